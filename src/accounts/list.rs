@@ -1,0 +1,146 @@
+//! The Users list: parse what the page asked for, fetch one page by keyset, say whether there
+//! are pages before and after, and count matches only up to a cap.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::db::Db;
+use crate::db::customer_list::{self, Cursor, CustomerRow, ListQuery, SortField};
+use crate::domain::account::Status;
+use crate::domain::name::search_key;
+use crate::error::AppError;
+
+pub const DEFAULT_PER_PAGE: i64 = 25;
+pub const PAGE_SIZES: [i64; 3] = [25, 50, 100];
+/// Counting stops here: "1,000+ customers" is as useful as an exact figure and stays cheap.
+pub const COUNT_CAP: i64 = 1_000;
+
+/// The list's parameters as they appear in the URL (all optional).
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub dir: String,
+    #[serde(default)]
+    pub per_page: Option<i64>,
+    #[serde(default)]
+    pub after: Option<String>,
+    #[serde(default)]
+    pub before: Option<String>,
+}
+
+/// The parsed, validated request.
+#[derive(Debug, Clone)]
+pub struct ListRequest {
+    pub search: String,
+    pub status: Option<Status>,
+    pub sort: SortField,
+    pub descending: bool,
+    pub per_page: i64,
+    pub after: Option<Cursor>,
+    pub before: Option<Cursor>,
+}
+
+pub struct ListPage {
+    pub rows: Vec<CustomerRow>,
+    /// Cursor for "Next" (the last row shown), when there are more rows.
+    pub next: Option<String>,
+    /// Cursor for "Previous" (the first row shown), when there are rows before.
+    pub prev: Option<String>,
+    /// Matches, counted up to `COUNT_CAP + 1`.
+    pub count: i64,
+}
+
+impl ListRequest {
+    pub fn parse(p: &ListParams) -> Result<Self, AppError> {
+        let status = match p.status.as_str() {
+            "" | "all" => None,
+            s => Some(Status::parse(s).ok_or(AppError::BadRequest("Unknown status filter."))?),
+        };
+        let sort = match p.sort.as_str() {
+            "" | "created" => SortField::Created,
+            "last_sign_in" => SortField::LastSignIn,
+            "email" => SortField::Email,
+            _ => return Err(AppError::BadRequest("Unknown sort order.")),
+        };
+        let descending = match p.dir.as_str() {
+            "" => sort != SortField::Email,
+            "desc" => true,
+            "asc" => false,
+            _ => return Err(AppError::BadRequest("Unknown sort direction.")),
+        };
+        let per_page = p.per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, 100);
+        Ok(Self {
+            search: search_key(&p.q),
+            status,
+            sort,
+            descending,
+            per_page,
+            after: p.after.as_deref().map(decode_cursor).transpose()?,
+            before: p.before.as_deref().map(decode_cursor).transpose()?,
+        })
+    }
+
+    pub fn sort_name(&self) -> &'static str {
+        match self.sort {
+            SortField::Created => "created",
+            SortField::LastSignIn => "last_sign_in",
+            SortField::Email => "email",
+        }
+    }
+}
+
+pub fn encode_cursor(c: &Cursor) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}\n{}", c.value, c.id))
+}
+
+fn decode_cursor(s: &str) -> Result<Cursor, AppError> {
+    const BAD: AppError =
+        AppError::BadRequest("This page link is not valid. Start from the first page.");
+    let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| BAD)?;
+    let text = String::from_utf8(bytes).map_err(|_| BAD)?;
+    let (value, id) = text.split_once('\n').ok_or(BAD)?;
+    Ok(Cursor { value: value.to_owned(), id: id.to_owned() })
+}
+
+pub async fn list_customers(db: &Db, req: ListRequest) -> Result<ListPage, AppError> {
+    db.run(move |conn| {
+        let backwards = req.before.is_some() && req.after.is_none();
+        let query = ListQuery {
+            search: Some(req.search.clone()).filter(|s| !s.is_empty()),
+            status: req.status,
+            sort: req.sort,
+            descending: req.descending,
+            limit: req.per_page + 1,
+            cursor: if backwards { req.before.clone() } else { req.after.clone() },
+            backwards,
+        };
+        let mut rows = customer_list::page(conn, &query)?;
+        let per_page = req.per_page as usize;
+        let more = rows.len() > per_page;
+        if more {
+            // The extra row is beyond the page: at the end going forwards, at the start going back.
+            if backwards {
+                rows.remove(0);
+            } else {
+                rows.truncate(per_page);
+            }
+        }
+        let cursor_of = |r: &CustomerRow| {
+            encode_cursor(&Cursor { value: r.sort_value.clone(), id: r.id.clone() })
+        };
+        let (has_prev, has_next) =
+            if backwards { (more, true) } else { (query.cursor.is_some(), more) };
+        let next = rows.last().filter(|_| has_next).map(cursor_of);
+        let prev = rows.first().filter(|_| has_prev).map(cursor_of);
+        let count = customer_list::count_capped(conn, &query, COUNT_CAP + 1)?;
+        Ok(ListPage { rows, next, prev, count })
+    })
+    .await
+}

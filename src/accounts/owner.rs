@@ -1,0 +1,110 @@
+//! Creating the organization owner (from `roster create-owner` or the first-run setup page).
+
+use serde_json::json;
+
+use crate::db::accounts::{self, NewAccount};
+use crate::db::audit::{self, Actor};
+use crate::db::{Db, new_id, now, settings};
+use crate::domain::FieldErrors;
+use crate::domain::account::{Kind, Role, Status};
+use crate::domain::email::EmailAddress;
+use crate::domain::name::PersonName;
+use crate::domain::password::Password;
+use crate::error::AppError;
+use crate::passwords::Hasher;
+
+/// What the form or the command line gave, unparsed.
+#[derive(Debug, Clone, Default)]
+pub struct OwnerInput {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub password: String,
+}
+
+#[derive(Debug)]
+pub enum CreateOwnerError {
+    Invalid(FieldErrors),
+    OwnerExists,
+    Other(AppError),
+}
+
+impl From<AppError> for CreateOwnerError {
+    fn from(e: AppError) -> Self {
+        Self::Other(e)
+    }
+}
+
+pub const OWNER_EXISTS: &str = "This organization already has an owner. \
+     Ask them to invite you as an administrator.";
+
+pub async fn create_owner(
+    db: &Db,
+    hasher: &Hasher,
+    input: OwnerInput,
+    actor: Actor,
+) -> Result<String, CreateOwnerError> {
+    let policy = db.run(|c| Ok(settings::load(c)?.password_policy())).await?;
+    let mut errors = FieldErrors::default();
+    let email = EmailAddress::parse(&input.email).map_err(|m| errors.add("email", m)).ok();
+    let first = PersonName::parse_optional(&input.first_name, "first name")
+        .map_err(|m| errors.add("first_name", m))
+        .ok();
+    let last = PersonName::parse_optional(&input.last_name, "last name")
+        .map_err(|m| errors.add("last_name", m))
+        .ok();
+    let password = email.as_ref().and_then(|email| {
+        Password::parse(&input.password, &policy, email).map_err(|m| errors.add("password", m)).ok()
+    });
+    let (Some(email), Some(first), Some(last), Some(password)) = (email, first, last, password)
+    else {
+        return Err(CreateOwnerError::Invalid(errors));
+    };
+    if db.run(|c| Ok(accounts::owner_exists(c)?)).await? {
+        return Err(CreateOwnerError::OwnerExists);
+    }
+    let hash = hasher.hash(password.expose().to_owned()).await?;
+
+    let created = db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                // Checked again inside the write transaction: two setups racing create one owner.
+                if accounts::owner_exists(conn)? {
+                    return Ok(None);
+                }
+                let id = new_id();
+                let at = now();
+                accounts::insert(
+                    conn,
+                    &NewAccount {
+                        id: &id,
+                        kind: Kind::Administrator.as_str(),
+                        role: Some(Role::Owner.as_str()),
+                        email: email.as_str(),
+                        first_name: first.as_str(),
+                        last_name: last.as_str(),
+                        first_name_key: &first.search_key(),
+                        last_name_key: &last.search_key(),
+                        password_hash: Some(&hash),
+                        must_change_password: false,
+                        status: Status::Active.as_str(),
+                        lock_reason: None,
+                        created_at: at,
+                        updated_at: at,
+                        last_sign_in_at: None,
+                    },
+                )?;
+                audit::record(
+                    conn,
+                    &actor,
+                    "owner.created",
+                    Some((&id, email.as_str())),
+                    json!({ "email": email.as_str() }),
+                )?;
+                Ok::<_, diesel::result::Error>(Some(id))
+            })
+            .map_err(AppError::from)
+        })
+        .await?;
+    created.ok_or(CreateOwnerError::OwnerExists)
+}

@@ -1,0 +1,96 @@
+//! The subcommands: `serve` (default), `create-owner`, `seed`.
+
+use std::io::{BufRead, IsTerminal};
+use std::time::Instant;
+
+use anyhow::Context;
+
+use crate::accounts::owner::{self, CreateOwnerError, OwnerInput};
+use crate::config::{Cli, Command, Config, CreateOwnerArgs, SeedArgs};
+use crate::db::audit::Actor;
+use crate::db::{self, Db};
+use crate::passwords::Hasher;
+use crate::startup::Application;
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_cli(&cli)?;
+    match &cli.command {
+        None | Some(Command::Serve) => serve(config),
+        Some(Command::CreateOwner(args)) => create_owner(config, args),
+        Some(Command::Seed(args)) => seed(config, args),
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(config).await?;
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password for the owner: ")?;
+        let again = rpassword::prompt_password("Repeat the password: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ; nothing was created");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+fn create_owner(config: Config, args: &CreateOwnerArgs) -> anyhow::Result<()> {
+    let db = Db::open(&config.data_dir)?;
+    let hasher = Hasher::new(config.argon2)?;
+    let password = read_password()?;
+    let input = OwnerInput {
+        email: args.email.clone(),
+        first_name: args.first_name.clone(),
+        last_name: args.last_name.clone(),
+        password,
+    };
+    let runtime = tokio::runtime::Runtime::new()?;
+    let result = runtime.block_on(owner::create_owner(
+        &db,
+        &hasher,
+        input,
+        Actor::system("roster create-owner"),
+    ));
+    match result {
+        Ok(_) => {
+            println!("Owner {} created. Sign in at /console/login.", args.email.trim());
+            Ok(())
+        }
+        Err(CreateOwnerError::OwnerExists) => anyhow::bail!("{}", owner::OWNER_EXISTS),
+        Err(CreateOwnerError::Invalid(errors)) => {
+            let lines: Vec<String> =
+                errors.0.iter().map(|(field, msg)| format!("  {field}: {msg}")).collect();
+            anyhow::bail!("the owner was not created:\n{}", lines.join("\n"))
+        }
+        Err(CreateOwnerError::Other(e)) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+fn seed(config: Config, args: &SeedArgs) -> anyhow::Result<()> {
+    let db = Db::open(&config.data_dir)?;
+    let started = Instant::now();
+    // One hash for every seeded customer: their password is "customer-password".
+    let hash = Hasher::new(config.argon2)?.hash_blocking("customer-password")?;
+    let mut conn = db.conn()?;
+    let report = db::seed::seed(&mut conn, args.customers, args.groups, &hash, |done| {
+        tracing::info!(done, elapsed_s = started.elapsed().as_secs_f32(), "seeding");
+    })?;
+    let size = std::fs::metadata(config.data_dir.join(db::DB_FILE)).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "Seeded {} customers, {} groups, {} memberships in {:.1} s; database file {:.1} MiB.",
+        report.customers,
+        report.groups,
+        report.memberships,
+        started.elapsed().as_secs_f64(),
+        size as f64 / (1024.0 * 1024.0)
+    );
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! Storage: the SQLite pool with its per-connection settings, migrations, and `Db::run`, the one
+//! way handlers reach the database (always off the async workers).
+
+pub mod accounts;
+pub mod audit;
+pub mod customer_list;
+pub mod schema;
+pub mod seed;
+pub mod sessions;
+pub mod settings;
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::AppError;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+pub const DB_FILE: &str = "roster.sqlite3";
+
+pub type Conn = SqliteConnection;
+type SqlitePool = Pool<ConnectionManager<SqliteConnection>>;
+
+/// Settings every connection needs; WAL is a property of the file and is set once in `open`.
+#[derive(Debug)]
+struct ConnectionSettings;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionSettings {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(
+            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+#[derive(Clone)]
+pub struct Db {
+    pool: SqlitePool,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database in `data_dir`, switches it to WAL and runs the
+    /// pending migrations.
+    pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(data_dir)?;
+        let path = data_dir.join(DB_FILE);
+        let url = path
+            .to_str()
+            .ok_or_else(|| anyhow::anyhow!("data directory path must be UTF-8"))?
+            .to_owned();
+        let pool = Pool::builder()
+            .max_size(8)
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(ConnectionSettings))
+            .build(ConnectionManager::<SqliteConnection>::new(url))?;
+        let mut conn = pool.get()?;
+        conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+        conn.run_pending_migrations(MIGRATIONS)
+            .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
+        Ok(Self { pool })
+    }
+
+    /// A connection for synchronous callers (the CLI). Request handlers use `run`.
+    pub fn conn(&self) -> anyhow::Result<diesel::r2d2::PooledConnection<ConnectionManager<Conn>>> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool, so a slow query or a busy
+    /// database never stalls the async workers.
+    pub async fn run<F, R>(&self, f: F) -> Result<R, AppError>
+    where
+        F: FnOnce(&mut Conn) -> Result<R, AppError> + Send + 'static,
+        R: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(AppError::internal)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(AppError::internal)?
+    }
+}
+
+/// Now, in UTC, to the microsecond (the precision every table keeps).
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -1,0 +1,120 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    accounts (id) {
+        id -> Text,
+        kind -> Text,
+        role -> Nullable<Text>,
+        email -> Text,
+        first_name -> Text,
+        last_name -> Text,
+        first_name_key -> Text,
+        last_name_key -> Text,
+        password_hash -> Nullable<Text>,
+        must_change_password -> Bool,
+        status -> Text,
+        lock_reason -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        failed_attempts -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        last_sign_in_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        occurred_at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_label -> Text,
+        action -> Text,
+        subject_id -> Nullable<Text>,
+        subject_label -> Nullable<Text>,
+        details -> Text,
+        ip -> Text,
+    }
+}
+
+diesel::table! {
+    group_members (group_id, account_id) {
+        group_id -> Text,
+        account_id -> Text,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    groups (id) {
+        id -> Text,
+        name -> Text,
+        name_key -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    one_time_tokens (id) {
+        id -> Text,
+        token_hash -> Text,
+        account_id -> Text,
+        purpose -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    organization_settings (id) {
+        id -> Integer,
+        name -> Text,
+        password_min_length -> Integer,
+        password_max_length -> Integer,
+        session_idle_minutes -> Integer,
+        session_absolute_minutes -> Integer,
+        invitation_expiry_minutes -> Integer,
+        password_reset_expiry_minutes -> Integer,
+        verification_expiry_minutes -> Integer,
+        self_registration_enabled -> Bool,
+        lockout_enabled -> Bool,
+        lockout_attempts -> Integer,
+        lockout_minutes -> Integer,
+        lockout_factor -> Integer,
+        mail_from_name -> Text,
+        mail_from_address -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        scope -> Text,
+        account_id -> Nullable<Text>,
+        state -> Text,
+        user_agent -> Text,
+        ip -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        idle_expires_at -> Timestamp,
+        absolute_expires_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(group_members -> accounts (account_id));
+diesel::joinable!(group_members -> groups (group_id));
+diesel::joinable!(one_time_tokens -> accounts (account_id));
+diesel::joinable!(sessions -> accounts (account_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    audit_events,
+    group_members,
+    groups,
+    one_time_tokens,
+    organization_settings,
+    sessions,
+);

@@ -1,0 +1,104 @@
+//! Server-side sessions. Rows are keyed by the SHA-256 of the cookie's key, so a copy of the
+//! database does not hand out live sessions.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::Conn;
+use super::schema::sessions;
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct NewSession<'a> {
+    pub id_hash: &'a str,
+    pub scope: &'a str,
+    pub account_id: Option<&'a str>,
+    pub state: &'a str,
+    pub user_agent: &'a str,
+    pub ip: &'a str,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub idle_expires_at: NaiveDateTime,
+    pub absolute_expires_at: NaiveDateTime,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = sessions, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct StoredSession {
+    pub state: String,
+    pub last_seen_at: NaiveDateTime,
+    pub idle_expires_at: NaiveDateTime,
+    pub absolute_expires_at: NaiveDateTime,
+}
+
+/// What a session's state says about who it belongs to; copied into columns so sessions can be
+/// listed and ended per account.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = sessions)]
+pub struct SessionOwner<'a> {
+    pub account_id: Option<Option<&'a str>>,
+    pub user_agent: Option<&'a str>,
+    pub ip: Option<&'a str>,
+}
+
+pub fn insert(conn: &mut Conn, new: &NewSession<'_>) -> QueryResult<usize> {
+    diesel::insert_into(sessions::table).values(new).execute(conn)
+}
+
+pub fn find(conn: &mut Conn, id_hash: &str, scope: &str) -> QueryResult<Option<StoredSession>> {
+    sessions::table
+        .filter(sessions::id_hash.eq(id_hash))
+        .filter(sessions::scope.eq(scope))
+        .select(StoredSession::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn update_state(
+    conn: &mut Conn,
+    id_hash: &str,
+    state: &str,
+    owner: &SessionOwner<'_>,
+    now: NaiveDateTime,
+    idle_expires_at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(sessions::table.find(id_hash))
+        .set((
+            sessions::state.eq(state),
+            sessions::last_seen_at.eq(now),
+            sessions::idle_expires_at.eq(idle_expires_at),
+            owner,
+        ))
+        .execute(conn)
+}
+
+pub fn touch(
+    conn: &mut Conn,
+    id_hash: &str,
+    now: NaiveDateTime,
+    idle_expires_at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(sessions::table.find(id_hash))
+        .set((sessions::last_seen_at.eq(now), sessions::idle_expires_at.eq(idle_expires_at)))
+        .execute(conn)
+}
+
+pub fn delete(conn: &mut Conn, id_hash: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.find(id_hash)).execute(conn)
+}
+
+pub fn delete_for_account(conn: &mut Conn, account_id: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::account_id.eq(account_id))).execute(conn)
+}
+
+pub fn delete_expired(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table
+            .filter(sessions::idle_expires_at.lt(now).or(sessions::absolute_expires_at.lt(now))),
+    )
+    .execute(conn)
+}
+
+pub fn count_for_account(conn: &mut Conn, account_id: &str) -> QueryResult<i64> {
+    sessions::table.filter(sessions::account_id.eq(account_id)).count().get_result(conn)
+}

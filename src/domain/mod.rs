@@ -1,0 +1,33 @@
+//! Parsed values: once a value of these types exists it is valid, so code past the edge of the
+//! program does not check again.
+
+pub mod account;
+pub mod email;
+pub mod name;
+pub mod password;
+pub mod token;
+
+/// Messages for the fields of a form, in the order the form shows them.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// True for characters that never belong in a name or an address: C0/C1 controls, and the
+/// Unicode format characters used to spoof text direction.
+pub fn is_forbidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}

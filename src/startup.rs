@@ -1,0 +1,170 @@
+//! Wiring: open the database, load the session secret, bind the listener (port 0 works), and
+//! build the server. Tests call `Application::build` exactly as `roster serve` does.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::Duration as StdDuration;
+
+use actix_web::cookie::Key;
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpServer};
+use anyhow::Context;
+use chrono::Duration;
+
+use crate::config::{
+    Config, MIN_SESSION_SECRET_BYTES, SESSION_SECRET_VAR, origin_of, parse_base_url,
+};
+use crate::db::{self, Db, accounts, settings};
+use crate::domain::token::{hash_token, random_token};
+use crate::passwords::Hasher;
+use crate::web::console::SessionLayer;
+use crate::web::session_store::DbSessionStore;
+use crate::web::throttle::Throttle;
+use crate::web::{self, AppState, frame, urls};
+use actix_web::web::Data;
+
+pub const SECRET_FILE: &str = "session_secret";
+
+pub struct Application {
+    port: u16,
+    base_url: String,
+    setup_url: Option<String>,
+    db: Db,
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        config.validate()?;
+        let db = Db::open(&config.data_dir)?;
+        let key = Key::from(&load_session_secret(&config)?);
+        let listener = TcpListener::bind(&config.bind)
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let addr = listener.local_addr()?;
+        let base_url = match &config.base_url {
+            Some(url) => parse_base_url(url)?,
+            None => format!("http://{addr}"),
+        };
+
+        let (org, has_owner) = {
+            let mut conn = db.conn()?;
+            (settings::load(&mut conn)?, accounts::owner_exists(&mut conn)?)
+        };
+        let setup_token = (!has_owner).then(random_token);
+        let setup_url = setup_token.as_ref().map(|t| format!("{base_url}{}", urls::setup(t)));
+
+        let state = Data::new(AppState {
+            db: db.clone(),
+            hasher: Hasher::new(config.argon2)?,
+            origin: origin_of(&base_url),
+            base_url: base_url.clone(),
+            setup_token_hash: setup_token.as_deref().map(hash_token),
+            sign_in_throttle: Throttle::new(10, StdDuration::from_secs(300)),
+        });
+        let sessions = SessionLayer {
+            store: DbSessionStore::new(
+                db.clone(),
+                "console",
+                Duration::minutes(org.session_idle_minutes.into()),
+                Duration::minutes(org.session_absolute_minutes.into()),
+            ),
+            key,
+            secure: base_url.starts_with("https://"),
+        };
+
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .configure(frame::configure_extractors)
+                .configure(|cfg| web::routes(cfg, sessions.clone()))
+                .wrap(Compress::default())
+                .wrap(from_fn(frame::frame))
+        })
+        .listen(listener)?
+        .run();
+
+        spawn_session_sweeper(db.clone());
+        tracing::info!("Roster is listening on {addr}; open {base_url}{}", urls::CONSOLE);
+        match &setup_url {
+            Some(url) => tracing::info!(
+                "No owner yet. Create one at {url} (this link works until an owner exists), \
+                 or run: roster create-owner --email you@example.com"
+            ),
+            None => tracing::info!("Sign in at {base_url}{}", urls::CONSOLE_LOGIN),
+        }
+        Ok(Self { port: addr.port(), base_url, setup_url, db, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The first-run link, while there is no owner.
+    pub fn setup_url(&self) -> Option<&str> {
+        self.setup_url.as_deref()
+    }
+
+    pub fn db(&self) -> Db {
+        self.db.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Deletes expired sessions every few minutes (loading one also deletes it if expired).
+fn spawn_session_sweeper(db: Db) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(StdDuration::from_secs(300));
+        loop {
+            tick.tick().await;
+            let swept = db.run(|c| Ok(db::sessions::delete_expired(c, db::now())?)).await;
+            if let Err(e) = swept {
+                tracing::warn!(error = %e, "sweeping expired sessions failed");
+            }
+        }
+    });
+}
+
+/// The key that signs session cookies: `ROSTER_SESSION_SECRET`, or a secret generated once and
+/// kept (mode 0600) in the data directory, so restarts keep everyone signed in.
+fn load_session_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &config.session_secret {
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let path = config.data_dir.join(SECRET_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(s) => {
+            let s = s.trim();
+            anyhow::ensure!(
+                s.len() >= MIN_SESSION_SECRET_BYTES,
+                "{} is shorter than {MIN_SESSION_SECRET_BYTES} bytes; delete it to generate a new one \
+                 (everyone will have to sign in again) or set {SESSION_SECRET_VAR}",
+                path.display()
+            );
+            Ok(s.as_bytes().to_vec())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => write_new_secret(&path),
+        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+fn write_new_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let secret = format!("{}{}{}", random_token(), random_token(), random_token());
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(secret.as_bytes())?;
+    Ok(secret.into_bytes())
+}

@@ -1,0 +1,14 @@
+//! Logging: `ROSTER_LOG` (or `RUST_LOG`) picks what is shown; `info` by default.
+
+use tracing_subscriber::EnvFilter;
+
+pub fn init() {
+    let filter = std::env::var("ROSTER_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "info".to_owned());
+    // try_init: tests start many apps in one process and only the first may install it.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::new(filter))
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,257 @@
+//! Manage > Users: the list (search, filter, sort, keyset pages) and a customer's summary.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use crate::accounts::list::{self, COUNT_CAP, ListParams, ListRequest, PAGE_SIZES};
+use crate::db::accounts;
+use crate::db::customer_list::CustomerRow;
+use crate::domain::account::{Kind, LockReason, Status};
+use crate::error::AppError;
+use crate::web::auth::CurrentAdmin;
+use crate::web::render::{AdminView, Chrome, date_time, html, is_htmx, iso, take_flash};
+use crate::web::{State, csrf, urls};
+
+/// A status as a badge: CSS modifier and words.
+pub struct Badge {
+    pub class: &'static str,
+    pub label: &'static str,
+    pub reason: Option<&'static str>,
+}
+
+pub fn badge(status: &str, lock_reason: Option<&str>) -> Badge {
+    let status = Status::parse(status);
+    Badge {
+        class: match status {
+            Some(Status::Active) => "active",
+            Some(Status::Locked) => "locked",
+            _ => "pending",
+        },
+        label: status.map(Status::label).unwrap_or("Unknown"),
+        reason: lock_reason.and_then(LockReason::parse).map(LockReason::label),
+    }
+}
+
+pub struct Row {
+    pub href: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub badge: Badge,
+    pub created: String,
+    pub created_iso: String,
+    pub last_sign_in: String,
+    pub last_sign_in_iso: String,
+}
+
+impl Row {
+    fn of(r: &CustomerRow) -> Self {
+        Self {
+            href: urls::console_user(&r.id),
+            email: r.email.clone(),
+            first_name: r.first_name.clone(),
+            last_name: r.last_name.clone(),
+            badge: badge(&r.status, r.lock_reason.as_deref()),
+            created: date_time(&r.created_at),
+            created_iso: iso(&r.created_at),
+            last_sign_in: r.last_sign_in_at.as_ref().map(date_time).unwrap_or_default(),
+            last_sign_in_iso: r.last_sign_in_at.as_ref().map(iso).unwrap_or_default(),
+        }
+    }
+}
+
+/// A column header that sorts: its link and the arrow showing the current order.
+pub struct SortLink {
+    pub href: String,
+    pub arrow: &'static str,
+    pub aria: &'static str,
+}
+
+/// Everything the results block shows (the part htmx swaps).
+pub struct Results {
+    pub rows: Vec<Row>,
+    pub q: String,
+    pub status: String,
+    pub per_page: i64,
+    pub sort: &'static str,
+    pub dir: &'static str,
+    pub count_label: String,
+    pub filtered: bool,
+    pub next_href: Option<String>,
+    pub prev_href: Option<String>,
+    pub sort_created: SortLink,
+    pub sort_last_sign_in: SortLink,
+    pub sort_email: SortLink,
+}
+
+#[derive(Template)]
+#[template(path = "console/users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    results: Results,
+    statuses: Vec<(&'static str, &'static str)>,
+    page_sizes: [i64; 3],
+}
+
+#[derive(Template)]
+#[template(path = "console/users.html", block = "results")]
+struct UsersFragment {
+    results: Results,
+}
+
+fn list_href(p: &ListParams) -> String {
+    // Leave defaults out so URLs stay short and readable.
+    let mut q = p.clone();
+    if q.per_page == Some(list::DEFAULT_PER_PAGE) {
+        q.per_page = None;
+    }
+    let pairs: Vec<(&str, String)> = [
+        ("q", q.q.clone()),
+        ("status", q.status.clone()),
+        ("sort", q.sort.clone()),
+        ("dir", q.dir.clone()),
+        ("per_page", q.per_page.map(|n| n.to_string()).unwrap_or_default()),
+        ("after", q.after.clone().unwrap_or_default()),
+        ("before", q.before.clone().unwrap_or_default()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
+    if query.is_empty() {
+        urls::CONSOLE_USERS.to_owned()
+    } else {
+        format!("{}?{query}", urls::CONSOLE_USERS)
+    }
+}
+
+fn sort_link(base: &ListParams, req: &ListRequest, field: &'static str) -> SortLink {
+    let current = req.sort_name() == field;
+    // Clicking the current column flips it; another column starts in its natural direction.
+    let dir = match (current, req.descending) {
+        (true, true) => "asc",
+        (true, false) => "desc",
+        (false, _) if field == "email" => "asc",
+        (false, _) => "desc",
+    };
+    let params = ListParams {
+        sort: field.to_owned(),
+        dir: dir.to_owned(),
+        after: None,
+        before: None,
+        ..base.clone()
+    };
+    let (arrow, aria) = match (current, req.descending) {
+        (true, true) => ("↓", "descending"),
+        (true, false) => ("↑", "ascending"),
+        _ => ("", "none"),
+    };
+    SortLink { href: list_href(&params), arrow, aria }
+}
+
+pub async fn list(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    params: web::Query<ListParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let params = params.into_inner();
+    let request = ListRequest::parse(&params)?;
+    let page = list::list_customers(&state.db, request.clone()).await?;
+
+    let base = ListParams { after: None, before: None, ..params.clone() };
+    let filtered = !request.search.is_empty() || request.status.is_some();
+    let noun = if filtered { "matching customers" } else { "customers" };
+    let count_label = if page.count > COUNT_CAP {
+        format!("More than {COUNT_CAP} {noun}")
+    } else if page.count == 1 {
+        format!("1 {}", noun.trim_end_matches('s'))
+    } else {
+        format!("{} {noun}", page.count)
+    };
+    let results = Results {
+        rows: page.rows.iter().map(Row::of).collect(),
+        q: params.q.clone(),
+        status: params.status.clone(),
+        per_page: request.per_page,
+        sort: request.sort_name(),
+        dir: if request.descending { "desc" } else { "asc" },
+        count_label,
+        filtered,
+        next_href: page.next.map(|c| list_href(&ListParams { after: Some(c), ..base.clone() })),
+        prev_href: page.prev.map(|c| list_href(&ListParams { before: Some(c), ..base.clone() })),
+        sort_created: sort_link(&base, &request, "created"),
+        sort_last_sign_in: sort_link(&base, &request, "last_sign_in"),
+        sort_email: sort_link(&base, &request, "email"),
+    };
+    if is_htmx(&req) {
+        return html(StatusCode::OK, &UsersFragment { results });
+    }
+    let page = UsersPage {
+        chrome: Chrome {
+            csrf: csrf::token(&session),
+            admin: AdminView::of(&admin),
+            nav: "users",
+            flash: take_flash(&session),
+        },
+        results,
+        statuses: Status::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+        page_sizes: PAGE_SIZES,
+    };
+    html(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
+#[template(path = "console/user.html")]
+struct UserPage {
+    chrome: Chrome,
+    id: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    badge: Badge,
+    created: String,
+    updated: String,
+    last_sign_in: String,
+    back_href: &'static str,
+}
+
+pub async fn show(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let account = state
+        .db
+        .run(move |c| Ok(accounts::find(c, &id)?))
+        .await?
+        .filter(|a| a.kind() == Some(Kind::Customer))
+        .ok_or(AppError::NotFound)?;
+    let page = UserPage {
+        chrome: Chrome {
+            csrf: csrf::token(&session),
+            admin: AdminView::of(&admin),
+            nav: "users",
+            flash: take_flash(&session),
+        },
+        id: account.id.clone(),
+        email: account.email.clone(),
+        first_name: account.first_name.clone(),
+        last_name: account.last_name.clone(),
+        badge: badge(&account.status, account.lock_reason.as_deref()),
+        created: date_time(&account.created_at),
+        updated: date_time(&account.updated_at),
+        last_sign_in: account
+            .last_sign_in_at
+            .as_ref()
+            .map(date_time)
+            .unwrap_or_else(|| "Never".into()),
+        back_href: urls::CONSOLE_USERS,
+    };
+    html(StatusCode::OK, &page)
+}

@@ -1,0 +1,45 @@
+//! HTTP glue: routes by area. Handlers extract, parse, call one use case, render or redirect.
+
+pub mod auth;
+pub mod console;
+pub mod csrf;
+pub mod frame;
+pub mod render;
+pub mod session_store;
+pub mod setup;
+pub mod static_files;
+pub mod throttle;
+pub mod urls;
+
+use actix_web::{HttpRequest, web};
+
+use crate::db::Db;
+use crate::passwords::Hasher;
+
+/// What every handler may need, shared by all workers.
+pub struct AppState {
+    pub db: Db,
+    pub hasher: Hasher,
+    /// `https://id.example.com` — every link we print or send starts with it.
+    pub base_url: String,
+    /// The base URL's origin: the only `Origin` a state-changing request may come from.
+    pub origin: String,
+    /// SHA-256 of the first-run setup token, while the organization has no owner.
+    pub setup_token_hash: Option<String>,
+    pub sign_in_throttle: throttle::Throttle,
+}
+
+pub type State = web::Data<AppState>;
+
+/// The client's address: the TCP peer. Not `X-Forwarded-For`, which any client can write.
+pub fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig, console_sessions: console::SessionLayer) {
+    cfg.service(static_files::scope())
+        .service(setup::scope())
+        .service(console::scope(console_sessions))
+        .route("/", web::get().to(console::to_console))
+        .default_service(web::to(frame::not_found));
+}

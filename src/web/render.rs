@@ -1,0 +1,85 @@
+//! Turning templates into responses, and the pieces every page's layout needs.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+
+use crate::db::accounts::Account;
+use crate::error::AppError;
+
+/// A request made by htmx that wants a fragment. History restores want the whole page.
+pub fn is_htmx(req: &HttpRequest) -> bool {
+    let h = |name: &str| req.headers().get(name).map(|v| v.as_bytes() == b"true").unwrap_or(false);
+    h("hx-request") && !h("hx-history-restore-request")
+}
+
+pub fn html(status: StatusCode, template: &impl Template) -> Result<HttpResponse, AppError> {
+    let body = template.render().map_err(AppError::internal)?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::VARY, "HX-Request"))
+        .body(body))
+}
+
+/// After a successful POST: 303 to `location`; htmx gets `HX-Redirect` so the whole page moves.
+pub fn see_other(req: &HttpRequest, location: &str) -> HttpResponse {
+    redirect(is_htmx(req), location)
+}
+
+pub fn redirect(htmx: bool, location: &str) -> HttpResponse {
+    let value = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/"));
+    if htmx {
+        HttpResponse::Ok().insert_header(("HX-Redirect", value)).finish()
+    } else {
+        HttpResponse::SeeOther().insert_header((header::LOCATION, value)).finish()
+    }
+}
+
+const FLASH: &str = "flash";
+
+pub fn set_flash(session: &Session, message: &str) {
+    let _ = session.insert(FLASH, message);
+}
+
+pub fn take_flash(session: &Session) -> Option<String> {
+    session.remove_as::<String>(FLASH).and_then(Result::ok)
+}
+
+/// The signed-in administrator as the layout shows them.
+pub struct AdminView {
+    pub name: String,
+    pub initial: String,
+    pub email: String,
+    pub role: &'static str,
+}
+
+impl AdminView {
+    pub fn of(account: &Account) -> Self {
+        let name = account.display_name();
+        Self {
+            initial: name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default(),
+            name,
+            email: account.email.clone(),
+            role: account.role().map(|r| r.label()).unwrap_or(""),
+        }
+    }
+}
+
+/// What the console layout needs on every page.
+pub struct Chrome {
+    pub csrf: String,
+    pub admin: AdminView,
+    /// Which side-navigation entry is current.
+    pub nav: &'static str,
+    pub flash: Option<String>,
+}
+
+pub fn date_time(t: &chrono::NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub fn iso(t: &chrono::NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}

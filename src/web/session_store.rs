@@ -1,0 +1,180 @@
+//! actix-session's `SessionStore` over the `sessions` table. The cookie holds a random key; the
+//! row is found by its SHA-256. Idle and absolute timeouts are enforced here, on load, so an
+//! expired session is gone whatever the cookie says.
+
+use std::collections::HashMap;
+
+use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
+use actix_web::cookie::time::Duration as CookieDuration;
+use chrono::{Duration, NaiveDateTime};
+
+use crate::db::sessions::{self, NewSession, SessionOwner};
+use crate::db::{Db, now};
+use crate::domain::token::{hash_token, random_token};
+
+/// Session-state keys the store copies into columns (so sessions can be listed and revoked).
+pub const KEY_ACCOUNT: &str = "account_id";
+pub const KEY_USER_AGENT: &str = "user_agent";
+pub const KEY_IP: &str = "ip";
+
+/// `last_seen_at` is written at most this often, so reading pages does not turn into a write
+/// per request.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+#[derive(Clone)]
+pub struct DbSessionStore {
+    db: Db,
+    scope: &'static str,
+    idle: Duration,
+    absolute: Duration,
+}
+
+impl DbSessionStore {
+    pub fn new(db: Db, scope: &'static str, idle: Duration, absolute: Duration) -> Self {
+        Self { db, scope, idle, absolute }
+    }
+}
+
+/// Values in actix-session's state are JSON; ours are strings.
+fn state_str(state: &HashMap<String, String>, key: &str) -> Option<String> {
+    state.get(key).and_then(|v| serde_json::from_str::<String>(v).ok())
+}
+
+struct Owner {
+    account: Option<String>,
+    user_agent: String,
+    ip: String,
+}
+
+fn owner_of(state: &HashMap<String, String>) -> Owner {
+    Owner {
+        account: state_str(state, KEY_ACCOUNT),
+        user_agent: state_str(state, KEY_USER_AGENT).unwrap_or_default(),
+        ip: state_str(state, KEY_IP).unwrap_or_default(),
+    }
+}
+
+fn expired(row: &sessions::StoredSession, at: NaiveDateTime) -> bool {
+    at >= row.idle_expires_at || at >= row.absolute_expires_at
+}
+
+impl SessionStore for DbSessionStore {
+    async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
+        let id_hash = hash_token(key.as_ref());
+        let (scope, idle) = (self.scope, self.idle);
+        self.db
+            .run(move |conn| {
+                let Some(row) = sessions::find(conn, &id_hash, scope)? else { return Ok(None) };
+                let at = now();
+                if expired(&row, at) {
+                    sessions::delete(conn, &id_hash)?;
+                    return Ok(None);
+                }
+                if at - row.last_seen_at >= TOUCH_EVERY {
+                    sessions::touch(conn, &id_hash, at, at + idle)?;
+                }
+                Ok(Some(row.state))
+            })
+            .await
+            .map_err(|e| LoadError::Other(anyhow::anyhow!("{e}")))?
+            .map(|state| serde_json::from_str(&state))
+            .transpose()
+            .map_err(|e| LoadError::Deserialization(e.into()))
+    }
+
+    async fn save(
+        &self,
+        state: HashMap<String, String>,
+        _ttl: &CookieDuration,
+    ) -> Result<SessionKey, SaveError> {
+        let key = random_token();
+        let id_hash = hash_token(&key);
+        let body = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
+        let owner = owner_of(&state);
+        let (scope, idle, absolute) = (self.scope, self.idle, self.absolute);
+        self.db
+            .run(move |conn| {
+                let at = now();
+                sessions::insert(
+                    conn,
+                    &NewSession {
+                        id_hash: &id_hash,
+                        scope,
+                        account_id: owner.account.as_deref(),
+                        state: &body,
+                        user_agent: &owner.user_agent,
+                        ip: &owner.ip,
+                        created_at: at,
+                        last_seen_at: at,
+                        idle_expires_at: at + idle,
+                        absolute_expires_at: at + absolute,
+                    },
+                )?;
+                Ok(())
+            })
+            .await
+            .map_err(|e| SaveError::Other(anyhow::anyhow!("{e}")))?;
+        SessionKey::try_from(key).map_err(|e| SaveError::Other(e.into()))
+    }
+
+    async fn update(
+        &self,
+        key: SessionKey,
+        state: HashMap<String, String>,
+        ttl: &CookieDuration,
+    ) -> Result<SessionKey, UpdateError> {
+        let id_hash = hash_token(key.as_ref());
+        let body =
+            serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
+        let owner = owner_of(&state);
+        let idle = self.idle;
+        let updated = self
+            .db
+            .run(move |conn| {
+                let at = now();
+                let changes = SessionOwner {
+                    account_id: Some(owner.account.as_deref()),
+                    user_agent: Some(&owner.user_agent)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| s.as_str()),
+                    ip: Some(&owner.ip).filter(|s| !s.is_empty()).map(|s| s.as_str()),
+                };
+                Ok(sessions::update_state(conn, &id_hash, &body, &changes, at, at + idle)?)
+            })
+            .await
+            .map_err(|e| UpdateError::Other(anyhow::anyhow!("{e}")))?;
+        if updated == 0 {
+            // The row was deleted meanwhile (signed out elsewhere, expired): start afresh.
+            return self.save(state, ttl).await.map_err(|e| UpdateError::Other(e.into()));
+        }
+        Ok(key)
+    }
+
+    async fn update_ttl(
+        &self,
+        key: &SessionKey,
+        _ttl: &CookieDuration,
+    ) -> Result<(), anyhow::Error> {
+        let id_hash = hash_token(key.as_ref());
+        let idle = self.idle;
+        self.db
+            .run(move |conn| {
+                let at = now();
+                sessions::touch(conn, &id_hash, at, at + idle)?;
+                Ok(())
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
+    async fn delete(&self, key: &SessionKey) -> Result<(), anyhow::Error> {
+        let id_hash = hash_token(key.as_ref());
+        self.db
+            .run(move |conn| {
+                sessions::delete(conn, &id_hash)?;
+                Ok(())
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+}

@@ -1,0 +1,108 @@
+//! First run: while the organization has no owner, the server logs a one-time link
+//! `/setup/<token>`; its page creates the owner. With an owner, or a wrong token, it is a 404.
+//! The unguessable token in the path is what stops cross-site posts here (there is no session
+//! yet to hold a CSRF token); the frame's Origin check applies as everywhere.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::render::{html, see_other};
+use super::{State, client_ip, urls};
+use crate::accounts::owner::{self, CreateOwnerError, OwnerInput};
+use crate::db::accounts;
+use crate::db::audit::Actor;
+use crate::domain::FieldErrors;
+use crate::domain::password::PasswordPolicy;
+use crate::domain::token::{hash_token, secrets_equal};
+use crate::error::AppError;
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    action: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    errors: FieldErrors,
+    min_length: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetupForm {
+    email: String,
+    first_name: String,
+    last_name: String,
+    password: String,
+    password_confirm: String,
+}
+
+/// 404 unless `token` is the setup token and no owner exists yet.
+async fn check(state: &State, token: &str) -> Result<(), AppError> {
+    let expected = state.setup_token_hash.as_deref().ok_or(AppError::NotFound)?;
+    if !secrets_equal(&hash_token(token), expected) {
+        return Err(AppError::NotFound);
+    }
+    if state.db.run(|c| Ok(accounts::owner_exists(c)?)).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+async fn show(state: State, token: web::Path<String>) -> Result<HttpResponse, AppError> {
+    check(&state, &token).await?;
+    let page = SetupPage {
+        action: urls::setup(&token),
+        email: String::new(),
+        first_name: String::new(),
+        last_name: String::new(),
+        errors: FieldErrors::default(),
+        min_length: PasswordPolicy::default().min_length,
+    };
+    html(StatusCode::OK, &page)
+}
+
+async fn submit(
+    state: State,
+    token: web::Path<String>,
+    form: web::Form<SetupForm>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    check(&state, &token).await?;
+    let form = form.into_inner();
+    let mut page = SetupPage {
+        action: urls::setup(&token),
+        email: form.email.clone(),
+        first_name: form.first_name.clone(),
+        last_name: form.last_name.clone(),
+        errors: FieldErrors::default(),
+        min_length: PasswordPolicy::default().min_length,
+    };
+    if form.password != form.password_confirm {
+        page.errors.add("password_confirm", "The two passwords differ.");
+        return html(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let input = OwnerInput {
+        email: form.email,
+        first_name: form.first_name,
+        last_name: form.last_name,
+        password: form.password,
+    };
+    let actor = Actor { id: None, label: "setup page".into(), ip: client_ip(&req) };
+    match owner::create_owner(&state.db, &state.hasher, input, actor).await {
+        Ok(_) => Ok(see_other(&req, &format!("{}?notice=setup", urls::CONSOLE_LOGIN))),
+        Err(CreateOwnerError::Invalid(errors)) => {
+            page.errors = errors;
+            html(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(CreateOwnerError::OwnerExists) => Err(AppError::NotFound),
+        Err(CreateOwnerError::Other(e)) => Err(e),
+    }
+}
+
+pub fn scope() -> actix_web::Scope {
+    web::scope(urls::SETUP)
+        .service(web::resource("/{token}").route(web::get().to(show)).route(web::post().to(submit)))
+}
