@@ -58,6 +58,7 @@ pub async fn require_admin(
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
     let session = req.get_session();
     let account_id = session.get::<String>(KEY_ACCOUNT).ok().flatten();
+    let had_account = account_id.is_some();
     let admin = match signed_in_admin(&state, account_id).await {
         Ok(admin) => admin,
         Err(e) => return Ok(req.error_response(e)),
@@ -69,7 +70,10 @@ pub async fn require_admin(
         }
         None => {
             // A session of an account that may no longer sign in is ended, not just ignored.
-            session.purge();
+            // An anonymous one is kept: it holds the sign-in form's CSRF token.
+            if had_account {
+                session.purge();
+            }
             Ok(req.error_response(AppError::Unauthenticated))
         }
     }

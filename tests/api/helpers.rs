@@ -1,0 +1,282 @@
+use chrono::NaiveDateTime;
+use reqwest::header::HeaderMap;
+use reqwest::redirect::Policy;
+use roster::config::{Argon2Cost, Config};
+use roster::db::accounts::NewAccount;
+use roster::db::{Db, new_id, now};
+use roster::domain::account::{Kind, Role, Status};
+use roster::domain::name::search_key;
+use roster::passwords::Hasher;
+use roster::startup::Application;
+
+pub const OWNER_EMAIL: &str = "owner@example.com";
+pub const OWNER_PASSWORD: &str = "a long owner passphrase";
+
+pub const CHEAP: Argon2Cost = Argon2Cost { memory_kib: 64, iterations: 1, parallelism: 1 };
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub setup_url: Option<String>,
+    /// A browser: keeps cookies, does not follow redirects (tests look at them).
+    pub client: reqwest::Client,
+    pub data_dir: tempfile::TempDir,
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+}
+
+pub async fn spawn_app() -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        bind: "127.0.0.1:0".into(),
+        data_dir: data_dir.path().to_owned(),
+        base_url: None,
+        session_secret: None,
+        argon2: CHEAP,
+    };
+    let app = Application::build(config).await.expect("the application starts");
+    let base = app.base_url().to_owned();
+    let db = app.db();
+    let setup_url = app.setup_url().map(str::to_owned);
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp { base, db, setup_url, client: client(), data_dir }
+}
+
+/// An app whose owner exists, not yet signed in.
+pub async fn spawn_app_with_owner() -> TestApp {
+    let app = spawn_app().await;
+    app.insert_account(
+        Kind::Administrator,
+        Some(Role::Owner),
+        OWNER_EMAIL,
+        Status::Active,
+        Some(OWNER_PASSWORD),
+    )
+    .await;
+    app
+}
+
+/// An app with its owner signed in.
+pub async fn signed_in_app() -> TestApp {
+    let app = spawn_app_with_owner().await;
+    let res = app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(res.status(), 303, "the owner signs in");
+    app
+}
+
+/// The value of `name="csrf_token"` in a page.
+pub fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("the page has a CSRF field") + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+/// Undo HTML escaping: named entities and numeric ones (askama writes `&#38;` for `&`).
+pub fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let Some(end) = tail.find(';').filter(|e| *e <= 10) else {
+            out.push('&');
+            rest = &tail[1..];
+            continue;
+        };
+        let entity = &tail[1..end];
+        let decoded = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ if entity.starts_with("#x") => {
+                u32::from_str_radix(&entity[2..], 16).ok().and_then(char::from_u32)
+            }
+            _ if entity.starts_with('#') => entity[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &tail[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+pub struct Customer<'a> {
+    pub email: &'a str,
+    pub first: &'a str,
+    pub last: &'a str,
+    pub status: Status,
+    pub created_at: NaiveDateTime,
+    pub last_sign_in_at: Option<NaiveDateTime>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let res = self.get(path).await;
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
+    /// The CSRF token of the current session, read from the sign-in page or a console page.
+    pub async fn csrf(&self, page: &str) -> String {
+        csrf_in(&self.get_text(page).await.1)
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client.post(self.url(path)).form(form).send().await.unwrap()
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        let token = self.csrf("/console/login").await;
+        self.post_form(
+            "/console/login",
+            &[("csrf_token", &token), ("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn insert_account(
+        &self,
+        kind: Kind,
+        role: Option<Role>,
+        email: &str,
+        status: Status,
+        password: Option<&str>,
+    ) -> String {
+        let hash = match password {
+            Some(p) => Some(Hasher::new(CHEAP).unwrap().hash_blocking(p).unwrap()),
+            None => None,
+        };
+        let (email, id) = (email.to_owned(), new_id());
+        let id2 = id.clone();
+        self.db
+            .run(move |c| {
+                let at = now();
+                roster::db::accounts::insert(
+                    c,
+                    &NewAccount {
+                        id: &id2,
+                        kind: kind.as_str(),
+                        role: role.map(Role::as_str),
+                        email: &email,
+                        first_name: "Test",
+                        last_name: "Person",
+                        first_name_key: "test",
+                        last_name_key: "person",
+                        password_hash: hash.as_deref(),
+                        must_change_password: false,
+                        status: status.as_str(),
+                        lock_reason: None,
+                        created_at: at,
+                        updated_at: at,
+                        last_sign_in_at: None,
+                    },
+                )?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        id
+    }
+
+    pub async fn insert_customers(&self, customers: Vec<Customer<'_>>) -> Vec<String> {
+        let owned: Vec<_> = customers
+            .into_iter()
+            .map(|c| {
+                (
+                    new_id(),
+                    c.email.to_owned(),
+                    c.first.to_owned(),
+                    c.last.to_owned(),
+                    c.status,
+                    c.created_at,
+                    c.last_sign_in_at,
+                )
+            })
+            .collect();
+        let ids = owned.iter().map(|o| o.0.clone()).collect();
+        self.db
+            .run(move |c| {
+                for (id, email, first, last, status, created, last_sign_in) in &owned {
+                    roster::db::accounts::insert(
+                        c,
+                        &NewAccount {
+                            id,
+                            kind: Kind::Customer.as_str(),
+                            role: None,
+                            email,
+                            first_name: first,
+                            last_name: last,
+                            first_name_key: &search_key(first),
+                            last_name_key: &search_key(last),
+                            password_hash: None,
+                            must_change_password: false,
+                            status: status.as_str(),
+                            lock_reason: None,
+                            created_at: *created,
+                            updated_at: *created,
+                            last_sign_in_at: *last_sign_in,
+                        },
+                    )?;
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+        ids
+    }
+
+    /// Audit actions, newest first.
+    pub async fn audit_actions(&self) -> Vec<String> {
+        self.db
+            .run(|c| Ok(roster::db::audit::recent(c, 100)?))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect()
+    }
+}
+
+/// The customer ids a Users page lists, in order.
+pub fn listed_ids(html: &str) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    let body = html.split("<tbody>").nth(1).unwrap_or("");
+    for part in body.split("href=\"/console/users/").skip(1) {
+        let id = part[..part.find('"').unwrap()].to_owned();
+        if ids.last() != Some(&id) {
+            ids.push(id);
+        }
+    }
+    ids
+}
+
+/// The href of the link with `rel="next"` or `rel="prev"`.
+pub fn rel_link(html: &str, rel: &str) -> Option<String> {
+    let marker = format!("rel=\"{rel}\" href=\"");
+    let start = html.find(&marker)? + marker.len();
+    Some(unescape(&html[start..start + html[start..].find('"')?]))
+}
+
+pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
+    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}

@@ -1,0 +1,9 @@
+//! Integration tests: each spawns the real application on port 0 with a temporary data dir and
+//! cheap argon2 parameters, and drives it over HTTP like a browser (cookies, CSRF tokens).
+
+mod helpers;
+
+mod auth;
+mod security;
+mod setup;
+mod users;

@@ -1,0 +1,106 @@
+use crate::helpers::*;
+
+#[actix_web::test]
+async fn the_setup_link_creates_the_owner_once_then_answers_404() {
+    let app = spawn_app().await;
+    let setup = app.setup_url.clone().expect("without an owner the server prints a setup link");
+    let path = setup.strip_prefix(&app.base).unwrap().to_owned();
+
+    let wrong = app.get("/setup/not-the-token").await;
+    assert_eq!(wrong.status(), 404);
+    assert_eq!(app.get(&path).await.status(), 200);
+
+    let weak = app
+        .post_form(
+            &path,
+            &[
+                ("email", "boss@example.com"),
+                ("first_name", "Grace"),
+                ("last_name", "Hopper"),
+                ("password", "password1234"),
+                ("password_confirm", "password1234"),
+            ],
+        )
+        .await;
+    assert_eq!(weak.status(), 422);
+    assert!(weak.text().await.unwrap().contains("too common"));
+
+    let res = app
+        .post_form(
+            &path,
+            &[
+                ("email", "boss@example.com"),
+                ("first_name", "Grace"),
+                ("last_name", "Hopper"),
+                ("password", OWNER_PASSWORD),
+                ("password_confirm", OWNER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(header(res.headers(), "location"), "/console/login?notice=setup");
+
+    assert_eq!(app.get(&path).await.status(), 404, "gone once an owner exists");
+    let again = app
+        .post_form(
+            &path,
+            &[
+                ("email", "x@example.com"),
+                ("first_name", "X"),
+                ("last_name", "Y"),
+                ("password", OWNER_PASSWORD),
+                ("password_confirm", OWNER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(again.status(), 404);
+    assert_eq!(app.sign_in("boss@example.com", OWNER_PASSWORD).await.status(), 303);
+    assert!(app.audit_actions().await.contains(&"owner.created".to_owned()));
+}
+
+#[actix_web::test]
+async fn with_an_owner_there_is_no_setup_link() {
+    let app = spawn_app_with_owner().await;
+    // A restart now has an owner from the start.
+    let config = roster::config::Config {
+        bind: "127.0.0.1:0".into(),
+        data_dir: app.data_dir.path().to_owned(),
+        base_url: None,
+        session_secret: None,
+        argon2: CHEAP,
+    };
+    let again = roster::startup::Application::build(config).await.unwrap();
+    assert!(again.setup_url().is_none());
+}
+
+#[actix_web::test]
+async fn a_short_session_secret_is_refused_by_name() {
+    let config = roster::config::Config {
+        bind: "127.0.0.1:0".into(),
+        data_dir: tempfile::tempdir().unwrap().path().to_owned(),
+        base_url: None,
+        session_secret: Some("too short".into()),
+        argon2: CHEAP,
+    };
+    let err = roster::startup::Application::build(config).await.err().expect("refused");
+    assert!(err.to_string().contains("ROSTER_SESSION_SECRET"));
+}
+
+#[actix_web::test]
+async fn the_generated_session_secret_is_private_and_kept_across_restarts() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = signed_in_app().await;
+    let path = app.data_dir.path().join(roster::startup::SECRET_FILE);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let before = std::fs::read(&path).unwrap();
+    let config = roster::config::Config {
+        bind: "127.0.0.1:0".into(),
+        data_dir: app.data_dir.path().to_owned(),
+        base_url: None,
+        session_secret: None,
+        argon2: CHEAP,
+    };
+    let _again = roster::startup::Application::build(config).await.unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}

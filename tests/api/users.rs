@@ -1,0 +1,258 @@
+use std::collections::HashSet;
+
+use chrono::{Duration, NaiveDateTime};
+use roster::db::now;
+use roster::domain::account::Status;
+
+use crate::helpers::*;
+
+/// 60 customers; created times come in groups of 4 equal values (ties), and a third never
+/// signed in (NULL last sign-in, which sorts as the oldest).
+async fn sixty_customers(
+    app: &TestApp,
+) -> Vec<(String, String, NaiveDateTime, Option<NaiveDateTime>)> {
+    let base = now() - Duration::days(100);
+    let emails: Vec<String> =
+        (0..60).map(|i| format!("user{:02}.{}@example.com", (i * 37) % 60, i)).collect();
+    let rows: Vec<_> = (0..60)
+        .map(|i| {
+            let created = base + Duration::hours(i / 4);
+            let signed = (i % 3 != 0).then(|| base + Duration::days(50) + Duration::hours(i % 7));
+            (emails[i as usize].clone(), created, signed)
+        })
+        .collect();
+    let ids = app
+        .insert_customers(
+            rows.iter()
+                .map(|(e, c, s)| Customer {
+                    email: e,
+                    first: "Same",
+                    last: "Name",
+                    status: Status::Active,
+                    created_at: *c,
+                    last_sign_in_at: *s,
+                })
+                .collect(),
+        )
+        .await;
+    ids.into_iter().zip(rows).map(|(id, (e, c, s))| (id, e, c, s)).collect()
+}
+
+/// Follows Next from `start` to the end; returns the ids in order and the last page's HTML.
+async fn walk_forward(app: &TestApp, start: &str) -> (Vec<String>, String) {
+    let (status, mut html) = app.get_text(start).await;
+    assert_eq!(status, 200, "{start}");
+    let mut ids = listed_ids(&html);
+    let mut pages = 1;
+    while let Some(next) = rel_link(&html, "next") {
+        html = app.get_text(&next).await.1;
+        ids.extend(listed_ids(&html));
+        pages += 1;
+        assert!(pages < 100, "the walk ends");
+    }
+    (ids, html)
+}
+
+async fn walk_backward(app: &TestApp, mut html: String) -> Vec<String> {
+    let mut pages = vec![listed_ids(&html)];
+    while let Some(prev) = rel_link(&html, "prev") {
+        html = app.get_text(&prev).await.1;
+        pages.push(listed_ids(&html));
+        assert!(pages.len() < 100);
+    }
+    pages.into_iter().rev().flatten().collect()
+}
+
+#[actix_web::test]
+async fn paging_loses_and_repeats_no_row_in_every_sort_and_direction() {
+    let app = signed_in_app().await;
+    let customers = sixty_customers(&app).await;
+    let key = |c: &(String, String, NaiveDateTime, Option<NaiveDateTime>), sort: &str| -> String {
+        match sort {
+            "created" => c.2.format("%Y-%m-%d %H:%M:%S%.f").to_string(),
+            "last_sign_in" => {
+                c.3.map(|t| t.format("%Y-%m-%d %H:%M:%S%.f").to_string()).unwrap_or_default()
+            }
+            _ => c.1.clone(),
+        }
+    };
+    for sort in ["created", "last_sign_in", "email"] {
+        for dir in ["desc", "asc"] {
+            let mut expected = customers.clone();
+            expected.sort_by(|a, b| (key(a, sort), &a.0).cmp(&(key(b, sort), &b.0)));
+            if dir == "desc" {
+                expected.reverse();
+            }
+            let expected: Vec<String> = expected.into_iter().map(|c| c.0).collect();
+
+            let start = format!("/console/users?sort={sort}&dir={dir}&per_page=7");
+            let (ids, last_page) = walk_forward(&app, &start).await;
+            assert_eq!(ids.len(), 60, "{sort} {dir}: every row once");
+            assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 60, "{sort} {dir}: no repeats");
+            assert_eq!(ids, expected, "{sort} {dir}: in order, ties broken by id");
+            let back = walk_backward(&app, last_page).await;
+            assert_eq!(back, expected, "{sort} {dir}: Previous walks back the same rows");
+        }
+    }
+}
+
+#[actix_web::test]
+async fn the_list_is_newest_first_in_pages_of_25_and_says_how_many() {
+    let app = signed_in_app().await;
+    let customers = sixty_customers(&app).await;
+    let (status, html) = app.get_text("/console/users").await;
+    assert_eq!(status, 200);
+    let ids = listed_ids(&html);
+    assert_eq!(ids.len(), 25);
+    let newest = customers.iter().max_by_key(|c| (c.2, c.0.clone())).unwrap();
+    assert_eq!(ids[0], newest.0);
+    assert!(html.contains("60 customers"));
+    assert!(rel_link(&html, "prev").is_none(), "the first page has no Previous");
+    assert!(html.contains("Email (Username)") && html.contains("Last sign-in"));
+    let (_, html) = app.get_text("/console/users?per_page=500").await;
+    assert_eq!(listed_ids(&html).len(), 60, "pages are capped at 100");
+}
+
+#[actix_web::test]
+async fn search_matches_a_prefix_of_email_first_or_last_name_in_any_case() {
+    let app = signed_in_app().await;
+    let t = now() - Duration::days(3);
+    let c = |email, first, last| Customer {
+        email,
+        first,
+        last,
+        status: Status::Active,
+        created_at: t,
+        last_sign_in_at: None,
+    };
+    let ids = app
+        .insert_customers(vec![
+            c("john.smith@example.com", "John", "Smith"),
+            c("jane@example.com", "Smilla", "Jansen"),
+            c("smithers@example.com", "Waylon", "Burns"),
+            c("x@example.com", "Ann", "Goldsmith"),
+            c("ann@example.com", "Ann", "Lee"),
+            c("zoe@example.com", "Zoë", "Ørsted"),
+        ])
+        .await;
+    let found = |html: &str| listed_ids(html).into_iter().collect::<HashSet<_>>();
+    let (_, html) = app.get_text("/console/users?q=SMI").await;
+    assert_eq!(found(&html), HashSet::from([ids[0].clone(), ids[1].clone(), ids[2].clone()]));
+    assert!(html.contains("3 matching customers"));
+    let (_, html) = app.get_text("/console/users?q=%C3%B8rs").await;
+    assert_eq!(found(&html), HashSet::from([ids[5].clone()]), "non-ASCII prefixes, any case");
+    let (_, html) = app.get_text("/console/users?q=ann%40").await;
+    assert_eq!(found(&html), HashSet::from([ids[4].clone()]));
+    let (_, html) = app.get_text("/console/users?q=nobody").await;
+    assert!(found(&html).is_empty());
+    assert!(html.contains("No customers match"));
+}
+
+#[actix_web::test]
+async fn the_status_filter_shows_only_that_status() {
+    let app = signed_in_app().await;
+    let t = now();
+    let ids = app
+        .insert_customers(vec![
+            Customer {
+                email: "a@example.com",
+                first: "A",
+                last: "A",
+                status: Status::Active,
+                created_at: t,
+                last_sign_in_at: None,
+            },
+            Customer {
+                email: "l@example.com",
+                first: "L",
+                last: "L",
+                status: Status::Locked,
+                created_at: t,
+                last_sign_in_at: None,
+            },
+        ])
+        .await;
+    let (_, html) = app.get_text("/console/users?status=locked").await;
+    assert_eq!(listed_ids(&html), vec![ids[1].clone()]);
+    assert!(html.contains("badge locked"));
+}
+
+#[actix_web::test]
+async fn htmx_gets_only_the_results_fragment() {
+    let app = signed_in_app().await;
+    sixty_customers(&app).await;
+    let res = app
+        .client
+        .get(app.url("/console/users?q=user0"))
+        .header("hx-request", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.trim_start().starts_with("<section id=\"results\""));
+    assert!(!html.contains("<html"));
+    assert_eq!(listed_ids(&html).len(), 10, "user00..user09 prefixes");
+}
+
+#[actix_web::test]
+async fn a_customer_named_like_a_script_is_shown_as_text() {
+    let app = signed_in_app().await;
+    let ids = app
+        .insert_customers(vec![Customer {
+            email: "xss@example.com",
+            first: "<script>alert(1)</script>",
+            last: "\"><img src=x onerror=alert(2)>",
+            status: Status::Active,
+            created_at: now(),
+            last_sign_in_at: None,
+        }])
+        .await;
+    for path in [
+        "/console/users".to_owned(),
+        format!("/console/users/{}", ids[0]),
+        "/console/users?q=%3Cscript".to_owned(),
+    ] {
+        let (status, html) = app.get_text(&path).await;
+        assert_eq!(status, 200);
+        // The raw markup never appears; once entities are decoded, the text is all there.
+        assert!(!html.contains("<script>alert(1)"), "{path}");
+        assert!(!html.contains("<img src=x"), "{path}");
+        assert!(!html.contains("\"><img"), "{path}");
+        assert!(unescape(&html).contains("<script>alert(1)</script>"), "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn a_customer_page_shows_the_summary_and_other_ids_are_404() {
+    let app = signed_in_app().await;
+    let ids = app
+        .insert_customers(vec![Customer {
+            email: "ruth@example.com",
+            first: "Ruth",
+            last: "Ellis",
+            status: Status::PendingPassword,
+            created_at: now(),
+            last_sign_in_at: None,
+        }])
+        .await;
+    let (status, html) = app.get_text(&format!("/console/users/{}", ids[0])).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("ruth@example.com")
+            && html.contains("Pending password")
+            && html.contains(&ids[0])
+    );
+    assert_eq!(app.get("/console/users/00000000-0000-0000-0000-000000000000").await.status(), 404);
+    // An administrator is not a customer: no customer page for them.
+    let admin = app
+        .insert_account(
+            roster::domain::account::Kind::Administrator,
+            Some(roster::domain::account::Role::Viewer),
+            "v@example.com",
+            Status::Active,
+            None,
+        )
+        .await;
+    assert_eq!(app.get(&format!("/console/users/{admin}")).await.status(), 404);
+}

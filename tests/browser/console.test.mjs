@@ -1,0 +1,99 @@
+// The seed guide's console flows, as a person does them: by visible labels, in Chromium.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { launchBrowser, seed, shot, startServer, tempDataDir } from "./harness.mjs";
+
+const OWNER = { email: "ada@example.com", password: "analytical engine 1843" };
+let dataDir, server, chrome, page;
+
+before(async () => {
+  dataDir = tempDataDir();
+  seed(dataDir, 120);
+  server = await startServer(dataDir);
+  chrome = await launchBrowser();
+  page = await chrome.browser.newPage({ viewport: { width: 1280, height: 860 } });
+  page.setDefaultTimeout(15_000);
+});
+
+after(async () => {
+  await chrome?.close();
+  server?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test("the first-run link creates the owner, then is gone", async () => {
+  assert.ok(server.setupUrl, "the server printed a setup link");
+  await page.goto(server.setupUrl);
+  await page.getByLabel("Email").fill(OWNER.email);
+  await page.getByLabel("First Name").fill("Ada");
+  await page.getByLabel("Last Name").fill("Lovelace");
+  await page.getByLabel("Password", { exact: true }).fill("short");
+  await page.getByLabel("Confirm password").fill("short");
+  await page.getByRole("button", { name: "Create owner" }).click();
+  await page.getByText("Use at least 12 characters.").waitFor();
+  await shot(page, "setup-error");
+  await page.getByLabel("Password", { exact: true }).fill(OWNER.password);
+  await page.getByLabel("Confirm password").fill(OWNER.password);
+  await page.getByRole("button", { name: "Create owner" }).click();
+  await page.getByText("Your owner account is ready").waitFor();
+  const again = await page.goto(server.setupUrl);
+  assert.equal(again.status(), 404);
+});
+
+test("a wrong password shows the generic message; the right one opens Manage > Users", async () => {
+  await page.goto(server.baseUrl + "/console/login");
+  await page.getByLabel("Email").fill(OWNER.email);
+  await page.getByLabel("Password").fill("not the password at all");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByText("The email or password is incorrect").waitFor();
+  await shot(page, "login-error");
+  await page.getByLabel("Password").fill(OWNER.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Users" }).waitFor();
+  assert.equal(await page.locator("tbody tr").count(), 25);
+  assert.ok(await page.getByText("120 customers").isVisible());
+  await shot(page, "users");
+});
+
+test("searching updates the table as you type and the URL follows", async () => {
+  const firstEmail = (await page.locator("tbody tr td.email").first().innerText()).trim();
+  const prefix = firstEmail.slice(0, 4);
+  await page.getByPlaceholder("Search by email, first or last name").fill(prefix);
+  await page.waitForURL((url) => url.searchParams.get("q") === prefix);
+  await page.waitForFunction(
+    (p) => [...document.querySelectorAll("tbody tr td.email")].every((td) => td.textContent.trim().startsWith(p)),
+    prefix,
+  );
+  const emails = await page.locator("tbody tr td.email").allInnerTexts();
+  assert.ok(emails.length >= 1, "the first customer matches its own email prefix");
+  await shot(page, "users-search");
+  await page.getByPlaceholder("Search by email, first or last name").fill("zzzz-nobody");
+  await page.getByText("No customers match").waitFor();
+});
+
+test("Next and Previous walk the list without losing or repeating rows", async () => {
+  await page.goto(server.baseUrl + "/console/users");
+  const first = await page.locator("tbody tr td.email").allInnerTexts();
+  await page.getByRole("link", { name: "Next →" }).click();
+  await page.waitForURL(/after=/);
+  const second = await page.locator("tbody tr td.email").allInnerTexts();
+  assert.equal(second.length, 25);
+  assert.equal(second.filter((e) => first.includes(e)).length, 0);
+  await page.getByRole("link", { name: "← Previous" }).click();
+  await page.waitForURL(/before=/);
+  await page.waitForFunction((f) => document.querySelector("tbody tr td.email")?.textContent.trim() === f, first[0]);
+  assert.deepEqual(await page.locator("tbody tr td.email").allInnerTexts(), first);
+});
+
+test("a customer's page opens from the list, and Sign out ends the session", async () => {
+  const email = (await page.locator("tbody tr td.email").first().innerText()).trim();
+  await page.locator("tbody tr").first().getByRole("link", { name: "View" }).click();
+  await page.getByRole("heading", { name: "Profile" }).waitFor();
+  assert.ok(await page.getByText(email).first().isVisible());
+  await shot(page, "customer");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByText("You have signed out.").waitFor();
+  await page.goto(server.baseUrl + "/console/users");
+  await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
+});

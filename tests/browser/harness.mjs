@@ -1,0 +1,70 @@
+// Starts a real `roster` server on a free port with a fresh data dir, and a real headless
+// Chromium (Debian's package) driven by playwright-core. Every process is ended by `stop()`.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const ROOT = resolve(import.meta.dirname, "..", "..");
+export const BIN = process.env.ROSTER_BIN || join(ROOT, "target", "debug", "roster");
+export const SHOTS = process.env.ROSTER_SCREENSHOTS || "";
+
+export function seed(dataDir, customers) {
+  execFileSync(BIN, ["--data-dir", dataDir, "seed", "--customers", String(customers)], {
+    stdio: "ignore",
+    timeout: 120_000,
+  });
+}
+
+/// Starts the server; resolves with { baseUrl, setupUrl, stop }.
+export async function startServer(dataDir) {
+  const child = spawn(BIN, ["--data-dir", dataDir, "--bind", "127.0.0.1:0"], {
+    env: { ...process.env, ROSTER_LOG: "info", NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  const found = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error("server did not start:\n" + log)), 20_000);
+    const onData = (chunk) => {
+      log += chunk.toString();
+      // Strip ANSI colours before matching.
+      const plain = log.replace(/\x1b\[[0-9;]*m/g, "");
+      const base = plain.match(/open (http:\/\/127\.0\.0\.1:\d+)\/console/);
+      const owner = /Sign in at|No owner yet/.test(plain);
+      if (base && owner) {
+        clearTimeout(timer);
+        const setup = plain.match(/Create one at (\S+)/);
+        ok({ baseUrl: base[1], setupUrl: setup ? setup[1] : null });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => fail(new Error(`server exited ${code}:\n${log}`)));
+  });
+  return { ...found, stop: () => child.kill("SIGTERM"), log: () => log };
+}
+
+// playwright-core's launch() gives Chromium a fresh, temporary profile of its own.
+export async function launchBrowser() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    ],
+    headless: true,
+  });
+  return {
+    browser,
+    close: () => browser.close(),
+  };
+}
+
+export function tempDataDir() {
+  return mkdtempSync(join(tmpdir(), "roster-e2e-"));
+}
+
+export async function shot(page, name) {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
