@@ -162,10 +162,7 @@ impl TestApp {
         status: Status,
         password: Option<&str>,
     ) -> String {
-        let hash = match password {
-            Some(p) => Some(Hasher::new(CHEAP).unwrap().hash_blocking(p).unwrap()),
-            None => None,
-        };
+        let hash = password.map(|p| Hasher::new(CHEAP).unwrap().hash_blocking(p).unwrap());
         let (email, id) = (email.to_owned(), new_id());
         let id2 = id.clone();
         self.db
