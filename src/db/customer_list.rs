@@ -1,8 +1,9 @@
 //! The Users list query: keyset pagination over indexed columns, so page 5,000 costs what page 1
 //! costs, and no `COUNT(*)` of the whole table.
 //!
-//! SQLite-specific (marked as such for the PostgreSQL port): the row-value comparison and the
-//! `COALESCE(last_sign_in_at, '')` sort key match the expression index of the first migration.
+//! SQLite-specific (marked as such for the PostgreSQL port): the `COALESCE(last_sign_in_at, '')`
+//! sort key matches the expression index of the first migration, and `+column` steers the
+//! planner for dense searches.
 //! The SQL text is assembled only from the constants below; every value is a bound parameter.
 
 use chrono::NaiveDateTime;
@@ -49,6 +50,9 @@ pub struct ListQuery {
     pub cursor: Option<Cursor>,
     /// Fetch the rows *before* the cursor (for "Previous"), in reverse order.
     pub backwards: bool,
+    /// The search matches many rows: walk the sort order's index and filter, instead of
+    /// collecting every match from the name/email indexes and sorting them. See `plan_search`.
+    pub dense_search: bool,
 }
 
 #[derive(Debug, Clone, QueryableByName)]
@@ -97,12 +101,22 @@ fn filters(q: &ListQuery) -> (String, Vec<String>) {
         binds.push(status.as_str().to_owned());
     }
     if let Some(term) = q.search.as_deref().filter(|t| !t.is_empty()) {
-        // Each OR branch repeats the kind so SQLite can serve it from its own index.
-        sql.push_str(
-            " AND ((kind = 'customer' AND email >= ? AND email < ?) \
-             OR (kind = 'customer' AND first_name_key >= ? AND first_name_key < ?) \
-             OR (kind = 'customer' AND last_name_key >= ? AND last_name_key < ?))",
-        );
+        if q.dense_search {
+            // `+column` keeps SQLite from using the column's index, so it walks the sort
+            // order's index and stops after a page of matches.
+            sql.push_str(
+                " AND ((+email >= ? AND +email < ?) \
+                 OR (+first_name_key >= ? AND +first_name_key < ?) \
+                 OR (+last_name_key >= ? AND +last_name_key < ?))",
+            );
+        } else {
+            // Each OR branch repeats the kind so SQLite serves it from its own index.
+            sql.push_str(
+                " AND ((kind = 'customer' AND email >= ? AND email < ?) \
+                 OR (kind = 'customer' AND first_name_key >= ? AND first_name_key < ?) \
+                 OR (kind = 'customer' AND last_name_key >= ? AND last_name_key < ?))",
+            );
+        }
         for _ in 0..3 {
             binds.push(term.to_owned());
             binds.push(prefix_end(term));
@@ -123,9 +137,13 @@ pub fn page(conn: &mut Conn, q: &ListQuery) -> QueryResult<Vec<CustomerRow>> {
     sql.push_str(&where_sql);
     let descending = q.descending != q.backwards;
     if let Some(cursor) = &q.cursor {
-        sql.push_str(" AND (");
-        sql.push_str(expr);
-        sql.push_str(if descending { ", id) < (?, ?)" } else { ", id) > (?, ?)" });
+        // (key, id) beyond the cursor, spelled so SQLite uses a range on the key's index even
+        // when the key is an expression (a row-value comparison would not).
+        let (cmp_eq, cmp) = if descending { (" <= ?", " < ?") } else { (" >= ?", " > ?") };
+        for part in [" AND ", expr, cmp_eq, " AND (", expr, cmp, " OR id", cmp, ")"] {
+            sql.push_str(part);
+        }
+        binds.push(cursor.value.clone());
         binds.push(cursor.value.clone());
         binds.push(cursor.id.clone());
     }

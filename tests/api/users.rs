@@ -256,3 +256,44 @@ async fn a_customer_page_shows_the_summary_and_other_ids_are_404() {
         .await;
     assert_eq!(app.get(&format!("/console/users/{admin}")).await.status(), 404);
 }
+
+#[actix_web::test]
+async fn both_search_plans_return_the_same_rows_in_the_same_order() {
+    use roster::db::customer_list::{self, ListQuery, SortField};
+    let app = signed_in_app().await;
+    sixty_customers(&app).await;
+    for sort in [SortField::Created, SortField::LastSignIn, SortField::Email] {
+        for descending in [true, false] {
+            let walk = |dense: bool| {
+                app.db.run(move |c| {
+                    let mut all = Vec::new();
+                    let mut cursor = None;
+                    loop {
+                        let q = ListQuery {
+                            search: Some("user1".into()),
+                            status: None,
+                            sort,
+                            descending,
+                            limit: 4,
+                            cursor: cursor.clone(),
+                            backwards: false,
+                            dense_search: dense,
+                        };
+                        let rows = customer_list::page(c, &q)?;
+                        let Some(last) = rows.last() else { break };
+                        cursor = Some(customer_list::Cursor {
+                            value: last.sort_value.clone(),
+                            id: last.id.clone(),
+                        });
+                        all.extend(rows.iter().map(|r| r.id.clone()));
+                    }
+                    Ok(all)
+                })
+            };
+            let selective = walk(false).await.unwrap();
+            let dense = walk(true).await.unwrap();
+            assert_eq!(selective.len(), 10, "user10..user19");
+            assert_eq!(selective, dense, "{sort:?} desc={descending}");
+        }
+    }
+}

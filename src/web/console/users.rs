@@ -101,6 +101,19 @@ struct UsersFragment {
     results: Results,
 }
 
+/// 12345 → "12,345".
+fn thousands(n: i64) -> String {
+    let digits = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 fn list_href(p: &ListParams) -> String {
     // Leave defaults out so URLs stay short and readable.
     let mut q = p.clone();
@@ -166,11 +179,11 @@ pub async fn list(
     let filtered = !request.search.is_empty() || request.status.is_some();
     let noun = if filtered { "matching customers" } else { "customers" };
     let count_label = if page.count > COUNT_CAP {
-        format!("More than {COUNT_CAP} {noun}")
+        format!("More than {} {noun}", thousands(COUNT_CAP))
     } else if page.count == 1 {
         format!("1 {}", noun.trim_end_matches('s'))
     } else {
-        format!("{} {noun}", page.count)
+        format!("{} {noun}", thousands(page.count))
     };
     let results = Results {
         rows: page.rows.iter().map(Row::of).collect(),

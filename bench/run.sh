@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Roster's console under load: seed N customers into a fresh data dir, sign in, then wrk on the
+# first Users page, a search, a page 5,000 pages deep, and one customer's page.
+#
+# usage: bench/run.sh [N]          (default N=1000000)
+# env:   DURATION=15 (s per wrk run)  SERIAL=5 (s of single-connection run; 0 = off)
+#        PORT=18080  KEEP=1 (keep the data dir)
+# Everything talks to 127.0.0.1 only; every load run is bounded by wrk -d and timeout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-1000000}"
+DURATION="${DURATION:-15}"
+SERIAL="${SERIAL:-5}"
+PORT="${PORT:-18080}"
+BASE="http://127.0.0.1:$PORT"
+OUT="bench/out/$(date -u +%Y%m%dT%H%M%SZ)-n$N"
+mkdir -p "$OUT"
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+cargo build --release --quiet
+BIN="$PWD/target/release/roster"
+DATA="$(mktemp -d /tmp/roster-bench.XXXXXX)"
+cleanup() {
+  [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null || true
+  [ -z "${KEEP:-}" ] && rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+echo "== seeding $N customers into $DATA"
+start=$(date +%s.%N)
+"$BIN" --data-dir "$DATA" seed --customers "$N" --groups 50 2>/dev/null | tee "$OUT/seed.txt"
+end=$(date +%s.%N)
+python3 -c "print(f'seed wall time: {$end - $start:.1f} s')" | tee -a "$OUT/seed.txt"
+du -b "$DATA/roster.sqlite3" | awk '{printf "database file: %.1f MiB\n", $1/1048576}' | tee -a "$OUT/seed.txt"
+printf 'bench password 2026\n' | "$BIN" --data-dir "$DATA" create-owner --email bench@example.com >/dev/null
+
+echo "== starting the server"
+ROSTER_LOG=warn "$BIN" --data-dir "$DATA" --bind "127.0.0.1:$PORT" >"$OUT/server.log" 2>&1 &
+SERVER_PID=$!
+t0=$(date +%s.%N)
+for _ in $(seq 1 100); do curl -fs -o /dev/null "$BASE/console/login" && break; sleep 0.05; done
+t1=$(date +%s.%N)
+python3 -c "print(f'server answered after {($t1 - $t0)*1000:.0f} ms on the seeded database')" | tee "$OUT/startup.txt"
+
+JAR="$OUT/cookies.txt"
+token=$(curl -fs -c "$JAR" -b "$JAR" "$BASE/console/login" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"$//')
+code=$(curl -s -o /dev/null -w '%{http_code}' -c "$JAR" -b "$JAR" \
+  --data-urlencode "csrf_token=$token" --data-urlencode "email=bench@example.com" \
+  --data-urlencode "password=bench password 2026" "$BASE/console/login")
+[ "$code" = 303 ] || { echo "sign-in failed: $code"; exit 1; }
+COOKIE="roster_console=$(awk '$6 == "roster_console" {print $7}' "$JAR")"
+
+# The deep page and the customer page, computed in SQL from the database itself.
+read -r DEEP CUSTOMER < <(python3 - "$DATA/roster.sqlite3" <<'PY'
+import base64, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+# The cursor after 125,000 rows (5,000 pages of 25), in the list's own format.
+created, rid = db.execute(
+    "SELECT created_at, id FROM accounts WHERE kind = 'customer' "
+    "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET 124999").fetchone()
+cursor = base64.urlsafe_b64encode(f"{created}\n{rid}".encode()).decode().rstrip("=")
+n = db.execute("SELECT COUNT(*) FROM accounts WHERE kind = 'customer'").fetchone()[0]
+(middle,) = db.execute("SELECT id FROM accounts WHERE kind = 'customer' "
+                       "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", (n // 2,)).fetchone()
+print(f"/console/users?after={cursor} /console/users/{middle}")
+PY
+)
+
+declare -A PAGES=(
+  [list]="/console/users"
+  [search]="/console/users?q=smi"
+  [deep]="$DEEP"
+  [customer]="$CUSTOMER"
+)
+ORDER=(list search deep customer)
+
+for name in "${ORDER[@]}"; do
+  path="${PAGES[$name]}"
+  curl -fs -H "Cookie: $COOKIE" "$BASE$path" -o "$OUT/$name.html"
+  rows=$(grep -c 'class="email"' "$OUT/$name.html" || true)
+  echo "$name: $path → 200, $rows rows, $(wc -c <"$OUT/$name.html") bytes" | tee -a "$OUT/pages.txt"
+done
+
+printf '\n| page | req/s | p50 ms | p99 ms | serial p50 ms |\n|---|---:|---:|---:|---:|\n' >"$OUT/table.md"
+for name in "${ORDER[@]}"; do
+  url="$BASE${PAGES[$name]}"
+  timeout $((DURATION + 30)) wrk -t2 -c16 -d"${DURATION}s" --timeout 10s --latency \
+    -H "Cookie: $COOKIE" "$url" >"$OUT/wrk-$name.txt"
+  serial="-"
+  if [ "$SERIAL" != 0 ]; then
+    timeout $((SERIAL + 30)) wrk -t1 -c1 -d"${SERIAL}s" --latency -H "Cookie: $COOKIE" "$url" >"$OUT/wrk-$name-serial.txt"
+    serial=$(awk '$1 == "50%" {print $2}' "$OUT/wrk-$name-serial.txt")
+  fi
+  python3 - "$name" "$OUT/wrk-$name.txt" "$serial" >>"$OUT/table.md" <<'PY'
+import re, sys
+name, path, serial = sys.argv[1], sys.argv[2], sys.argv[3]
+text = open(path).read()
+def ms(v):
+    m = re.match(r"([\d.]+)(us|ms|s)", v)
+    if not m: return v
+    x = float(m.group(1)); u = m.group(2)
+    return f"{x/1000 if u == 'us' else x*1000 if u == 's' else x:.2f}"
+rps = re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)
+p50 = re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1)
+p99 = re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1)
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+note = f" ({errors.group(1)} non-2xx!)" if errors else ""
+print(f"| {name} | {float(rps):,.0f}{note} | {ms(p50)} | {ms(p99)} | {ms(serial) if serial != '-' else '-'} |")
+PY
+done
+grep -E 'VmHWM|VmRSS' "/proc/$SERVER_PID/status" | tee "$OUT/rss.txt"
+cat "$OUT/table.md"
+echo "raw output in $OUT"
