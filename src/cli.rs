@@ -61,7 +61,8 @@ fn create_owner(config: Config, args: &CreateOwnerArgs) -> anyhow::Result<()> {
     ));
     match result {
         Ok(_) => {
-            println!("Owner {} created. Sign in at /console/login.", args.email.trim());
+            let email = args.email.trim().to_lowercase();
+            println!("Owner {email} created. Sign in to the console at /console/login.");
             Ok(())
         }
         Err(CreateOwnerError::OwnerExists) => anyhow::bail!("{}", owner::OWNER_EXISTS),

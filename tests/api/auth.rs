@@ -174,3 +174,37 @@ async fn repeated_failures_from_one_address_are_throttled() {
     let res = app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
     assert_eq!(res.status(), 429, "even the right password waits");
 }
+
+#[actix_web::test]
+async fn a_session_ends_after_its_absolute_lifetime_even_when_active() {
+    let app = signed_in_app().await;
+    app.db
+        .run(|c| {
+            use diesel::prelude::*;
+            use roster::db::schema::sessions::dsl::*;
+            let past = roster::db::now() - chrono::Duration::seconds(1);
+            diesel::update(sessions).set(absolute_expires_at.eq(past)).execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(app.get("/console/users").await.status(), 303);
+}
+
+#[actix_web::test]
+async fn sessions_are_stored_only_as_hashes() {
+    let app = signed_in_app().await;
+    let res = app.client.get(app.url("/console/login")).send().await.unwrap();
+    drop(res);
+    let stored: Vec<String> = app
+        .db
+        .run(|c| {
+            use diesel::prelude::*;
+            use roster::db::schema::sessions::dsl::*;
+            Ok(sessions.select(id_hash).load(c)?)
+        })
+        .await
+        .unwrap();
+    assert!(!stored.is_empty());
+    assert!(stored.iter().all(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit())));
+}

@@ -172,3 +172,30 @@ async fn anonymous_visitors_never_see_customer_data() {
         .unwrap();
     assert_eq!(header(res.headers(), "hx-redirect"), "/console/login");
 }
+
+#[actix_web::test]
+async fn an_internal_error_shows_a_request_id_and_no_sql() {
+    let app = spawn_app_with_owner().await;
+    // Break the database under the running server: the audit insert of a sign-in fails.
+    app.db
+        .run(|c| {
+            use diesel::connection::SimpleConnection;
+            c.batch_execute("DROP TABLE audit_events;")?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let res = app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(res.status(), 500);
+    assert_security_headers(&res, "500");
+    let id = header(res.headers(), "x-request-id").to_owned();
+    let html = res.text().await.unwrap();
+    assert!(html.contains(&id));
+    assert!(html.contains("Something went wrong"));
+    let lower = html.to_lowercase();
+    assert!(
+        !lower.contains("no such table")
+            && !lower.contains("audit_events")
+            && !lower.contains("diesel")
+    );
+}

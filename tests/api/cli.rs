@@ -1,0 +1,74 @@
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn roster(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env("ROSTER_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn create_owner_reads_the_password_from_stdin_and_refuses_a_second_owner() {
+    let dir = tempfile::tempdir().unwrap();
+    let weak = roster(dir.path(), &["create-owner", "--email", "a@example.com"], "short\n");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 12 characters"));
+
+    let ok = roster(
+        dir.path(),
+        &["create-owner", "--email", "A@Example.com", "--first-name", "Ada"],
+        "a long owner passphrase\n",
+    );
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("a@example.com"));
+
+    let second = roster(
+        dir.path(),
+        &["create-owner", "--email", "b@example.com"],
+        "another long passphrase\n",
+    );
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("already has an owner"));
+}
+
+#[test]
+fn seed_adds_customers_with_varied_statuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = roster(dir.path(), &["seed", "--customers", "3000", "--groups", "4"], "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Seeded 3000 customers, 4 groups"));
+    let again = roster(dir.path(), &["seed", "--customers", "10"], "");
+    assert!(again.status.success(), "seeding twice adds more, without clashing emails");
+
+    let db = roster::db::Db::open(dir.path()).unwrap();
+    let mut conn = db.conn().unwrap();
+    use diesel::prelude::*;
+    use roster::db::schema::accounts;
+    let total: i64 = accounts::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(total, 3010);
+    let statuses: Vec<String> =
+        accounts::table.select(accounts::status).distinct().load(&mut conn).unwrap();
+    assert_eq!(statuses.len(), 4, "{statuses:?}");
+}
+
+#[test]
+fn a_short_session_secret_stops_serve_with_a_message_naming_the_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_roster"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("ROSTER_SESSION_SECRET", "short")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ROSTER_SESSION_SECRET"));
+}
