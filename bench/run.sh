@@ -32,7 +32,7 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 python3 -c "print(f'seed wall time: {$end - $start:.1f} s')" | tee -a "$OUT/seed.txt"
 du -b "$DATA/roster.sqlite3" | awk '{printf "database file: %.1f MiB\n", $1/1048576}' | tee -a "$OUT/seed.txt"
-printf 'bench password 2026\n' | "$BIN" --data-dir "$DATA" create-owner --email bench@example.com >/dev/null
+printf 'bench password 2026\n' | "$BIN" --data-dir "$DATA" create-owner --email owner@example.com >/dev/null
 
 echo "== starting the server"
 ROSTER_LOG=warn "$BIN" --data-dir "$DATA" --bind "127.0.0.1:$PORT" >"$OUT/server.log" 2>&1 &
@@ -45,7 +45,7 @@ python3 -c "print(f'server answered after {($t1 - $t0)*1000:.0f} ms on the seede
 JAR="$OUT/cookies.txt"
 token=$(curl -fs -c "$JAR" -b "$JAR" "$BASE/console/login" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"$//')
 code=$(curl -s -o /dev/null -w '%{http_code}' -c "$JAR" -b "$JAR" \
-  --data-urlencode "csrf_token=$token" --data-urlencode "email=bench@example.com" \
+  --data-urlencode "csrf_token=$token" --data-urlencode "email=owner@example.com" \
   --data-urlencode "password=bench password 2026" "$BASE/console/login")
 [ "$code" = 303 ] || { echo "sign-in failed: $code"; exit 1; }
 COOKIE="roster_console=$(awk '$6 == "roster_console" {print $7}' "$JAR")"

@@ -7,7 +7,9 @@ pub fn init() {
         .or_else(|_| std::env::var("RUST_LOG"))
         .unwrap_or_else(|_| "info".to_owned());
     // try_init: tests start many apps in one process and only the first may install it.
+    // Logs go to stderr, so a command's own output (stdout) stays clean for scripts.
     let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(EnvFilter::new(filter))
         .with_target(false)
         .try_init();

@@ -45,7 +45,7 @@ CREATE TABLE group_members (
     account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     added_at TIMESTAMP NOT NULL,
     PRIMARY KEY (group_id, account_id)
-);
+) WITHOUT ROWID; -- SQLite: the key is the table, no second copy of it (PostgreSQL: drop the clause)
 CREATE INDEX group_members_account ON group_members (account_id);
 
 -- Server-side sessions. The cookie carries a random key; only its SHA-256 is stored.
