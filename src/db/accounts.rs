@@ -43,11 +43,45 @@ impl Account {
         self.lock_reason.as_deref().and_then(LockReason::parse)
     }
 
-    /// "First Last", or the email when the account has no name.
     pub fn display_name(&self) -> String {
-        let name = format!("{} {}", self.first_name, self.last_name);
-        let name = name.trim();
-        if name.is_empty() { self.email.clone() } else { name.to_owned() }
+        display_name(&self.first_name, &self.last_name, &self.email)
+    }
+}
+
+/// "First Last", or the email when the account has no name.
+pub fn display_name(first: &str, last: &str, email: &str) -> String {
+    let name = format!("{first} {last}");
+    let name = name.trim();
+    if name.is_empty() { email.to_owned() } else { name.to_owned() }
+}
+
+/// Who a session belongs to: loaded with the session in one query on every request, so access
+/// checks see the account as it is now (locked, deleted, demoted) without a second query.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, serde::Deserialize)]
+#[diesel(table_name = accounts, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct AccountSummary {
+    pub id: String,
+    pub kind: String,
+    pub role: Option<String>,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub status: String,
+}
+
+impl AccountSummary {
+    /// An administrator who may use the console now.
+    pub fn is_active_administrator(&self) -> bool {
+        Kind::parse(&self.kind) == Some(Kind::Administrator)
+            && Status::parse(&self.status) == Some(Status::Active)
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.role.as_deref().and_then(Role::parse)
+    }
+
+    pub fn display_name(&self) -> String {
+        display_name(&self.first_name, &self.last_name, &self.email)
     }
 }
 

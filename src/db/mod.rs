@@ -39,9 +39,16 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionSe
     }
 }
 
+/// Connections in the pool. SQLite reads in parallel but the machine has few cores; more
+/// connections would only split the page cache into colder pieces.
+const POOL_SIZE: u32 = 4;
+
 #[derive(Clone)]
 pub struct Db {
     pool: SqlitePool,
+    /// At most one blocking task per connection: without it a burst of requests starts a
+    /// blocking thread each (up to tokio's 512), all waiting for a connection.
+    gate: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl Db {
@@ -55,7 +62,9 @@ impl Db {
             .ok_or_else(|| anyhow::anyhow!("data directory path must be UTF-8"))?
             .to_owned();
         let pool = Pool::builder()
-            .max_size(8)
+            .max_size(POOL_SIZE)
+            // A SQLite file does not drop connections; a test query per checkout is pure cost.
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(10))
             .connection_customizer(Box::new(ConnectionSettings))
             .build(ConnectionManager::<SqliteConnection>::new(url))?;
@@ -63,7 +72,10 @@ impl Db {
         conn.batch_execute("PRAGMA journal_mode = WAL;")?;
         conn.run_pending_migrations(MIGRATIONS)
             .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            gate: std::sync::Arc::new(tokio::sync::Semaphore::new(POOL_SIZE as usize)),
+        })
     }
 
     /// A connection for synchronous callers (the CLI). Request handlers use `run`.
@@ -78,6 +90,7 @@ impl Db {
         F: FnOnce(&mut Conn) -> Result<R, AppError> + Send + 'static,
         R: Send + 'static,
     {
+        let _permit = self.gate.acquire().await.map_err(AppError::internal)?;
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().map_err(AppError::internal)?;

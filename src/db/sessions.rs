@@ -5,7 +5,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::Conn;
-use super::schema::sessions;
+use super::accounts::AccountSummary;
+use super::schema::{accounts, sessions};
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = sessions)]
@@ -45,11 +46,17 @@ pub fn insert(conn: &mut Conn, new: &NewSession<'_>) -> QueryResult<usize> {
     diesel::insert_into(sessions::table).values(new).execute(conn)
 }
 
-pub fn find(conn: &mut Conn, id_hash: &str, scope: &str) -> QueryResult<Option<StoredSession>> {
+/// The session and, when it belongs to one, its account: one query per request.
+pub fn find(
+    conn: &mut Conn,
+    id_hash: &str,
+    scope: &str,
+) -> QueryResult<Option<(StoredSession, Option<AccountSummary>)>> {
     sessions::table
+        .left_join(accounts::table)
         .filter(sessions::id_hash.eq(id_hash))
         .filter(sessions::scope.eq(scope))
-        .select(StoredSession::as_select())
+        .select((StoredSession::as_select(), Option::<AccountSummary>::as_select()))
         .first(conn)
         .optional()
 }

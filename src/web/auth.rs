@@ -1,27 +1,26 @@
 //! Who is signed in to the console. `require_admin` guards the whole console scope (deny by
-//! default): without an active administrator's session nothing under it runs.
+//! default): without an active administrator's session nothing under it runs. The account
+//! comes from the session store, loaded in the same query as the session.
 
 use std::rc::Rc;
 
-use actix_session::SessionExt;
+use actix_session::{Session, SessionExt};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
-use super::State;
-use super::session_store::KEY_ACCOUNT;
-use crate::db::accounts::{self, Account};
-use crate::domain::account::{Kind, Status};
+use super::session_store::{KEY_ACCOUNT, KEY_LOADED_ACCOUNT};
+use crate::db::accounts::AccountSummary;
 use crate::error::AppError;
 
-/// The administrator making this request, loaded once by `require_admin`.
+/// The administrator making this request, set by `require_admin`.
 #[derive(Clone)]
-pub struct CurrentAdmin(pub Rc<Account>);
+pub struct CurrentAdmin(pub Rc<AccountSummary>);
 
 impl std::ops::Deref for CurrentAdmin {
-    type Target = Account;
-    fn deref(&self) -> &Account {
+    type Target = AccountSummary;
+    fn deref(&self) -> &AccountSummary {
         &self.0
     }
 }
@@ -37,33 +36,22 @@ impl FromRequest for CurrentAdmin {
     }
 }
 
-/// The account a session belongs to, if it is an administrator who may still sign in.
-pub async fn signed_in_admin(
-    state: &State,
-    account_id: Option<String>,
-) -> Result<Option<Account>, AppError> {
-    let Some(id) = account_id else { return Ok(None) };
-    let account = state.db.run(move |c| Ok(accounts::find(c, &id)?)).await?;
-    Ok(account
-        .filter(|a| a.kind() == Some(Kind::Administrator) && a.status() == Some(Status::Active)))
+/// The session's account as it is in the database now, if the session belongs to one.
+pub fn session_account(session: &Session) -> Option<AccountSummary> {
+    session.get::<AccountSummary>(KEY_LOADED_ACCOUNT).ok().flatten()
+}
+
+/// The session's administrator, if they may still use the console.
+pub fn session_admin(session: &Session) -> Option<AccountSummary> {
+    session_account(session).filter(AccountSummary::is_active_administrator)
 }
 
 pub async fn require_admin(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let state = req
-        .app_data::<State>()
-        .cloned()
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("no state")))?;
     let session = req.get_session();
-    let account_id = session.get::<String>(KEY_ACCOUNT).ok().flatten();
-    let had_account = account_id.is_some();
-    let admin = match signed_in_admin(&state, account_id).await {
-        Ok(admin) => admin,
-        Err(e) => return Ok(req.error_response(e)),
-    };
-    match admin {
+    match session_admin(&session) {
         Some(admin) => {
             req.extensions_mut().insert(CurrentAdmin(Rc::new(admin)));
             Ok(next.call(req).await?.map_into_boxed_body())
@@ -71,7 +59,7 @@ pub async fn require_admin(
         None => {
             // A session of an account that may no longer sign in is ended, not just ignored.
             // An anonymous one is kept: it holds the sign-in form's CSRF token.
-            if had_account {
+            if session.contains_key(KEY_ACCOUNT) {
                 session.purge();
             }
             Ok(req.error_response(AppError::Unauthenticated))

@@ -6,7 +6,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::db::accounts::Account;
+use crate::db::accounts::AccountSummary;
 use crate::error::AppError;
 
 /// A request made by htmx that wants a fragment. History restores want the whole page.
@@ -44,6 +44,11 @@ pub fn set_flash(session: &Session, message: &str) {
 }
 
 pub fn take_flash(session: &Session) -> Option<String> {
+    // `remove` marks the session changed even for a missing key, which would rewrite the
+    // session row on every page view: look first.
+    if !session.contains_key(FLASH) {
+        return None;
+    }
     session.remove_as::<String>(FLASH).and_then(Result::ok)
 }
 
@@ -56,7 +61,7 @@ pub struct AdminView {
 }
 
 impl AdminView {
-    pub fn of(account: &Account) -> Self {
+    pub fn of(account: &AccountSummary) -> Self {
         let name = account.display_name();
         Self {
             initial: name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default(),
@@ -76,10 +81,25 @@ pub struct Chrome {
     pub flash: Option<String>,
 }
 
+// Written out rather than through `format("%Y-…")`, which re-parses its pattern on every
+// call: a page of the list formats fifty of these.
+
+/// `2026-11-27 06:42`, UTC.
 pub fn date_time(t: &chrono::NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
+    use chrono::{Datelike, Timelike};
+    format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), t.month(), t.day(), t.hour(), t.minute())
 }
 
+/// `2026-11-27T06:42:59Z`, for `<time datetime>`.
 pub fn iso(t: &chrono::NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }

@@ -16,6 +16,9 @@ use crate::domain::token::{hash_token, random_token};
 pub const KEY_ACCOUNT: &str = "account_id";
 pub const KEY_USER_AGENT: &str = "user_agent";
 pub const KEY_IP: &str = "ip";
+/// Not stored: `load` puts the session's account here, fresh from the same query, and
+/// `save`/`update` leave it out. See `web::auth::session_account`.
+pub const KEY_LOADED_ACCOUNT: &str = "_account";
 
 /// `last_seen_at` is written at most this often, so reading pages does not turn into a write
 /// per request.
@@ -62,9 +65,12 @@ impl SessionStore for DbSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
         let id_hash = hash_token(key.as_ref());
         let (scope, idle) = (self.scope, self.idle);
-        self.db
+        let loaded = self
+            .db
             .run(move |conn| {
-                let Some(row) = sessions::find(conn, &id_hash, scope)? else { return Ok(None) };
+                let Some((row, account)) = sessions::find(conn, &id_hash, scope)? else {
+                    return Ok(None);
+                };
                 let at = now();
                 if expired(&row, at) {
                     sessions::delete(conn, &id_hash)?;
@@ -73,20 +79,26 @@ impl SessionStore for DbSessionStore {
                 if at - row.last_seen_at >= TOUCH_EVERY {
                     sessions::touch(conn, &id_hash, at, at + idle)?;
                 }
-                Ok(Some(row.state))
+                Ok(Some((row.state, account)))
             })
             .await
-            .map_err(|e| LoadError::Other(anyhow::anyhow!("{e}")))?
-            .map(|state| serde_json::from_str(&state))
-            .transpose()
-            .map_err(|e| LoadError::Deserialization(e.into()))
+            .map_err(|e| LoadError::Other(anyhow::anyhow!("{e}")))?;
+        let Some((state, account)) = loaded else { return Ok(None) };
+        let mut state: HashMap<String, String> =
+            serde_json::from_str(&state).map_err(|e| LoadError::Deserialization(e.into()))?;
+        if let Some(account) = account {
+            let json = serde_json::to_string(&account).map_err(|e| LoadError::Other(e.into()))?;
+            state.insert(KEY_LOADED_ACCOUNT.to_owned(), json);
+        }
+        Ok(Some(state))
     }
 
     async fn save(
         &self,
-        state: HashMap<String, String>,
+        mut state: HashMap<String, String>,
         _ttl: &CookieDuration,
     ) -> Result<SessionKey, SaveError> {
+        state.remove(KEY_LOADED_ACCOUNT);
         let key = random_token();
         let id_hash = hash_token(&key);
         let body = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
@@ -120,9 +132,10 @@ impl SessionStore for DbSessionStore {
     async fn update(
         &self,
         key: SessionKey,
-        state: HashMap<String, String>,
+        mut state: HashMap<String, String>,
         ttl: &CookieDuration,
     ) -> Result<SessionKey, UpdateError> {
+        state.remove(KEY_LOADED_ACCOUNT);
         let id_hash = hash_token(key.as_ref());
         let body =
             serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;

@@ -30,13 +30,11 @@ pub struct LoginQuery {
 }
 
 pub async fn show(
-    state: State,
     session: Session,
     query: web::Query<LoginQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let account_id = session.get::<String>(KEY_ACCOUNT).ok().flatten();
-    if auth::signed_in_admin(&state, account_id).await?.is_some() {
+    if auth::session_admin(&session).is_some() {
         return Ok(see_other(&req, urls::CONSOLE_USERS));
     }
     let notice = match query.notice.as_deref() {
@@ -108,9 +106,8 @@ pub async fn logout(
     session: Session,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let account_id = session.get::<String>(KEY_ACCOUNT).ok().flatten();
-    if let Some(admin) = auth::signed_in_admin(&state, account_id).await? {
-        signin::record_sign_out(&state.db, &admin, &client_ip(&req)).await?;
+    if let Some(admin) = auth::session_admin(&session) {
+        signin::record_sign_out(&state.db, &admin.id, &admin.email, &client_ip(&req)).await?;
     }
     session.purge();
     Ok(see_other(&req, &format!("{}?notice=signed_out", urls::CONSOLE_LOGIN)))
