@@ -32,7 +32,7 @@ CREATE INDEX accounts_kind_status_created ON accounts (kind, status, created_at,
 CREATE INDEX accounts_kind_first_name ON accounts (kind, first_name_key);
 CREATE INDEX accounts_kind_last_name ON accounts (kind, last_name_key);
 -- 'never signed in' sorts as the oldest; the list's keyset cursor uses the same expression
-CREATE INDEX accounts_kind_last_sign_in ON accounts (kind, COALESCE(last_sign_in_at, ''), id);
+CREATE INDEX accounts_kind_last_sign_in ON accounts (kind, COALESCE(last_sign_in_at, ''), id, email, first_name_key, last_name_key);
 
 CREATE TABLE groups (
     id TEXT PRIMARY KEY NOT NULL,

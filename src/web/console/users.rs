@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::accounts::list::{self, ListParams, ListRequest, PAGE_SIZES};
+use crate::accounts::list::{self, COUNT_CAP, ListParams, ListRequest, PAGE_SIZES};
 use crate::db::accounts;
 use crate::db::customer_list::CustomerRow;
 use crate::domain::account::{Kind, LockReason, Status};
@@ -178,8 +178,8 @@ pub async fn list(
     let base = ListParams { after: None, before: None, ..params.clone() };
     let filtered = !request.search.is_empty() || request.status.is_some();
     let noun = if filtered { "matching customers" } else { "customers" };
-    let count_label = if page.count > page.cap {
-        format!("More than {} {noun}", thousands(page.cap))
+    let count_label = if page.count > COUNT_CAP {
+        format!("More than {} {noun}", thousands(COUNT_CAP))
     } else if page.count == 1 {
         format!("1 {}", noun.trim_end_matches('s'))
     } else {
