@@ -11,10 +11,9 @@ use serde::Deserialize;
 use super::render::{html, see_other};
 use super::{State, client_ip, urls};
 use crate::accounts::owner::{self, CreateOwnerError, OwnerInput};
-use crate::db::accounts;
 use crate::db::audit::Actor;
+use crate::db::{accounts, settings};
 use crate::domain::FieldErrors;
-use crate::domain::password::PasswordPolicy;
 use crate::domain::token::{hash_token, secrets_equal};
 use crate::error::AppError;
 
@@ -39,27 +38,32 @@ pub struct SetupForm {
     password_confirm: String,
 }
 
-/// 404 unless `token` is the setup token and no owner exists yet.
-async fn check(state: &State, token: &str) -> Result<(), AppError> {
+/// 404 unless `token` is the setup token and no owner exists yet. Returns the password
+/// policy's minimum length, for the form's hint.
+async fn check(state: &State, token: &str) -> Result<usize, AppError> {
     let expected = state.setup_token_hash.as_deref().ok_or(AppError::NotFound)?;
     if !secrets_equal(&hash_token(token), expected) {
         return Err(AppError::NotFound);
     }
-    if state.db.run(|c| Ok(accounts::owner_exists(c)?)).await? {
+    let (has_owner, policy) = state
+        .db
+        .run(|c| Ok((accounts::owner_exists(c)?, settings::load(c)?.password_policy())))
+        .await?;
+    if has_owner {
         return Err(AppError::NotFound);
     }
-    Ok(())
+    Ok(policy.min_length)
 }
 
 async fn show(state: State, token: web::Path<String>) -> Result<HttpResponse, AppError> {
-    check(&state, &token).await?;
+    let min_length = check(&state, &token).await?;
     let page = SetupPage {
         action: urls::setup(&token),
         email: String::new(),
         first_name: String::new(),
         last_name: String::new(),
         errors: FieldErrors::default(),
-        min_length: PasswordPolicy::default().min_length,
+        min_length,
     };
     html(StatusCode::OK, &page)
 }
@@ -70,7 +74,7 @@ async fn submit(
     form: web::Form<SetupForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    check(&state, &token).await?;
+    let min_length = check(&state, &token).await?;
     let form = form.into_inner();
     let mut page = SetupPage {
         action: urls::setup(&token),
@@ -78,7 +82,7 @@ async fn submit(
         first_name: form.first_name.clone(),
         last_name: form.last_name.clone(),
         errors: FieldErrors::default(),
-        min_length: PasswordPolicy::default().min_length,
+        min_length,
     };
     if form.password != form.password_confirm {
         page.errors.add("password_confirm", "The two passwords differ.");

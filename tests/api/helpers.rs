@@ -27,16 +27,21 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
 }
 
-pub async fn spawn_app() -> TestApp {
-    let data_dir = tempfile::tempdir().unwrap();
-    let config = Config {
+/// The configuration tests start the app with: any free port, cheap hashing.
+pub fn test_config(data_dir: &std::path::Path) -> Config {
+    Config {
         bind: "127.0.0.1:0".into(),
-        data_dir: data_dir.path().to_owned(),
+        data_dir: data_dir.to_owned(),
         base_url: None,
         session_secret: None,
         argon2: CHEAP,
-    };
-    let app = Application::build(config).await.expect("the application starts");
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap();
+    let app =
+        Application::build(test_config(data_dir.path())).await.expect("the application starts");
     let base = app.base_url().to_owned();
     let db = app.db();
     let setup_url = app.setup_url().map(str::to_owned);

@@ -62,25 +62,17 @@ async fn the_setup_link_creates_the_owner_once_then_answers_404() {
 async fn with_an_owner_there_is_no_setup_link() {
     let app = spawn_app_with_owner().await;
     // A restart now has an owner from the start.
-    let config = roster::config::Config {
-        bind: "127.0.0.1:0".into(),
-        data_dir: app.data_dir.path().to_owned(),
-        base_url: None,
-        session_secret: None,
-        argon2: CHEAP,
-    };
+    let config = test_config(app.data_dir.path());
     let again = roster::startup::Application::build(config).await.unwrap();
     assert!(again.setup_url().is_none());
 }
 
 #[actix_web::test]
 async fn a_short_session_secret_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
     let config = roster::config::Config {
-        bind: "127.0.0.1:0".into(),
-        data_dir: tempfile::tempdir().unwrap().path().to_owned(),
-        base_url: None,
         session_secret: Some("too short".into()),
-        argon2: CHEAP,
+        ..test_config(dir.path())
     };
     let err = roster::startup::Application::build(config).await.err().expect("refused");
     assert!(err.to_string().contains("ROSTER_SESSION_SECRET"));
@@ -94,13 +86,7 @@ async fn the_generated_session_secret_is_private_and_kept_across_restarts() {
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     let before = std::fs::read(&path).unwrap();
-    let config = roster::config::Config {
-        bind: "127.0.0.1:0".into(),
-        data_dir: app.data_dir.path().to_owned(),
-        base_url: None,
-        session_secret: None,
-        argon2: CHEAP,
-    };
+    let config = test_config(app.data_dir.path());
     let _again = roster::startup::Application::build(config).await.unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
