@@ -9,9 +9,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
-use diesel::sqlite::Sqlite;
 
 use super::Conn;
+use super::cached_sql::CachedSql;
 use crate::domain::account::Status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,11 +155,7 @@ pub fn page(conn: &mut Conn, q: &ListQuery) -> QueryResult<Vec<CustomerRow>> {
     sql.push_str(dir);
     sql.push_str(" LIMIT ?");
 
-    let mut query = diesel::sql_query(sql).into_boxed::<Sqlite>();
-    for b in binds {
-        query = query.bind::<Text, _>(b);
-    }
-    let mut rows: Vec<CustomerRow> = query.bind::<BigInt, _>(q.limit).load(conn)?;
+    let mut rows: Vec<CustomerRow> = CachedSql::new(sql, binds, Some(q.limit)).load(conn)?;
     if q.backwards {
         rows.reverse();
     }
@@ -172,9 +168,5 @@ pub fn count_capped(conn: &mut Conn, q: &ListQuery, cap: i64) -> QueryResult<i64
     let mut sql = String::from("SELECT COUNT(*) AS n FROM (SELECT 1 FROM accounts");
     sql.push_str(&where_sql);
     sql.push_str(" LIMIT ?)");
-    let mut query = diesel::sql_query(sql).into_boxed::<Sqlite>();
-    for b in binds {
-        query = query.bind::<Text, _>(b);
-    }
-    Ok(query.bind::<BigInt, _>(cap).get_result::<Count>(conn)?.n)
+    Ok(CachedSql::new(sql, binds, Some(cap)).get_result::<Count>(conn)?.n)
 }

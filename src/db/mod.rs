@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+mod cached_sql;
 pub mod customer_list;
 pub mod schema;
 pub mod seed;
@@ -51,10 +52,27 @@ pub struct Db {
     gate: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
+/// Process-wide SQLite settings, before the library initializes. Multi-thread mode: a pooled
+/// connection is only ever used by one thread at a time, so the per-call connection mutex of
+/// the default (serialized) mode is pure cost. No memory statistics: they take a global mutex
+/// on every allocation. Measured with perf under wrk: ~4 % of the server's CPU in these mutexes.
+fn configure_sqlite() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config is called once, before any connection is opened; if SQLite was
+        // already initialized it returns SQLITE_MISUSE and changes nothing.
+        unsafe {
+            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD);
+            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0);
+        }
+    });
+}
+
 impl Db {
     /// Opens (creating if needed) the database in `data_dir`, switches it to WAL and runs the
     /// pending migrations.
     pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
+        configure_sqlite();
         std::fs::create_dir_all(data_dir)?;
         let path = data_dir.join(DB_FILE);
         let url = path
