@@ -162,8 +162,27 @@ pub fn page(conn: &mut Conn, q: &ListQuery) -> QueryResult<Vec<CustomerRow>> {
     Ok(rows)
 }
 
+/// The columns a search matches, each with its own index.
+const SEARCH_COLUMNS: [&str; 3] = ["email", "first_name_key", "last_name_key"];
+
 /// How many customers match, counting no further than `cap` (so it stays cheap at millions).
 pub fn count_capped(conn: &mut Conn, q: &ListQuery, cap: i64) -> QueryResult<i64> {
+    if let (Some(term), None) = (q.search.as_deref().filter(|t| !t.is_empty()), q.status) {
+        // One column alone reaching the cap settles it, from that column's index alone; the OR
+        // of all three (a row-id set to deduplicate) is only needed when each is below it.
+        for column in SEARCH_COLUMNS {
+            let mut sql = String::from(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM accounts WHERE kind = 'customer' AND ",
+            );
+            for part in [column, " >= ? AND ", column, " < ? LIMIT ?)"] {
+                sql.push_str(part);
+            }
+            let binds = vec![term.to_owned(), prefix_end(term)];
+            if CachedSql::new(sql, binds, Some(cap)).get_result::<Count>(conn)?.n >= cap {
+                return Ok(cap);
+            }
+        }
+    }
     let (where_sql, binds) = filters(q);
     let mut sql = String::from("SELECT COUNT(*) AS n FROM (SELECT 1 FROM accounts");
     sql.push_str(&where_sql);

@@ -297,3 +297,48 @@ async fn both_search_plans_return_the_same_rows_in_the_same_order() {
         }
     }
 }
+
+#[actix_web::test]
+async fn the_capped_count_is_exact_below_the_cap_and_the_cap_above_it() {
+    use roster::db::customer_list::{self, ListQuery, SortField};
+    let app = signed_in_app().await;
+    let t = now();
+    let c = |email, first, last| Customer {
+        email,
+        first,
+        last,
+        status: Status::Active,
+        created_at: t,
+        last_sign_in_at: None,
+    };
+    app.insert_customers(vec![
+        // "ka": three by email (one of them also by last name), two by first name.
+        c("kate@example.com", "Ann", "Lee"),
+        c("karl@example.com", "Bo", "Lee"),
+        c("x1@example.com", "Kai", "Lee"),
+        c("x2@example.com", "Kamala", "Lee"),
+        c("kappa@example.com", "Zed", "Kane"),
+        c("y@example.com", "Other", "Person"),
+    ])
+    .await;
+    let count = |term: &'static str, cap: i64| {
+        app.db.run(move |conn| {
+            let q = ListQuery {
+                search: Some(term.into()),
+                status: None,
+                sort: SortField::Created,
+                descending: true,
+                limit: 26,
+                cursor: None,
+                backwards: false,
+                dense_search: false,
+            };
+            Ok(customer_list::count_capped(conn, &q, cap)?)
+        })
+    };
+    assert_eq!(count("ka", 100).await.unwrap(), 5, "exact: the overlap is counted once");
+    assert_eq!(count("ka", 5).await.unwrap(), 5);
+    assert_eq!(count("ka", 4).await.unwrap(), 4, "no column alone reaches 4; together they do");
+    assert_eq!(count("ka", 2).await.unwrap(), 2, "one column alone reaches 2");
+    assert_eq!(count("zz", 2).await.unwrap(), 0);
+}
