@@ -81,6 +81,11 @@ for name in "${ORDER[@]}"; do
   echo "$name: $path → 200, $rows rows, $(wc -c <"$OUT/$name.html") bytes" | tee -a "$OUT/pages.txt"
 done
 
+# Warm-up, not recorded: the first seconds after seeding and start read cold pages.
+for name in "${ORDER[@]}"; do
+  timeout 30 wrk -t2 -c16 -d3s -H "Cookie: $COOKIE" "$BASE${PAGES[$name]}" >/dev/null
+done
+
 printf '\n| page | req/s | p50 ms | p99 ms | serial p50 ms |\n|---|---:|---:|---:|---:|\n' >"$OUT/table.md"
 for name in "${ORDER[@]}"; do
   url="$BASE${PAGES[$name]}"
