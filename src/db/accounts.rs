@@ -142,7 +142,3 @@ pub fn record_failed_sign_in(conn: &mut Conn, id: &str) -> QueryResult<usize> {
         .set(accounts::failed_attempts.eq(accounts::failed_attempts + 1))
         .execute(conn)
 }
-
-pub fn count_kind(conn: &mut Conn, kind: Kind) -> QueryResult<i64> {
-    accounts::table.filter(accounts::kind.eq(kind.as_str())).count().get_result(conn)
-}

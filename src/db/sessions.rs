@@ -94,18 +94,10 @@ pub fn delete(conn: &mut Conn, id_hash: &str) -> QueryResult<usize> {
     diesel::delete(sessions::table.find(id_hash)).execute(conn)
 }
 
-pub fn delete_for_account(conn: &mut Conn, account_id: &str) -> QueryResult<usize> {
-    diesel::delete(sessions::table.filter(sessions::account_id.eq(account_id))).execute(conn)
-}
-
 pub fn delete_expired(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(
         sessions::table
             .filter(sessions::idle_expires_at.lt(now).or(sessions::absolute_expires_at.lt(now))),
     )
     .execute(conn)
-}
-
-pub fn count_for_account(conn: &mut Conn, account_id: &str) -> QueryResult<i64> {
-    sessions::table.filter(sessions::account_id.eq(account_id)).count().get_result(conn)
 }

@@ -1,6 +1,5 @@
 //! Turning templates into responses, and the pieces every page's layout needs.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
@@ -37,21 +36,6 @@ pub fn redirect(htmx: bool, location: &str) -> HttpResponse {
     }
 }
 
-const FLASH: &str = "flash";
-
-pub fn set_flash(session: &Session, message: &str) {
-    let _ = session.insert(FLASH, message);
-}
-
-pub fn take_flash(session: &Session) -> Option<String> {
-    // `remove` marks the session changed even for a missing key, which would rewrite the
-    // session row on every page view: look first.
-    if !session.contains_key(FLASH) {
-        return None;
-    }
-    session.remove_as::<String>(FLASH).and_then(Result::ok)
-}
-
 /// The signed-in administrator as the layout shows them.
 pub struct AdminView {
     pub name: String,
@@ -78,7 +62,16 @@ pub struct Chrome {
     pub admin: AdminView,
     /// Which side-navigation entry is current.
     pub nav: &'static str,
-    pub flash: Option<String>,
+}
+
+impl Chrome {
+    pub fn new(
+        session: &actix_session::Session,
+        admin: &AccountSummary,
+        nav: &'static str,
+    ) -> Self {
+        Self { csrf: super::csrf::token(session), admin: AdminView::of(admin), nav }
+    }
 }
 
 // Written out rather than through `format("%Y-…")`, which re-parses its pattern on every

@@ -14,7 +14,3 @@ pub fn setup(token: &str) -> String {
 pub fn console_user(id: &str) -> String {
     format!("{CONSOLE_USERS}/{id}")
 }
-
-pub fn static_file(name: &str) -> String {
-    format!("{STATIC}/{name}")
-}

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::accounts::signin::{self, GENERIC_FAILURE, SignInOutcome};
 use crate::domain::account::Kind;
 use crate::error::AppError;
-use crate::web::render::{html, see_other, take_flash};
+use crate::web::render::{html, see_other};
 use crate::web::session_store::{KEY_ACCOUNT, KEY_IP, KEY_USER_AGENT};
 use crate::web::{State, auth, client_ip, csrf, urls};
 
@@ -40,7 +40,7 @@ pub async fn show(
     let notice = match query.notice.as_deref() {
         Some("setup") => Some("Your owner account is ready. Sign in to continue.".to_owned()),
         Some("signed_out") => Some("You have signed out.".to_owned()),
-        _ => take_flash(&session),
+        _ => None,
     };
     html(
         StatusCode::OK,

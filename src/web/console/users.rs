@@ -11,8 +11,8 @@ use crate::db::customer_list::CustomerRow;
 use crate::domain::account::{Kind, LockReason, Status};
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
-use crate::web::render::{AdminView, Chrome, date_time, html, is_htmx, iso, take_flash};
-use crate::web::{State, csrf, urls};
+use crate::web::render::{Chrome, date_time, html, is_htmx, iso};
+use crate::web::{State, urls};
 
 /// A status as a badge: CSS modifier and words.
 pub struct Badge {
@@ -204,12 +204,7 @@ pub async fn list(
         return html(StatusCode::OK, &UsersFragment { results });
     }
     let page = UsersPage {
-        chrome: Chrome {
-            csrf: csrf::token(&session),
-            admin: AdminView::of(&admin),
-            nav: "users",
-            flash: take_flash(&session),
-        },
+        chrome: Chrome::new(&session, &admin, "users"),
         results,
         statuses: Status::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
         page_sizes: PAGE_SIZES,
@@ -246,12 +241,7 @@ pub async fn show(
         .filter(|a| a.kind() == Some(Kind::Customer))
         .ok_or(AppError::NotFound)?;
     let page = UserPage {
-        chrome: Chrome {
-            csrf: csrf::token(&session),
-            admin: AdminView::of(&admin),
-            nav: "users",
-            flash: take_flash(&session),
-        },
+        chrome: Chrome::new(&session, &admin, "users"),
         id: account.id.clone(),
         email: account.email.clone(),
         first_name: account.first_name.clone(),
