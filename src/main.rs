@@ -20,4 +20,3 @@ fn main() -> std::process::ExitCode {
         }
     }
 }
-
