@@ -127,6 +127,11 @@ pub struct Customer<'a> {
     pub last_sign_in_at: Option<NaiveDateTime>,
 }
 
+/// A customer created now who never signed in.
+pub fn customer<'a>(email: &'a str, first: &'a str, last: &'a str, status: Status) -> Customer<'a> {
+    Customer { email, first, last, status, created_at: now(), last_sign_in_at: None }
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)

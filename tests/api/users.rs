@@ -199,14 +199,12 @@ async fn htmx_gets_only_the_results_fragment() {
 async fn a_customer_named_like_a_script_is_shown_as_text() {
     let app = signed_in_app().await;
     let ids = app
-        .insert_customers(vec![Customer {
-            email: "xss@example.com",
-            first: "<script>alert(1)</script>",
-            last: "\"><img src=x onerror=alert(2)>",
-            status: Status::Active,
-            created_at: now(),
-            last_sign_in_at: None,
-        }])
+        .insert_customers(vec![customer(
+            "xss@example.com",
+            "<script>alert(1)</script>",
+            "\"><img src=x onerror=alert(2)>",
+            Status::Active,
+        )])
         .await;
     for path in [
         "/console/users".to_owned(),
@@ -227,14 +225,12 @@ async fn a_customer_named_like_a_script_is_shown_as_text() {
 async fn a_customer_page_shows_the_summary_and_other_ids_are_404() {
     let app = signed_in_app().await;
     let ids = app
-        .insert_customers(vec![Customer {
-            email: "ruth@example.com",
-            first: "Ruth",
-            last: "Ellis",
-            status: Status::PendingPassword,
-            created_at: now(),
-            last_sign_in_at: None,
-        }])
+        .insert_customers(vec![customer(
+            "ruth@example.com",
+            "Ruth",
+            "Ellis",
+            Status::PendingPassword,
+        )])
         .await;
     let (status, html) = app.get_text(&format!("/console/users/{}", ids[0])).await;
     assert_eq!(status, 200);
