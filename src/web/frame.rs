@@ -179,7 +179,10 @@ pub async fn frame(
     };
 
     let outcome = if !is_safe(req.method()) && !origin_allowed(&req, &origin) {
-        let err = AppError::Forbidden("This request came from another site and was refused.");
+        let err = AppError::Forbidden(
+            "This request came from another site and was refused. Open the console at its \
+             configured address (the base URL Roster printed at start).",
+        );
         Ok(req.error_response(err))
     } else {
         next.call(req).await.map(ServiceResponse::map_into_boxed_body)
