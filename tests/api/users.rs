@@ -116,15 +116,7 @@ async fn the_list_is_newest_first_in_pages_of_25_and_says_how_many() {
 #[actix_web::test]
 async fn search_matches_a_prefix_of_email_first_or_last_name_in_any_case() {
     let app = signed_in_app().await;
-    let t = now() - Duration::days(3);
-    let c = |email, first, last| Customer {
-        email,
-        first,
-        last,
-        status: Status::Active,
-        created_at: t,
-        last_sign_in_at: None,
-    };
+    let c = |email, first, last| customer(email, first, last, Status::Active);
     let ids = app
         .insert_customers(vec![
             c("john.smith@example.com", "John", "Smith"),
@@ -151,25 +143,10 @@ async fn search_matches_a_prefix_of_email_first_or_last_name_in_any_case() {
 #[actix_web::test]
 async fn the_status_filter_shows_only_that_status() {
     let app = signed_in_app().await;
-    let t = now();
     let ids = app
         .insert_customers(vec![
-            Customer {
-                email: "a@example.com",
-                first: "A",
-                last: "A",
-                status: Status::Active,
-                created_at: t,
-                last_sign_in_at: None,
-            },
-            Customer {
-                email: "l@example.com",
-                first: "L",
-                last: "L",
-                status: Status::Locked,
-                created_at: t,
-                last_sign_in_at: None,
-            },
+            customer("a@example.com", "A", "A", Status::Active),
+            customer("l@example.com", "L", "L", Status::Locked),
         ])
         .await;
     let (_, html) = app.get_text("/console/users?status=locked").await;
@@ -266,14 +243,12 @@ async fn both_search_plans_return_the_same_rows_in_the_same_order() {
                     let mut cursor = None;
                     loop {
                         let q = ListQuery {
-                            search: Some("user1".into()),
-                            status: None,
                             sort,
                             descending,
                             limit: 4,
                             cursor: cursor.clone(),
-                            backwards: false,
                             dense_search: dense,
+                            ..search_query("user1")
                         };
                         let rows = customer_list::page(c, &q)?;
                         let Some(last) = rows.last() else { break };
@@ -296,17 +271,9 @@ async fn both_search_plans_return_the_same_rows_in_the_same_order() {
 
 #[actix_web::test]
 async fn the_capped_count_is_exact_below_the_cap_and_the_cap_above_it() {
-    use roster::db::customer_list::{self, ListQuery, SortField};
+    use roster::db::customer_list;
     let app = signed_in_app().await;
-    let t = now();
-    let c = |email, first, last| Customer {
-        email,
-        first,
-        last,
-        status: Status::Active,
-        created_at: t,
-        last_sign_in_at: None,
-    };
+    let c = |email, first, last| customer(email, first, last, Status::Active);
     app.insert_customers(vec![
         // "ka": three by email (one of them also by last name), two by first name.
         c("kate@example.com", "Ann", "Lee"),
@@ -319,16 +286,7 @@ async fn the_capped_count_is_exact_below_the_cap_and_the_cap_above_it() {
     .await;
     let count = |term: &'static str, cap: i64| {
         app.db.run(move |conn| {
-            let q = ListQuery {
-                search: Some(term.into()),
-                status: None,
-                sort: SortField::Created,
-                descending: true,
-                limit: 26,
-                cursor: None,
-                backwards: false,
-                dense_search: false,
-            };
+            let q = search_query(term);
             Ok(customer_list::count_capped(conn, &q, cap)?)
         })
     };
@@ -337,4 +295,18 @@ async fn the_capped_count_is_exact_below_the_cap_and_the_cap_above_it() {
     assert_eq!(count("ka", 4).await.unwrap(), 4, "no column alone reaches 4; together they do");
     assert_eq!(count("ka", 2).await.unwrap(), 2, "one column alone reaches 2");
     assert_eq!(count("zz", 2).await.unwrap(), 0);
+}
+
+/// A first-page search in the default order, to adjust with struct-update syntax.
+fn search_query(term: &str) -> roster::db::customer_list::ListQuery {
+    roster::db::customer_list::ListQuery {
+        search: Some(term.into()),
+        status: None,
+        sort: roster::db::customer_list::SortField::Created,
+        descending: true,
+        limit: 26,
+        cursor: None,
+        backwards: false,
+        dense_search: false,
+    }
 }
