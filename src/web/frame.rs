@@ -173,12 +173,12 @@ pub async fn frame(
     };
     req.extensions_mut().insert(RequestId(facts.id.clone()));
     let is_static = facts.path.starts_with(urls::STATIC);
-    let (origin, https) = match req.app_data::<State>() {
-        Some(s) => (s.origin.clone(), s.base_url.starts_with("https://")),
-        None => (String::new(), false),
-    };
+    let state = req.app_data::<State>();
+    let https = state.is_some_and(|s| s.base_url.starts_with("https://"));
+    let refused = !is_safe(req.method())
+        && !origin_allowed(&req, state.map(|s| s.origin.as_str()).unwrap_or(""));
 
-    let outcome = if !is_safe(req.method()) && !origin_allowed(&req, &origin) {
+    let outcome = if refused {
         let err = AppError::Forbidden(
             "This request came from another site and was refused. Open the console at its \
              configured address (the base URL Roster printed at start).",
