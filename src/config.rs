@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::mail::MailConfig;
+
 #[derive(Debug, Parser)]
 #[command(name = "roster", version, about = "Roster: a self-hosted customer identity console")]
 pub struct Cli {
@@ -39,6 +41,21 @@ pub struct ServeArgs {
     /// (default: http://<bind>).
     #[arg(long, env = "ROSTER_BASE_URL", global = true)]
     pub base_url: Option<String>,
+
+    /// SMTP server for outgoing email, in lettre's URL form: smtp://127.0.0.1:2525 (plain),
+    /// smtp://host:587?tls=required (STARTTLS), smtps://user:password@host (TLS). Without it,
+    /// emails are written as .eml files under <data-dir>/mail.
+    #[arg(long, env = "ROSTER_SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of every email, "Name <address>" or "address" (default: the organization's
+    /// name at roster@localhost).
+    #[arg(long, env = "ROSTER_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+
+    /// Seconds one email may take, connect to the server's last answer, before it is retried.
+    #[arg(long, env = "ROSTER_SMTP_TIMEOUT", default_value_t = 30, global = true)]
+    pub smtp_timeout: u64,
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +102,7 @@ pub struct Config {
     /// From `ROSTER_SESSION_SECRET`; `None` means "use the one kept in the data dir".
     pub session_secret: Option<String>,
     pub argon2: Argon2Cost,
+    pub mail: MailConfig,
 }
 
 pub const SESSION_SECRET_VAR: &str = "ROSTER_SESSION_SECRET";
@@ -105,6 +123,12 @@ impl Config {
             base_url: cli.serve.base_url.clone(),
             session_secret,
             argon2: Argon2Cost::default(),
+            mail: MailConfig {
+                smtp_url: cli.serve.smtp_url.clone().filter(|u| !u.trim().is_empty()),
+                from: cli.serve.mail_from.clone().filter(|f| !f.trim().is_empty()),
+                send_timeout: std::time::Duration::from_secs(cli.serve.smtp_timeout.max(1)),
+                ..MailConfig::default()
+            },
         };
         config.validate()?;
         Ok(config)
@@ -122,6 +146,14 @@ impl Config {
         }
         if let Some(url) = &self.base_url {
             parse_base_url(url)?;
+        }
+        if let Some(from) = &self.mail.from {
+            from.parse::<lettre::message::Mailbox>().map_err(|e| {
+                anyhow::anyhow!(
+                    "ROSTER_MAIL_FROM / --mail-from {from:?} is not an address ({e}); use \
+                     \"Acme <id@acme.example>\" or id@acme.example"
+                )
+            })?;
         }
         Ok(())
     }

@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::time::Duration as StdDuration;
 
-use actix_web::cookie::Key;
+use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer};
@@ -17,10 +17,12 @@ use crate::config::{
     Config, MIN_SESSION_SECRET_BYTES, SESSION_SECRET_VAR, origin_of, parse_base_url,
 };
 use crate::db::{self, Db, accounts, settings};
-use crate::domain::token::{hash_token, random_token};
+use crate::domain::token::{LinkKey, hash_token, random_token};
+use crate::mail::transport::Transport;
+use crate::mail::worker::Worker;
+use crate::mail::{Links, Outbox};
 use crate::passwords::Hasher;
-use crate::web::console::SessionLayer;
-use crate::web::session_store::DbSessionStore;
+use crate::web::session_store::{DbSessionStore, SessionLayer};
 use crate::web::throttle::Throttle;
 use crate::web::{self, AppState, frame, urls};
 use actix_web::web::Data;
@@ -39,7 +41,8 @@ impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         config.validate()?;
         let db = Db::open(&config.data_dir)?;
-        let key = Key::from(&load_session_secret(&config)?);
+        let secret = load_session_secret(&config)?;
+        let key = Key::from(&secret);
         let listener = TcpListener::bind(&config.bind)
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let addr = listener.local_addr()?;
@@ -55,6 +58,15 @@ impl Application {
         let setup_token = (!has_owner).then(random_token);
         let setup_url = setup_token.as_ref().map(|t| format!("{base_url}{}", urls::setup(t)));
 
+        let links = Links { key: LinkKey::derive(&secret), base_url: base_url.clone() };
+        let transport = match &config.mail.smtp_url {
+            Some(url) => Transport::smtp(url, config.mail.send_timeout)?,
+            None => Transport::files(config.data_dir.join("mail"))?,
+        };
+        let outbox = Outbox::default();
+        let mail_line = format!("Email is sent {}", transport.describe());
+        let smtp_available = transport.is_smtp();
+
         let state = Data::new(AppState {
             db: db.clone(),
             hasher: Hasher::new(config.argon2)?,
@@ -62,16 +74,34 @@ impl Application {
             base_url: base_url.clone(),
             setup_token_hash: setup_token.as_deref().map(hash_token),
             sign_in_throttle: Throttle::new(10, StdDuration::from_secs(300)),
+            outbox: outbox.clone(),
+            links: links.clone(),
+            smtp_available,
         });
-        let sessions = SessionLayer {
-            store: DbSessionStore::new(
-                db.clone(),
-                "console",
-                Duration::minutes(org.session_idle_minutes.into()),
-                Duration::minutes(org.session_absolute_minutes.into()),
-            ),
-            key,
-            secure: base_url.starts_with("https://"),
+        let (idle, absolute) = (
+            Duration::minutes(org.session_idle_minutes.into()),
+            Duration::minutes(org.session_absolute_minutes.into()),
+        );
+        let secure = base_url.starts_with("https://");
+        let sessions = web::Sessions {
+            // Strict: the console is never entered from a link on another site.
+            console: SessionLayer {
+                store: DbSessionStore::new(db.clone(), "console", idle, absolute),
+                key: key.clone(),
+                secure,
+                cookie: "roster_console",
+                path: urls::CONSOLE,
+                same_site: SameSite::Strict,
+            },
+            // Lax: customers arrive from emailed links and other sites' "My Account" buttons.
+            myaccount: SessionLayer {
+                store: DbSessionStore::new(db.clone(), "myaccount", idle, absolute),
+                key,
+                secure,
+                cookie: "roster_myaccount",
+                path: urls::MYACCOUNT,
+                same_site: SameSite::Lax,
+            },
         };
 
         let server = HttpServer::new(move || {
@@ -85,8 +115,10 @@ impl Application {
         .listen(listener)?
         .run();
 
-        spawn_session_sweeper(db.clone());
+        spawn_sweeper(db.clone());
+        Worker { db: db.clone(), transport, outbox, config: config.mail.clone(), links }.spawn();
         tracing::info!("Roster is listening on {addr}; open {base_url}{}", urls::CONSOLE);
+        tracing::info!("{mail_line}");
         match &setup_url {
             Some(url) => tracing::info!(
                 "No owner yet. Create one at {url} (this link works until an owner exists), \
@@ -119,13 +151,21 @@ impl Application {
     }
 }
 
-/// Deletes expired sessions every few minutes (loading one also deletes it if expired).
-fn spawn_session_sweeper(db: Db) {
+/// Deletes expired sessions (loading one also deletes it if expired) and the wizard's old
+/// replay keys every few minutes.
+fn spawn_sweeper(db: Db) {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(StdDuration::from_secs(300));
         loop {
             tick.tick().await;
-            let swept = db.run(|c| Ok(db::sessions::delete_expired(c, db::now())?)).await;
+            let swept = db
+                .run(|c| {
+                    let at = db::now();
+                    db::sessions::delete_expired(c, at)?;
+                    db::submissions::delete_older_than(c, at - Duration::days(1))?;
+                    Ok(())
+                })
+                .await;
             if let Err(e) = swept {
                 tracing::warn!(error = %e, "sweeping expired sessions failed");
             }

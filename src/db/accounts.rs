@@ -67,9 +67,16 @@ pub struct AccountSummary {
     pub first_name: String,
     pub last_name: String,
     pub status: String,
+    pub must_change_password: bool,
 }
 
 impl AccountSummary {
+    /// A customer who may use My Account now (perhaps only to replace a temporary password).
+    pub fn is_active_customer(&self) -> bool {
+        Kind::parse(&self.kind) == Some(Kind::Customer)
+            && Status::parse(&self.status) == Some(Status::Active)
+    }
+
     /// An administrator who may use the console now.
     pub fn is_active_administrator(&self) -> bool {
         Kind::parse(&self.kind) == Some(Kind::Administrator)
@@ -78,6 +85,12 @@ impl AccountSummary {
 
     pub fn role(&self) -> Option<Role> {
         self.role.as_deref().and_then(Role::parse)
+    }
+
+    /// Owners and administrators change customers; viewers only look.
+    pub fn can_manage_customers(&self) -> bool {
+        self.is_active_administrator()
+            && matches!(self.role(), Some(Role::Owner | Role::Administrator))
     }
 
     pub fn display_name(&self) -> String {
@@ -140,5 +153,23 @@ pub fn record_sign_in(conn: &mut Conn, id: &str, at: NaiveDateTime) -> QueryResu
 pub fn record_failed_sign_in(conn: &mut Conn, id: &str) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .set(accounts::failed_attempts.eq(accounts::failed_attempts + 1))
+        .execute(conn)
+}
+
+/// A new password chosen by the account's owner: active, nothing left to change.
+pub fn set_password(
+    conn: &mut Conn,
+    id: &str,
+    hash: &str,
+    status: Status,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(accounts::table.find(id))
+        .set((
+            accounts::password_hash.eq(Some(hash)),
+            accounts::must_change_password.eq(false),
+            accounts::status.eq(status.as_str()),
+            accounts::updated_at.eq(at),
+        ))
         .execute(conn)
 }

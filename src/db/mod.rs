@@ -5,10 +5,14 @@ pub mod accounts;
 pub mod audit;
 mod cached_sql;
 pub mod customer_list;
+pub mod groups;
+pub mod outbox;
 pub mod schema;
 pub mod seed;
 pub mod sessions;
 pub mod settings;
+pub mod submissions;
+pub mod tokens;
 
 use std::path::Path;
 use std::time::Duration;

@@ -37,6 +37,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    form_submissions (submission_key) {
+        submission_key -> Text,
+        actor_id -> Text,
+        account_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     group_members (group_id, account_id) {
         group_id -> Text,
         account_id -> Text,
@@ -90,6 +99,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    outbox (id) {
+        id -> Text,
+        template -> Text,
+        account_id -> Nullable<Text>,
+        recipient -> Text,
+        recipient_name -> Text,
+        subject -> Text,
+        token_id -> Nullable<Text>,
+        state -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_attempt_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     sessions (id_hash) {
         id_hash -> Text,
         scope -> Text,
@@ -104,17 +133,22 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(form_submissions -> accounts (account_id));
 diesel::joinable!(group_members -> accounts (account_id));
 diesel::joinable!(group_members -> groups (group_id));
 diesel::joinable!(one_time_tokens -> accounts (account_id));
+diesel::joinable!(outbox -> accounts (account_id));
+diesel::joinable!(outbox -> one_time_tokens (token_id));
 diesel::joinable!(sessions -> accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     audit_events,
+    form_submissions,
     group_members,
     groups,
     one_time_tokens,
     organization_settings,
+    outbox,
     sessions,
 );

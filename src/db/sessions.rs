@@ -101,3 +101,13 @@ pub fn delete_expired(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<usize>
     )
     .execute(conn)
 }
+
+/// Ends every session of the account in `scope` (password changed, locked, deleted).
+pub fn delete_for_account(conn: &mut Conn, account_id: &str, scope: &str) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table
+            .filter(sessions::account_id.eq(account_id))
+            .filter(sessions::scope.eq(scope)),
+    )
+    .execute(conn)
+}

@@ -14,6 +14,9 @@ pub struct Settings {
     pub password_max_length: i32,
     pub session_idle_minutes: i32,
     pub session_absolute_minutes: i32,
+    pub invitation_expiry_minutes: i32,
+    pub mail_from_name: String,
+    pub mail_from_address: String,
 }
 
 impl Settings {
@@ -22,6 +25,12 @@ impl Settings {
             min_length: usize::try_from(self.password_min_length).unwrap_or(12),
             max_length: usize::try_from(self.password_max_length).unwrap_or(128),
         }
+    }
+}
+
+impl Settings {
+    pub fn invitation_expiry(&self) -> chrono::Duration {
+        chrono::Duration::minutes(self.invitation_expiry_minutes.max(1).into())
     }
 }
 

@@ -1,8 +1,33 @@
 //! Parsed values: once a value of these types exists it is valid, so code past the edge of the
 //! program does not check again.
 
+/// A closed set of values stored as text (`as_str`/`parse`) and shown in words (`label`).
+macro_rules! text_enum {
+    ($name:ident { $($variant:ident = $text:literal : $label:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
 pub mod account;
 pub mod email;
+pub mod mail;
 pub mod name;
 pub mod password;
 pub mod token;

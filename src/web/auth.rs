@@ -1,5 +1,6 @@
-//! Who is signed in to the console. `require_admin` guards the whole console scope (deny by
-//! default): without an active administrator's session nothing under it runs. The account
+//! Who is signed in. `require_admin` guards the whole console scope and `require_customer`
+//! the whole of My Account (deny by default): without an active account of the right kind
+//! nothing under them runs. The account
 //! comes from the session store, loaded in the same query as the session.
 
 use std::rc::Rc;
@@ -10,7 +11,9 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
+use super::render::{is_htmx, redirect};
 use super::session_store::{KEY_ACCOUNT, KEY_LOADED_ACCOUNT};
+use super::urls;
 use crate::db::accounts::AccountSummary;
 use crate::error::AppError;
 
@@ -25,16 +28,33 @@ impl std::ops::Deref for CurrentAdmin {
     }
 }
 
-impl FromRequest for CurrentAdmin {
-    type Error = AppError;
-    type Future = std::future::Ready<Result<Self, AppError>>;
+/// The customer making this request in My Account, set by `require_customer`.
+#[derive(Clone)]
+pub struct CurrentCustomer(pub Rc<AccountSummary>);
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(
-            req.extensions().get::<CurrentAdmin>().cloned().ok_or(AppError::Unauthenticated),
-        )
+impl std::ops::Deref for CurrentCustomer {
+    type Target = AccountSummary;
+    fn deref(&self) -> &AccountSummary {
+        &self.0
     }
 }
+
+macro_rules! from_extensions {
+    ($t:ty) => {
+        impl FromRequest for $t {
+            type Error = AppError;
+            type Future = std::future::Ready<Result<Self, AppError>>;
+
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                std::future::ready(
+                    req.extensions().get::<$t>().cloned().ok_or(AppError::Unauthenticated),
+                )
+            }
+        }
+    };
+}
+from_extensions!(CurrentAdmin);
+from_extensions!(CurrentCustomer);
 
 /// The session's account as it is in the database now, if the session belongs to one.
 pub fn session_account(session: &Session) -> Option<AccountSummary> {
@@ -56,13 +76,34 @@ pub async fn require_admin(
             req.extensions_mut().insert(CurrentAdmin(Rc::new(admin)));
             Ok(next.call(req).await?.map_into_boxed_body())
         }
-        None => {
-            // A session of an account that may no longer sign in is ended, not just ignored.
-            // An anonymous one is kept: it holds the sign-in form's CSRF token.
-            if session.contains_key(KEY_ACCOUNT) {
-                session.purge();
-            }
-            Ok(req.error_response(AppError::Unauthenticated))
-        }
+        None => Ok(refuse(req, &session)),
     }
+}
+
+/// A session of an account that may no longer sign in is ended, not just ignored. An anonymous
+/// one is kept: it holds the sign-in form's CSRF token.
+fn refuse(req: ServiceRequest, session: &Session) -> ServiceResponse<BoxBody> {
+    if session.contains_key(KEY_ACCOUNT) {
+        session.purge();
+    }
+    req.error_response(AppError::Unauthenticated)
+}
+
+/// My Account: an active customer. One who must replace a temporary password sees nothing else
+/// until they have.
+pub async fn require_customer(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let session = req.get_session();
+    let Some(customer) = session_account(&session).filter(AccountSummary::is_active_customer)
+    else {
+        return Ok(refuse(req, &session));
+    };
+    if customer.must_change_password && req.path() != urls::MYACCOUNT_PASSWORD {
+        let to = redirect(is_htmx(req.request()), urls::MYACCOUNT_PASSWORD);
+        return Ok(req.into_response(to));
+    }
+    req.extensions_mut().insert(CurrentCustomer(Rc::new(customer)));
+    Ok(next.call(req).await?.map_into_boxed_body())
 }

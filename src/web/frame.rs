@@ -103,7 +103,12 @@ fn error_page(facts: &RequestFacts, err: &actix_web::Error, status: StatusCode) 
         tracing::info!(request_id = %id, path = %facts.path, status = status.as_u16(), error = %err, "request refused");
     }
     if matches!(err.as_error::<AppError>(), Some(AppError::Unauthenticated)) {
-        return redirect(facts.htmx, urls::CONSOLE_LOGIN);
+        let login = if facts.path.starts_with(urls::MYACCOUNT) {
+            urls::MYACCOUNT_LOGIN
+        } else {
+            urls::CONSOLE_LOGIN
+        };
+        return redirect(facts.htmx, login);
     }
     let (title, message) = (title_for(status), message_for(err, status));
     let body = if facts.htmx {
@@ -117,6 +122,15 @@ fn error_page(facts: &RequestFacts, err: &actix_web::Error, status: StatusCode) 
             .content_type("text/plain; charset=utf-8")
             .body(format!("{title}. Request id: {id}")),
     }
+}
+
+/// A path for the logs, without the tokens some paths carry (invitation links, setup).
+fn redact_tokens(path: &str) -> String {
+    path.split('/')
+        // Tokens are 43 characters; ids (UUIDs) 36 and kept.
+        .map(|segment| if segment.len() >= 40 { "[token]" } else { segment })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn is_safe(method: &Method) -> bool {
@@ -168,7 +182,7 @@ pub async fn frame(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let facts = RequestFacts {
         id: new_request_id(),
-        path: req.path().to_owned(),
+        path: redact_tokens(req.path()),
         htmx: is_htmx(req.request()),
     };
     req.extensions_mut().insert(RequestId(facts.id.clone()));

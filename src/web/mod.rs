@@ -3,10 +3,14 @@
 pub mod auth;
 pub mod console;
 pub mod csrf;
+pub mod flash;
+pub mod form;
 pub mod frame;
+pub mod myaccount;
 pub mod render;
 pub mod session_store;
 pub mod setup;
+pub mod signin;
 pub mod static_files;
 pub mod throttle;
 pub mod urls;
@@ -14,6 +18,7 @@ pub mod urls;
 use actix_web::{HttpRequest, web};
 
 use crate::db::Db;
+use crate::mail::{Links, Outbox};
 use crate::passwords::Hasher;
 
 /// What every handler may need, shared by all workers.
@@ -27,6 +32,11 @@ pub struct AppState {
     /// SHA-256 of the first-run setup token, while the organization has no owner.
     pub setup_token_hash: Option<String>,
     pub sign_in_throttle: throttle::Throttle,
+    /// Wakes the mail worker after a transaction queued email.
+    pub outbox: Outbox,
+    pub links: Links,
+    /// An SMTP server is configured: invitations can be emailed (otherwise only copied).
+    pub smtp_available: bool,
 }
 
 pub type State = web::Data<AppState>;
@@ -36,10 +46,18 @@ pub fn client_ip(req: &HttpRequest) -> String {
     req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
 }
 
-pub fn routes(cfg: &mut web::ServiceConfig, console_sessions: console::SessionLayer) {
+/// The two areas' session layers (separate cookies and stores).
+#[derive(Clone)]
+pub struct Sessions {
+    pub console: session_store::SessionLayer,
+    pub myaccount: session_store::SessionLayer,
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig, sessions: Sessions) {
     cfg.service(static_files::scope())
         .service(setup::scope())
-        .service(console::scope(console_sessions))
+        .service(console::scope(sessions.console))
+        .service(myaccount::scope(sessions.myaccount))
         .route("/", web::get().to(console::to_console))
         .default_service(web::to(frame::not_found));
 }

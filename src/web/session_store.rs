@@ -4,8 +4,11 @@
 
 use std::collections::HashMap;
 
+use actix_session::SessionMiddleware;
+use actix_session::config::{BrowserSession, CookieContentSecurity};
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration as CookieDuration;
+use actix_web::cookie::{Key, SameSite};
 use chrono::{Duration, NaiveDateTime};
 
 use crate::db::sessions::{self, NewSession, SessionOwner};
@@ -189,5 +192,32 @@ impl SessionStore for DbSessionStore {
             })
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+}
+
+/// What is needed to build one area's session middleware in each worker: the console and My
+/// Account each have their own cookie, path and store scope.
+#[derive(Clone)]
+pub struct SessionLayer {
+    pub store: DbSessionStore,
+    pub key: Key,
+    pub secure: bool,
+    pub cookie: &'static str,
+    pub path: &'static str,
+    pub same_site: SameSite,
+}
+
+impl SessionLayer {
+    pub fn middleware(&self) -> SessionMiddleware<DbSessionStore> {
+        SessionMiddleware::builder(self.store.clone(), self.key.clone())
+            .cookie_name(self.cookie.to_owned())
+            .cookie_path(self.path.to_owned())
+            .cookie_http_only(true)
+            .cookie_secure(self.secure)
+            .cookie_same_site(self.same_site)
+            .cookie_content_security(CookieContentSecurity::Signed)
+            // A browser-session cookie; expiry (idle and absolute) is enforced by the store.
+            .session_lifecycle(BrowserSession::default())
+            .build()
     }
 }

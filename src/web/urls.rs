@@ -6,6 +6,14 @@ pub const CONSOLE: &str = "/console";
 pub const CONSOLE_LOGIN: &str = "/console/login";
 pub const CONSOLE_LOGOUT: &str = "/console/logout";
 pub const CONSOLE_USERS: &str = "/console/users";
+pub const CONSOLE_NEW_USER: &str = "/console/users/new";
+pub const CONSOLE_NEW_USER_POLICY: &str = "/console/users/new/policy";
+pub const CONSOLE_OUTBOX: &str = "/console/settings/outbox";
+pub const MYACCOUNT: &str = "/myaccount";
+pub const MYACCOUNT_LOGIN: &str = "/myaccount/login";
+pub const MYACCOUNT_LOGOUT: &str = "/myaccount/logout";
+pub const MYACCOUNT_PASSWORD: &str = "/myaccount/password";
+pub const MYACCOUNT_INVITATION: &str = "/myaccount/invitation";
 
 pub fn setup(token: &str) -> String {
     format!("{SETUP}/{token}")
@@ -13,4 +21,21 @@ pub fn setup(token: &str) -> String {
 
 pub fn console_user(id: &str) -> String {
     format!("{CONSOLE_USERS}/{id}")
+}
+
+pub fn console_user_invitation(id: &str) -> String {
+    format!("{CONSOLE_USERS}/{id}/invitation")
+}
+
+pub fn console_outbox_message(id: &str) -> String {
+    format!("{CONSOLE_OUTBOX}/{id}")
+}
+
+pub fn console_outbox_resend(id: &str) -> String {
+    format!("{CONSOLE_OUTBOX}/{id}/resend")
+}
+
+/// The link in an invitation email (or shown to copy, offline).
+pub fn invitation(token: &str) -> String {
+    format!("{MYACCOUNT_INVITATION}/{token}")
 }

@@ -1,11 +1,14 @@
 use chrono::NaiveDateTime;
 use reqwest::header::HeaderMap;
 use reqwest::redirect::Policy;
+use std::time::Duration;
+
 use roster::config::{Argon2Cost, Config};
 use roster::db::accounts::NewAccount;
 use roster::db::{Db, new_id, now};
 use roster::domain::account::{Kind, Role, Status};
 use roster::domain::name::search_key;
+use roster::mail::MailConfig;
 use roster::passwords::Hasher;
 use roster::startup::Application;
 
@@ -35,13 +38,26 @@ pub fn test_config(data_dir: &std::path::Path) -> Config {
         base_url: None,
         session_secret: None,
         argon2: CHEAP,
+        mail: MailConfig {
+            smtp_url: None,
+            from: Some("Roster Tests <roster@example.com>".into()),
+            send_timeout: Duration::from_secs(2),
+            retry_base: Duration::from_millis(100),
+            max_attempts: 50,
+        },
     }
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// An app started with a changed configuration (e.g. an SMTP server).
+pub async fn spawn_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().unwrap();
-    let app =
-        Application::build(test_config(data_dir.path())).await.expect("the application starts");
+    let mut config = test_config(data_dir.path());
+    change(&mut config);
+    let app = Application::build(config).await.expect("the application starts");
     let base = app.base_url().to_owned();
     let db = app.db();
     let setup_url = app.setup_url().map(str::to_owned);
@@ -65,7 +81,19 @@ pub async fn spawn_app_with_owner() -> TestApp {
 
 /// An app with its owner signed in.
 pub async fn signed_in_app() -> TestApp {
-    let app = spawn_app_with_owner().await;
+    signed_in_app_with(|_| {}).await
+}
+
+pub async fn signed_in_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
+    let app = spawn_app_with(change).await;
+    app.insert_account(
+        Kind::Administrator,
+        Some(Role::Owner),
+        OWNER_EMAIL,
+        Status::Active,
+        Some(OWNER_PASSWORD),
+    )
+    .await;
     let res = app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
     assert_eq!(res.status(), 303, "the owner signs in");
     app
@@ -286,4 +314,126 @@ pub fn rel_link(html: &str, rel: &str) -> Option<String> {
 
 pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
     headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+/// The value of the hidden field `name` in a page.
+pub fn hidden_field(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} field")) + marker.len();
+    unescape(&html[start..start + html[start..].find('"').unwrap()])
+}
+
+/// The text of the element with `id` (its first text run), unescaped.
+pub fn element_text(html: &str, id: &str) -> Option<String> {
+    let marker = format!("id=\"{id}\"");
+    let at = html.find(&marker)?;
+    let start = at + html[at..].find('>')? + 1;
+    Some(unescape(html[start..start + html[start..].find('<')?].trim()))
+}
+
+pub const WIZARD: &str = "/console/users/new";
+
+impl TestApp {
+    /// Opens the New User wizard and submits step 1 with `fields` (plus its CSRF token and
+    /// submission key), pressing Next (which is Finish when there are no groups).
+    pub async fn new_customer(&self, fields: &[(&str, &str)]) -> (u16, String) {
+        let page = self.get_text(WIZARD).await.1;
+        let mut form = vec![
+            ("csrf_token".to_owned(), csrf_in(&page)),
+            ("submission".to_owned(), hidden_field(&page, "submission")),
+            ("action".to_owned(), "next".to_owned()),
+        ];
+        form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let res = self.client.post(self.url(WIZARD)).form(&form).send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
+    pub async fn count_customers(&self) -> i64 {
+        use diesel::prelude::*;
+        use roster::db::schema::accounts;
+        self.db
+            .run(|c| {
+                Ok(accounts::table.filter(accounts::kind.eq("customer")).count().get_result(c)?)
+            })
+            .await
+            .unwrap()
+    }
+
+    pub async fn customer_by_email(&self, email: &str) -> roster::db::accounts::Account {
+        let email = email.to_owned();
+        self.db
+            .run(move |c| Ok(roster::db::accounts::find_by_email(c, Kind::Customer, &email)?))
+            .await
+            .unwrap()
+            .expect("the customer exists")
+    }
+
+    /// The outbox, oldest first.
+    pub async fn outbox(&self) -> Vec<roster::db::outbox::Message> {
+        let mut all =
+            self.db.run(|c| Ok(roster::db::outbox::page(c, None, None, 1000)?)).await.unwrap();
+        all.reverse();
+        all
+    }
+
+    /// Waits (up to 10 s) until the outbox has a message in `state`.
+    pub async fn wait_for_outbox_state(&self, state: &str) -> roster::db::outbox::Message {
+        for _ in 0..200 {
+            if let Some(m) = self.outbox().await.into_iter().find(|m| m.state == state) {
+                return m;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no message became {state}: {:?}", self.outbox().await);
+    }
+
+    /// Signs in to My Account with a fresh browser; returns it and the sign-in response.
+    pub async fn myaccount_sign_in(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> (reqwest::Client, reqwest::Response) {
+        let browser = client();
+        let page = browser.get(self.url("/myaccount/login")).send().await.unwrap();
+        let token = csrf_in(&page.text().await.unwrap());
+        let res = browser
+            .post(self.url("/myaccount/login"))
+            .form(&[("csrf_token", token.as_str()), ("email", email), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        (browser, res)
+    }
+}
+
+/// GET with a given browser.
+pub async fn get_with(browser: &reqwest::Client, url: &str) -> (u16, String) {
+    let res = browser.get(url).send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// Follows a link's form: GET the page, then POST `fields` with its CSRF token to the same URL.
+pub async fn submit_page(
+    browser: &reqwest::Client,
+    url: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let page = browser.get(url).send().await.unwrap().text().await.unwrap();
+    let mut form = vec![("csrf_token", csrf_in(&page))];
+    form.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+    browser.post(url).form(&form).send().await.unwrap()
+}
+
+/// POSTs `fields` to `url` with the CSRF token of `browser`'s My Account session (for pages
+/// that have no form, such as a used link's).
+pub async fn post_myaccount(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    url: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let page = get_with(browser, &app.url("/myaccount/login")).await.1;
+    let mut form = vec![("csrf_token", csrf_in(&page))];
+    form.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+    browser.post(url).form(&form).send().await.unwrap()
 }

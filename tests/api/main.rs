@@ -5,6 +5,8 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod onboarding;
 mod security;
 mod setup;
+mod smtp;
 mod users;

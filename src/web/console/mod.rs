@@ -1,43 +1,16 @@
 //! The administrators' console under `/console`: its own session cookie, CSRF on every form,
 //! and every page but sign-in behind `require_admin`.
 
-pub mod login;
+pub mod new_user;
+pub mod outbox;
 pub mod users;
 
-use actix_session::SessionMiddleware;
-use actix_session::config::{BrowserSession, CookieContentSecurity};
-use actix_web::cookie::{Key, SameSite};
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::render::see_other;
-use super::session_store::DbSessionStore;
-use super::{auth, csrf, urls};
-
-pub const COOKIE: &str = "roster_console";
-
-/// What is needed to build the console's session middleware in each worker.
-#[derive(Clone)]
-pub struct SessionLayer {
-    pub store: DbSessionStore,
-    pub key: Key,
-    pub secure: bool,
-}
-
-impl SessionLayer {
-    fn middleware(&self) -> SessionMiddleware<DbSessionStore> {
-        SessionMiddleware::builder(self.store.clone(), self.key.clone())
-            .cookie_name(COOKIE.to_owned())
-            .cookie_path(urls::CONSOLE.to_owned())
-            .cookie_http_only(true)
-            .cookie_secure(self.secure)
-            .cookie_same_site(SameSite::Strict)
-            .cookie_content_security(CookieContentSecurity::Signed)
-            // A browser-session cookie; expiry (idle and absolute) is enforced by the store.
-            .session_lifecycle(BrowserSession::default())
-            .build()
-    }
-}
+use super::session_store::SessionLayer;
+use super::{auth, csrf, signin, urls};
 
 pub fn scope(
     layer: SessionLayer,
@@ -55,15 +28,29 @@ pub fn scope(
         .route("/", web::get().to(to_console))
         .service(
             web::resource("/login")
-                .route(web::get().to(login::show))
-                .route(web::post().to(login::submit)),
+                .route(web::get().to(|s, q, r| signin::show(&signin::CONSOLE, s, q, r)))
+                .route(web::post().to(|st, s, f, r| signin::submit(&signin::CONSOLE, st, s, f, r))),
         )
-        .route("/logout", web::post().to(login::logout))
+        .route("/logout", web::post().to(|st, s, r| signin::logout(&signin::CONSOLE, st, s, r)))
         .service(
             web::scope("")
                 .wrap(from_fn(auth::require_admin))
                 .route("/users", web::get().to(users::list))
-                .route("/users/{id}", web::get().to(users::show)),
+                .service(
+                    web::resource("/users/new")
+                        .route(web::get().to(new_user::show))
+                        .route(web::post().to(new_user::submit)),
+                )
+                .route("/users/new/policy", web::post().to(new_user::policy))
+                .route("/users/{id}", web::get().to(users::show))
+                .service(
+                    web::resource("/users/{id}/invitation")
+                        .route(web::get().to(users::to_customer))
+                        .route(web::post().to(users::resend_invitation)),
+                )
+                .route("/settings/outbox", web::get().to(outbox::list))
+                .route("/settings/outbox/{id}", web::get().to(outbox::show))
+                .route("/settings/outbox/{id}/resend", web::post().to(outbox::resend)),
         )
         .wrap(from_fn(csrf::check))
         .wrap(layer.middleware())

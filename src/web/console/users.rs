@@ -5,14 +5,19 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use crate::accounts::invitations::{self, Delivery, Pending, ResendBy};
 use crate::accounts::list::{self, COUNT_CAP, ListParams, ListRequest, PAGE_SIZES};
-use crate::db::accounts;
+use crate::accounts::onboarding::Reveal;
+use crate::db::audit::Actor;
 use crate::db::customer_list::CustomerRow;
+use crate::db::tokens::TokenState;
+use crate::db::{accounts, groups};
 use crate::domain::account::{Kind, LockReason, Status};
+use crate::domain::mail::MailState;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
-use crate::web::render::{Chrome, date_time, html, is_htmx, iso};
-use crate::web::{State, urls};
+use crate::web::render::{Chrome, date_time, html, is_htmx, iso, see_other};
+use crate::web::{State, client_ip, flash, urls};
 
 /// A status as a badge: CSS modifier and words.
 pub struct Badge {
@@ -93,6 +98,7 @@ struct UsersPage {
     results: Results,
     statuses: Vec<(&'static str, &'static str)>,
     page_sizes: [i64; 3],
+    can_manage: bool,
 }
 
 #[derive(Template)]
@@ -208,8 +214,32 @@ pub async fn list(
         results,
         statuses: Status::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
         page_sizes: PAGE_SIZES,
+        can_manage: admin.can_manage_customers(),
     };
     html(StatusCode::OK, &page)
+}
+
+/// What the customer page says once, after an action: a confirmation, and perhaps a secret to
+/// copy (an invitation link or a temporary password) that is never shown again.
+pub struct Notice {
+    pub message: String,
+    pub reveal: Option<Reveal>,
+}
+
+/// A secret shown once, with what it is.
+pub struct Shown {
+    pub label: &'static str,
+    pub value: String,
+    pub hint: &'static str,
+}
+
+/// The pending invitation, in words.
+pub struct InvitationView {
+    pub summary: String,
+    pub sent: String,
+    pub sent_iso: String,
+    pub expires: String,
+    pub problem: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -224,24 +254,88 @@ struct UserPage {
     created: String,
     updated: String,
     last_sign_in: String,
+    must_change_password: bool,
+    groups: Vec<String>,
     back_href: &'static str,
+    notice: Option<String>,
+    shown: Option<Shown>,
+    invitation: Option<InvitationView>,
+    can_manage: bool,
+    smtp: bool,
+    resend_href: String,
 }
 
-pub async fn show(
-    state: State,
-    admin: CurrentAdmin,
-    session: Session,
-    id: web::Path<String>,
+fn invitation_view(p: Pending) -> InvitationView {
+    let summary = match p.delivery {
+        Delivery::Offline => "link shown in the console to copy".to_owned(),
+        Delivery::Email(state) => match state {
+            MailState::Sent => "email delivered to the mail server".to_owned(),
+            MailState::Queued => "email queued".to_owned(),
+            MailState::Retrying => "email not delivered yet; retrying".to_owned(),
+            MailState::Failed => "email could not be delivered".to_owned(),
+            MailState::Cancelled => "email cancelled".to_owned(),
+        },
+    };
+    let problem = match p.state {
+        TokenState::Usable => None,
+        TokenState::Expired => Some("The link has expired: send a new invitation."),
+        TokenState::Revoked => Some("The link was revoked: send a new invitation."),
+        TokenState::Used => Some("The link was used."),
+    };
+    InvitationView {
+        summary,
+        sent: date_time(&p.sent_at),
+        sent_iso: iso(&p.sent_at),
+        expires: date_time(&p.expires_at),
+        problem,
+    }
+}
+
+/// The customer's page, with an optional one-time notice.
+pub async fn render_customer(
+    state: &State,
+    session: &Session,
+    admin: &CurrentAdmin,
+    id: &str,
+    notice: Option<Notice>,
 ) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    let account = state
+    let key = id.to_owned();
+    let (account, group_names) = state
         .db
-        .run(move |c| Ok(accounts::find(c, &id)?))
-        .await?
-        .filter(|a| a.kind() == Some(Kind::Customer))
-        .ok_or(AppError::NotFound)?;
+        .run(move |c| {
+            let account = accounts::find(c, &key)?.filter(|a| a.kind() == Some(Kind::Customer));
+            let names = match &account {
+                Some(a) => groups::of_account(c, &a.id)?.into_iter().map(|g| g.name).collect(),
+                None => Vec::new(),
+            };
+            Ok((account, names))
+        })
+        .await?;
+    let account = account.ok_or(AppError::NotFound)?;
+    let invitation = if account.status() == Some(Status::PendingPassword) {
+        invitations::pending(&state.db, &account.id).await?.map(invitation_view)
+    } else {
+        None
+    };
+    let (message, reveal) = match notice {
+        Some(n) => (Some(n.message), n.reveal),
+        None => (flash::take(session), None),
+    };
+    let shown = reveal.map(|r| match r {
+        Reveal::InvitationLink(value) => Shown {
+            label: "Invitation link",
+            value,
+            hint: "Shown once. Pass it to the customer; it works once and expires.",
+        },
+        Reveal::TemporaryPassword(value) => Shown {
+            label: "Temporary password",
+            value,
+            hint: "Shown once. The customer must replace it at first sign-in.",
+        },
+    });
     let page = UserPage {
-        chrome: Chrome::new(&session, &admin, "users"),
+        chrome: Chrome::new(session, admin, "users"),
+        resend_href: urls::console_user_invitation(&account.id),
         id: account.id.clone(),
         email: account.email.clone(),
         first_name: account.first_name.clone(),
@@ -254,7 +348,71 @@ pub async fn show(
             .as_ref()
             .map(date_time)
             .unwrap_or_else(|| "Never".into()),
+        must_change_password: account.must_change_password,
+        groups: group_names,
         back_href: urls::CONSOLE_USERS,
+        notice: message,
+        shown,
+        invitation,
+        can_manage: admin.can_manage_customers(),
+        smtp: state.smtp_available,
     };
     html(StatusCode::OK, &page)
+}
+
+pub async fn show(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    render_customer(&state, &session, &admin, &id, None).await
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResendForm {
+    delivery: String,
+}
+
+/// Resend invitation: a new link (the previous one stops working), emailed or shown to copy.
+pub async fn resend_invitation(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+    form: web::Form<ResendForm>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    super::new_user::ensure_can_manage(&admin)?;
+    let by = match form.delivery.as_str() {
+        "email" if state.smtp_available => ResendBy::Email,
+        "offline" => ResendBy::Offline,
+        _ => return Err(crate::web::form::UNEXPECTED),
+    };
+    let actor =
+        Actor { id: Some(admin.id.clone()), label: admin.email.clone(), ip: client_ip(&req) };
+    let link = invitations::resend(&state.db, &state.outbox, &state.links, actor, &id, by).await?;
+    match link {
+        None => {
+            flash::set(
+                &session,
+                "A new invitation is on its way. The previous link no longer works.",
+            );
+            Ok(see_other(&req, &urls::console_user(&id)))
+        }
+        Some(link) => {
+            let notice = Notice {
+                message: "A new invitation link was created. The previous link no longer works."
+                    .into(),
+                reveal: Some(Reveal::InvitationLink(link)),
+            };
+            render_customer(&state, &session, &admin, &id, Some(notice)).await
+        }
+    }
+}
+
+/// The address of a POST-only action, opened directly (e.g. reloading after it): the page.
+pub async fn to_customer(id: web::Path<String>, req: HttpRequest) -> HttpResponse {
+    see_other(&req, &urls::console_user(&id))
 }

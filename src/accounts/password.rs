@@ -1,0 +1,83 @@
+//! A customer replacing the temporary password an administrator set, before anything else.
+
+use serde_json::json;
+
+use crate::db::accounts;
+use crate::db::audit::{self, Actor};
+use crate::db::{Db, now, sessions, settings};
+use crate::domain::FieldErrors;
+use crate::domain::account::Status;
+use crate::domain::email::EmailAddress;
+use crate::domain::password::Password;
+use crate::error::AppError;
+use crate::passwords::Hasher;
+
+pub enum ChangeError {
+    Invalid(FieldErrors),
+    Other(AppError),
+}
+
+impl From<AppError> for ChangeError {
+    fn from(e: AppError) -> Self {
+        Self::Other(e)
+    }
+}
+
+pub const SAME_AS_TEMPORARY: &str = "Choose a new password: the temporary one cannot be kept.";
+
+/// Sets the new password, clears the must-change flag and ends every My Account session of
+/// the customer (the caller renews its own).
+pub async fn replace_temporary(
+    db: &Db,
+    hasher: &Hasher,
+    account_id: &str,
+    new_password: &str,
+    confirm: &str,
+    ip: &str,
+) -> Result<(), ChangeError> {
+    let id = account_id.to_owned();
+    let (account, policy) = db
+        .run(move |c| Ok((accounts::find(c, &id)?, settings::load(c)?.password_policy())))
+        .await?;
+    let account = account.ok_or(AppError::NotFound)?;
+    if !account.must_change_password {
+        return Err(AppError::Forbidden("Your password has already been changed.").into());
+    }
+    let email =
+        EmailAddress::parse(&account.email).map_err(|m| AppError::internal(anyhow::anyhow!(m)))?;
+    let mut errors = FieldErrors::default();
+    let parsed =
+        Password::parse(new_password, &policy, &email).map_err(|m| errors.add("password", m)).ok();
+    if parsed.is_some() && new_password != confirm {
+        errors.add("confirm", "The two passwords differ.");
+    }
+    if let Some(p) = &parsed
+        && errors.is_empty()
+        && hasher.verify(p.expose().to_owned(), account.password_hash.clone()).await?
+    {
+        errors.add("password", SAME_AS_TEMPORARY);
+    }
+    let Some(parsed) = parsed.filter(|_| errors.is_empty()) else {
+        return Err(ChangeError::Invalid(errors));
+    };
+    let hash = hasher.hash(parsed.expose().to_owned()).await?;
+    let actor =
+        Actor { id: Some(account.id.clone()), label: account.email.clone(), ip: ip.to_owned() };
+    db.run(move |conn| {
+        conn.immediate_transaction(|conn| {
+            let at = now();
+            accounts::set_password(conn, &account.id, &hash, Status::Active, at)?;
+            sessions::delete_for_account(conn, &account.id, "myaccount")?;
+            audit::record(
+                conn,
+                &actor,
+                "password.changed",
+                Some((&account.id, &account.email)),
+                json!({ "reason": "temporary_replaced" }),
+            )
+        })
+        .map_err(AppError::from)
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! The New User wizard's replay guard: which customer a submission key created, and for whom.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::Conn;
+use super::schema::form_submissions as f;
+
+/// The account an earlier request with this key created, if the same administrator sent it.
+pub fn find(conn: &mut Conn, key: &str, actor_id: &str) -> QueryResult<Option<String>> {
+    f::table
+        .filter(f::submission_key.eq(key))
+        .filter(f::actor_id.eq(actor_id))
+        .select(f::account_id)
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(
+    conn: &mut Conn,
+    key: &str,
+    actor_id: &str,
+    account_id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(f::table)
+        .values((
+            f::submission_key.eq(key),
+            f::actor_id.eq(actor_id),
+            f::account_id.eq(account_id),
+            f::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Keys only guard against a repeat within minutes; a day is plenty.
+pub fn delete_older_than(conn: &mut Conn, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(f::table.filter(f::created_at.lt(before))).execute(conn)
+}

@@ -1,0 +1,71 @@
+//! Settings > Outbox > Resend: a failed email goes out again. An invitation whose link has
+//! expired meanwhile is replaced by a new invitation (a new link), not resent dead.
+
+use serde_json::json;
+
+use super::{Links, Outbox};
+use crate::accounts::invitations::{self, ResendBy};
+use crate::db::audit::{self, Actor};
+use crate::db::tokens::{self, TokenState};
+use crate::db::{Db, now, outbox};
+use crate::domain::mail::{MailState, Template};
+use crate::error::AppError;
+
+pub enum Resent {
+    /// The same message is queued again.
+    Requeued,
+    /// Its link had expired: a new invitation was queued instead.
+    NewInvitation,
+}
+
+pub const NOT_FAILED: AppError = AppError::Forbidden("Only emails that failed can be resent.");
+
+pub async fn resend_failed(
+    db: &Db,
+    outbox_handle: &Outbox,
+    links: &Links,
+    actor: Actor,
+    message_id: &str,
+) -> Result<Resent, AppError> {
+    let id = message_id.to_owned();
+    let message = db.run(move |c| Ok(outbox::find(c, &id)?)).await?.ok_or(AppError::NotFound)?;
+    if message.state() != Some(MailState::Failed) {
+        return Err(NOT_FAILED);
+    }
+    let token_id = message.token_id.clone();
+    let link_state = match token_id {
+        Some(t) => db.run(move |c| Ok(tokens::find(c, &t)?.map(|t| t.state(now())))).await?,
+        None => None,
+    };
+    if message.template() == Some(Template::Invitation) && link_state != Some(TokenState::Usable) {
+        let account = message.account_id.as_deref().ok_or(AppError::NotFound)?;
+        invitations::resend(db, outbox_handle, links, actor, account, ResendBy::Email).await?;
+        return Ok(Resent::NewInvitation);
+    }
+    let id = message.id.clone();
+    let requeued = db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                if !outbox::requeue(conn, &id, now())? {
+                    return Ok(false);
+                }
+                let subject =
+                    message.account_id.as_deref().map(|a| (a, message.recipient.as_str()));
+                audit::record(
+                    conn,
+                    &actor,
+                    "email.resent",
+                    subject,
+                    json!({ "message": id, "template": message.template }),
+                )?;
+                Ok::<_, diesel::result::Error>(true)
+            })
+            .map_err(AppError::from)
+        })
+        .await?;
+    if !requeued {
+        return Err(NOT_FAILED);
+    }
+    outbox_handle.wake();
+    Ok(Resent::Requeued)
+}

@@ -1,0 +1,239 @@
+//! The background sender: takes due messages from the outbox, sends each inside an outer
+//! timeout, and records the outcome: sent, retry later (exponential backoff with jitter), or
+//! failed after the last attempt. Delivery is at least once: a crash between the server's
+//! acceptance and our write sends that message again after a restart (with the same
+//! Message-ID, so receivers can tell).
+
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use lettre::message::{Mailbox, MultiPart};
+use rand::Rng;
+
+use super::compose::{self, LinkMode};
+use super::transport::Transport;
+use super::{Links, MailConfig, Outbox};
+use crate::db::outbox::{self, Message};
+use crate::db::tokens::{self, TokenState};
+use crate::db::{Db, now, settings};
+use crate::error::AppError;
+
+const BATCH: i64 = 20;
+/// The longest the worker sleeps without looking (it is woken at once for new mail).
+const IDLE_POLL: Duration = Duration::from_secs(30);
+const MAX_DELAY: Duration = Duration::from_secs(3600);
+
+pub struct Worker {
+    pub db: Db,
+    pub transport: Transport,
+    pub outbox: Outbox,
+    pub config: MailConfig,
+    pub links: Links,
+}
+
+/// The delay before attempt `attempts + 1`: base × 2^(attempts−1), capped, ±25 % jitter.
+pub fn backoff(base: Duration, attempts: u32) -> Duration {
+    let exp = attempts.saturating_sub(1).min(20);
+    let delay = base.saturating_mul(1 << exp).min(MAX_DELAY);
+    delay.mul_f64(rand::rng().random_range(0.75..1.25))
+}
+
+/// Outcome of one message.
+enum Outcome {
+    Sent,
+    Retry(String),
+    /// Not worth retrying: the message can no longer be built.
+    Give(String),
+    /// The message's link was replaced or used meanwhile: sending it would only confuse.
+    Cancel(&'static str),
+}
+
+impl Worker {
+    pub fn spawn(self) {
+        actix_web::rt::spawn(async move { self.run().await });
+    }
+
+    async fn run(self) {
+        loop {
+            let sent_full_batch = match self.send_due().await {
+                Ok(n) => n as i64 == BATCH,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the mail worker could not read the outbox");
+                    false
+                }
+            };
+            if sent_full_batch {
+                continue;
+            }
+            let wait = self.until_next_due().await;
+            tokio::select! {
+                _ = self.outbox.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    async fn until_next_due(&self) -> Duration {
+        match self.db.run(|c| Ok(outbox::next_due_at(c)?)).await {
+            Ok(Some(at)) => (at - now()).to_std().unwrap_or(Duration::ZERO).min(IDLE_POLL),
+            _ => IDLE_POLL,
+        }
+    }
+
+    /// Sends what is due; returns how many messages it looked at.
+    async fn send_due(&self) -> Result<usize, AppError> {
+        let (due, org) =
+            self.db.run(|c| Ok((outbox::due(c, now(), BATCH)?, settings::load(c)?))).await?;
+        if due.is_empty() {
+            return Ok(0);
+        }
+        let from = self.sender(&org)?;
+        for message in &due {
+            self.deliver(message, &org.name, &from).await?;
+        }
+        Ok(due.len())
+    }
+
+    fn sender(&self, org: &settings::Settings) -> Result<Mailbox, AppError> {
+        let text = match &self.config.from {
+            Some(from) => from.clone(),
+            None if !org.mail_from_address.is_empty() => {
+                format!("{} <{}>", org.mail_from_name, org.mail_from_address)
+            }
+            None => format!("{} <roster@localhost>", org.mail_from_name),
+        };
+        text.parse().map_err(|e| AppError::internal(anyhow::anyhow!("sender {text:?}: {e}")))
+    }
+
+    async fn deliver(
+        &self,
+        message: &Message,
+        org_name: &str,
+        from: &Mailbox,
+    ) -> Result<(), AppError> {
+        let (id, token_id) = (message.id.clone(), message.token_id.clone());
+        let started = self
+            .db
+            .run(move |c| {
+                if !outbox::begin_attempt(c, &id, now())? {
+                    return Ok(None);
+                }
+                Ok(Some(match token_id {
+                    Some(t) => tokens::find(c, &t)?,
+                    None => None,
+                }))
+            })
+            .await?;
+        let Some(token) = started else { return Ok(()) };
+        let outcome = self.attempt(message, token.as_ref(), org_name, from).await;
+        self.record(message, outcome).await
+    }
+
+    async fn attempt(
+        &self,
+        message: &Message,
+        token: Option<&tokens::StoredToken>,
+        org_name: &str,
+        from: &Mailbox,
+    ) -> Outcome {
+        if let Some(token) = token {
+            match token.state(now()) {
+                TokenState::Used => return Outcome::Cancel("the link was already used"),
+                TokenState::Revoked => return Outcome::Cancel("a newer link replaced this one"),
+                TokenState::Expired => {
+                    return Outcome::Give("the link expired before the email could be sent".into());
+                }
+                TokenState::Usable => {}
+            }
+        }
+        let composed = match compose::compose(
+            message,
+            token,
+            org_name,
+            &self.links.base_url,
+            LinkMode::Real(&self.links.key),
+        ) {
+            Ok(c) => c,
+            Err(e) => return Outcome::Give(e.to_string()),
+        };
+        let to = match message.recipient.parse::<lettre::Address>() {
+            Ok(address) => {
+                let name = message.recipient_name.trim();
+                Mailbox::new((!name.is_empty()).then(|| name.to_owned()), address)
+            }
+            Err(e) => return Outcome::Give(format!("bad recipient address: {e}")),
+        };
+        let host = self
+            .links
+            .base_url
+            .split("://")
+            .nth(1)
+            .and_then(|rest| rest.split(['/', ':']).next())
+            .unwrap_or("roster");
+        let email = lettre::Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(composed.subject)
+            // The outbox row's id: a resend after a crash carries the same Message-ID.
+            .message_id(Some(format!("<{}@{host}>", message.id)))
+            .multipart(MultiPart::alternative_plain_html(composed.text, composed.html));
+        let email = match email {
+            Ok(e) => e,
+            Err(e) => return Outcome::Give(format!("the message could not be built: {e}")),
+        };
+        match tokio::time::timeout(self.config.send_timeout, self.transport.send(email)).await {
+            Ok(Ok(())) => Outcome::Sent,
+            Ok(Err(e)) => Outcome::Retry(e),
+            Err(_) => Outcome::Retry(format!(
+                "no answer from the mail server within {} s",
+                self.config.send_timeout.as_secs_f32()
+            )),
+        }
+    }
+
+    async fn record(&self, message: &Message, outcome: Outcome) -> Result<(), AppError> {
+        let id = message.id.clone();
+        let attempts = u32::try_from(message.attempts).unwrap_or(0) + 1;
+        let next: Option<NaiveDateTime> = (attempts < self.config.max_attempts).then(|| {
+            let delay = backoff(self.config.retry_base, attempts);
+            now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1))
+        });
+        match &outcome {
+            Outcome::Sent => tracing::info!(message = %id, "email sent"),
+            Outcome::Retry(e) => {
+                tracing::warn!(message = %id, attempts, error = %e, "email not sent")
+            }
+            Outcome::Give(e) => tracing::error!(message = %id, error = %e, "email cannot be sent"),
+            Outcome::Cancel(why) => tracing::info!(message = %id, why, "email cancelled"),
+        }
+        self.db
+            .run(move |c| {
+                let at = now();
+                match outcome {
+                    Outcome::Sent => outbox::mark_sent(c, &id, at)?,
+                    Outcome::Retry(e) => outbox::mark_attempt_failed(c, &id, &e, next, at)?,
+                    Outcome::Give(e) => outbox::mark_attempt_failed(c, &id, &e, None, at)?,
+                    Outcome::Cancel(why) => {
+                        outbox::cancel(c, &id, why, at)?;
+                    }
+                }
+                Ok(())
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let base = Duration::from_secs(10);
+        let first = backoff(base, 1);
+        assert!(first >= Duration::from_millis(7_500) && first <= Duration::from_millis(12_500));
+        let third = backoff(base, 3);
+        assert!(third >= Duration::from_secs(30) && third <= Duration::from_secs(50));
+        assert!(backoff(base, 30) <= MAX_DELAY.mul_f64(1.25));
+    }
+}

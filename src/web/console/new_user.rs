@@ -1,0 +1,292 @@
+//! Manage > Users > New User > Customer: the wizard. Step 1 takes the details and the password
+//! method, step 2 the groups (skipped while there are none), Finish creates the customer and
+//! shows their page with what is to be shown once. Server-side steps: it works without
+//! JavaScript; htmx only swaps the password block (Generate, live policy checklist).
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderValue;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::users::{self, Notice};
+use crate::accounts::onboarding::{
+    self, CreateCustomerError, NewCustomer, PasswordMethod, Services,
+};
+use crate::db::audit::Actor;
+use crate::db::groups::{self, Group};
+use crate::db::settings;
+use crate::domain::FieldErrors;
+use crate::domain::email::EmailAddress;
+use crate::domain::password::{self, Check, Password};
+use crate::domain::token::random_token;
+use crate::error::AppError;
+use crate::web::auth::CurrentAdmin;
+use crate::web::form::{Pairs, UNEXPECTED};
+use crate::web::render::{Chrome, html};
+use crate::web::{State, client_ip, urls};
+
+/// The wizard's fields, as posted (every step carries them all, in hidden fields if need be).
+#[derive(Debug, Clone, Default)]
+struct Fields {
+    submission: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    /// "invite" or "temporary"
+    method: String,
+    /// "email" or "offline"
+    delivery: String,
+    password: String,
+    groups: Vec<String>,
+}
+
+impl Fields {
+    fn fresh(smtp: bool) -> Self {
+        Self {
+            submission: random_token(),
+            method: "invite".into(),
+            delivery: if smtp { "email" } else { "offline" }.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Reads the form; `action` is the button pressed.
+    fn parse(body: &Bytes) -> Result<(Self, String), AppError> {
+        let mut p = Pairs::parse(body)?;
+        let action = p.take("action");
+        let fields = Self {
+            submission: p.take("submission"),
+            email: p.take("email"),
+            first_name: p.take("first_name"),
+            last_name: p.take("last_name"),
+            method: p.take("method"),
+            delivery: p.take("delivery"),
+            password: p.take("password"),
+            groups: p.take_all("groups"),
+        };
+        p.finish()?;
+        if fields.submission.len() != 43
+            || !matches!(fields.method.as_str(), "invite" | "temporary")
+        {
+            return Err(UNEXPECTED);
+        }
+        Ok((fields, action))
+    }
+
+    fn method(&self) -> PasswordMethod {
+        match (self.method.as_str(), self.delivery.as_str()) {
+            ("temporary", _) => PasswordMethod::Temporary(self.password.clone()),
+            (_, "email") => PasswordMethod::InviteByEmail,
+            _ => PasswordMethod::InviteOffline,
+        }
+    }
+
+    fn to_input(&self) -> NewCustomer {
+        NewCustomer {
+            email: self.email.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            method: self.method(),
+            group_ids: self.groups.clone(),
+            submission: self.submission.clone(),
+        }
+    }
+}
+
+pub struct GroupChoice {
+    pub id: String,
+    pub name: String,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/new_user.html")]
+struct WizardPage {
+    chrome: Chrome,
+    step: u8,
+    f: Fields,
+    errors: FieldErrors,
+    smtp: bool,
+    has_groups: bool,
+    groups: Vec<GroupChoice>,
+    checks: Vec<Check>,
+    /// The password is shown in clear after Generate, so the administrator can read it.
+    reveal_password: bool,
+}
+
+#[derive(Template)]
+#[template(path = "partials/policy.html")]
+struct PolicyFragment {
+    checks: Vec<Check>,
+}
+
+/// Owners and administrators manage customers; viewers only look.
+pub fn ensure_can_manage(admin: &CurrentAdmin) -> Result<(), AppError> {
+    if admin.can_manage_customers() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Your role can view customers but not change them."))
+    }
+}
+
+async fn checks(state: &State, f: &Fields) -> Result<Vec<Check>, AppError> {
+    let policy = state.db.run(|c| Ok(settings::load(c)?.password_policy())).await?;
+    let email = EmailAddress::parse(&f.email).ok();
+    Ok(password::checklist(&f.password, &policy, email.as_ref()))
+}
+
+struct Step {
+    number: u8,
+    status: StatusCode,
+    errors: FieldErrors,
+    reveal_password: bool,
+}
+
+async fn render(
+    state: &State,
+    session: &Session,
+    admin: &CurrentAdmin,
+    f: Fields,
+    step: Step,
+) -> Result<HttpResponse, AppError> {
+    let all_groups: Vec<Group> = state.db.run(|c| Ok(groups::all(c)?)).await?;
+    let groups = all_groups
+        .into_iter()
+        .map(|g| GroupChoice { checked: f.groups.contains(&g.id), id: g.id, name: g.name })
+        .collect::<Vec<_>>();
+    let page = WizardPage {
+        chrome: Chrome::new(session, admin, "users"),
+        step: step.number,
+        checks: checks(state, &f).await?,
+        has_groups: !groups.is_empty(),
+        groups,
+        f,
+        errors: step.errors,
+        smtp: state.smtp_available,
+        reveal_password: step.reveal_password,
+    };
+    html(step.status, &page)
+}
+
+fn step(number: u8, status: StatusCode, errors: FieldErrors) -> Step {
+    Step { number, status, errors, reveal_password: false }
+}
+
+pub async fn show(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    let f = Fields::fresh(state.smtp_available);
+    render(&state, &session, &admin, f, step(1, StatusCode::OK, FieldErrors::default())).await
+}
+
+/// The live checklist (htmx, while the administrator types).
+pub async fn policy(
+    state: State,
+    admin: CurrentAdmin,
+    body: Bytes,
+) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    let (f, _) = Fields::parse(&body)?;
+    html(StatusCode::OK, &PolicyFragment { checks: checks(&state, &f).await? })
+}
+
+pub async fn submit(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    body: Bytes,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    let (mut f, action) = Fields::parse(&body)?;
+    let ok = FieldErrors::default;
+    match action.as_str() {
+        "generate" => {
+            let policy = state.db.run(|c| Ok(settings::load(c)?.password_policy())).await?;
+            f.password = Password::generate(&policy);
+            f.method = "temporary".into();
+            let s = Step { reveal_password: true, ..step(1, StatusCode::OK, ok()) };
+            render(&state, &session, &admin, f, s).await
+        }
+        "back" => render(&state, &session, &admin, f, step(1, StatusCode::OK, ok())).await,
+        "next" => {
+            match onboarding::validate(&state.db, &f.to_input(), state.smtp_available).await {
+                Err(CreateCustomerError::Invalid(errors)) => {
+                    render(
+                        &state,
+                        &session,
+                        &admin,
+                        f,
+                        step(1, StatusCode::UNPROCESSABLE_ENTITY, errors),
+                    )
+                    .await
+                }
+                Err(CreateCustomerError::Other(e)) => Err(e),
+                Ok(_) if state.db.run(|c| Ok(groups::any_exist(c)?)).await? => {
+                    render(&state, &session, &admin, f, step(2, StatusCode::OK, ok())).await
+                }
+                Ok(_) => finish(&state, &session, &admin, f, &req).await,
+            }
+        }
+        "finish" => finish(&state, &session, &admin, f, &req).await,
+        _ => Err(UNEXPECTED),
+    }
+}
+
+async fn finish(
+    state: &State,
+    session: &Session,
+    admin: &CurrentAdmin,
+    f: Fields,
+    req: &HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let services = Services {
+        db: &state.db,
+        hasher: &state.hasher,
+        outbox: &state.outbox,
+        links: &state.links,
+        smtp_available: state.smtp_available,
+    };
+    let actor =
+        Actor { id: Some(admin.id.clone()), label: admin.email.clone(), ip: client_ip(req) };
+    match onboarding::create_customer(&services, actor, f.to_input()).await {
+        Ok(created) => {
+            let message = match created.method {
+                PasswordMethod::InviteByEmail => format!(
+                    "Customer {} was created. An invitation to set a password is on its way.",
+                    created.email
+                ),
+                PasswordMethod::InviteOffline => format!(
+                    "Customer {} was created. Copy the invitation link below and pass it on.",
+                    created.email
+                ),
+                PasswordMethod::Temporary(_) => format!(
+                    "Customer {} was created with a temporary password. They will choose their own \
+                     at first sign-in.",
+                    created.email
+                ),
+            };
+            let notice = Notice { message, reveal: created.reveal };
+            let mut res =
+                users::render_customer(state, session, admin, &created.account_id, Some(notice))
+                    .await?;
+            // With htmx, the address bar shows the customer's page; a reload shows it without
+            // the secret.
+            if let Ok(v) = HeaderValue::from_str(&urls::console_user(&created.account_id)) {
+                res.headers_mut()
+                    .insert(actix_web::http::header::HeaderName::from_static("hx-push-url"), v);
+            }
+            Ok(res)
+        }
+        Err(CreateCustomerError::Invalid(errors)) => {
+            render(state, session, admin, f, step(1, StatusCode::UNPROCESSABLE_ENTITY, errors))
+                .await
+        }
+        Err(CreateCustomerError::Other(e)) => Err(e),
+    }
+}

@@ -1,0 +1,204 @@
+//! Settings > Outbox: every email with its state, a preview (links hidden), and Resend for
+//! the ones that failed.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::db::audit::Actor;
+use crate::db::outbox::{self, Message};
+use crate::db::{settings, tokens};
+use crate::domain::mail::MailState;
+use crate::error::AppError;
+use crate::mail::compose::{self, LinkMode};
+use crate::mail::resend::{self, Resent};
+use crate::web::auth::CurrentAdmin;
+use crate::web::console::new_user::ensure_can_manage;
+use crate::web::render::{Chrome, date_time, html, iso, see_other};
+use crate::web::{State, client_ip, flash, urls};
+
+const PAGE: i64 = 50;
+
+pub struct Row {
+    pub href: String,
+    pub resend_href: String,
+    pub recipient: String,
+    pub subject: String,
+    pub state: &'static str,
+    pub state_class: &'static str,
+    pub failed: bool,
+    pub attempts: i32,
+    pub last_error: String,
+    pub created: String,
+    pub created_iso: String,
+    pub when: String,
+}
+
+fn state_class(state: Option<MailState>) -> &'static str {
+    match state {
+        Some(MailState::Sent) => "active",
+        Some(MailState::Failed) => "locked",
+        Some(MailState::Cancelled) => "muted-badge",
+        _ => "pending",
+    }
+}
+
+impl Row {
+    fn of(m: &Message) -> Self {
+        let state = m.state();
+        let when = match state {
+            Some(MailState::Sent) => m.sent_at.as_ref().map(|t| format!("sent {}", date_time(t))),
+            Some(MailState::Queued | MailState::Retrying) => {
+                Some(format!("next try {}", date_time(&m.next_attempt_at)))
+            }
+            _ => m.last_attempt_at.as_ref().map(|t| format!("last try {}", date_time(t))),
+        };
+        Self {
+            href: urls::console_outbox_message(&m.id),
+            resend_href: urls::console_outbox_resend(&m.id),
+            recipient: m.recipient.clone(),
+            subject: m.subject.clone(),
+            state: state.map(MailState::label).unwrap_or("Unknown"),
+            state_class: state_class(state),
+            failed: state == Some(MailState::Failed),
+            attempts: m.attempts,
+            last_error: m.last_error.clone().unwrap_or_default(),
+            created: date_time(&m.created_at),
+            created_iso: iso(&m.created_at),
+            when: when.unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/outbox.html")]
+struct OutboxPage {
+    chrome: Chrome,
+    notice: Option<String>,
+    rows: Vec<Row>,
+    state: String,
+    states: Vec<(&'static str, &'static str)>,
+    next_href: Option<String>,
+    can_manage: bool,
+    smtp: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxQuery {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    before: Option<String>,
+}
+
+pub async fn list(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    query: web::Query<OutboxQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let filter = match query.state.as_str() {
+        "" => None,
+        s => Some(MailState::parse(s).ok_or(AppError::BadRequest("Unknown email state."))?),
+    };
+    let before = query.before.clone();
+    let mut messages =
+        state.db.run(move |c| Ok(outbox::page(c, filter, before.as_deref(), PAGE)?)).await?;
+    let more = messages.len() as i64 > PAGE;
+    messages.truncate(PAGE as usize);
+    let next_href = more.then(|| {
+        let last = messages.last().map(|m| m.id.clone()).unwrap_or_default();
+        let pairs = [("state", query.state.as_str()), ("before", last.as_str())];
+        let pairs: Vec<_> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        format!(
+            "{}?{}",
+            urls::CONSOLE_OUTBOX,
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    });
+    let page = OutboxPage {
+        chrome: Chrome::new(&session, &admin, "outbox"),
+        notice: flash::take(&session),
+        rows: messages.iter().map(Row::of).collect(),
+        state: query.state,
+        states: MailState::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+        next_href,
+        can_manage: admin.can_manage_customers(),
+        smtp: state.smtp_available,
+    };
+    html(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
+#[template(path = "console/outbox_message.html")]
+struct MessagePage {
+    chrome: Chrome,
+    row: Row,
+    text: String,
+    problem: Option<String>,
+    can_manage: bool,
+}
+
+pub async fn show(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let (message, token, org) = state
+        .db
+        .run(move |c| {
+            let m = outbox::find(c, &id)?;
+            let t = match m.as_ref().and_then(|m| m.token_id.clone()) {
+                Some(t) => tokens::find(c, &t)?,
+                None => None,
+            };
+            Ok((m, t, settings::load(c)?))
+        })
+        .await?;
+    let message = message.ok_or(AppError::NotFound)?;
+    // The preview never shows a working link: the administrator could otherwise act as the
+    // customer.
+    let composed =
+        compose::compose(&message, token.as_ref(), &org.name, &state.base_url, LinkMode::Hidden);
+    let (text, problem) = match composed {
+        Ok(c) => (c.text, None),
+        Err(e) => (String::new(), Some(format!("This email can no longer be built: {e}."))),
+    };
+    let page = MessagePage {
+        chrome: Chrome::new(&session, &admin, "outbox"),
+        row: Row::of(&message),
+        text,
+        problem,
+        can_manage: admin.can_manage_customers(),
+    };
+    html(StatusCode::OK, &page)
+}
+
+pub async fn resend(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    let actor =
+        Actor { id: Some(admin.id.clone()), label: admin.email.clone(), ip: client_ip(&req) };
+    let outcome = resend::resend_failed(&state.db, &state.outbox, &state.links, actor, &id).await?;
+    flash::set(
+        &session,
+        match outcome {
+            Resent::Requeued => "The email is queued again.",
+            Resent::NewInvitation => {
+                "The invitation's link had expired, so a new invitation with a new link is queued."
+            }
+        },
+    );
+    Ok(see_other(&req, urls::CONSOLE_OUTBOX))
+}

@@ -1,0 +1,53 @@
+//! My Account under `/myaccount`, for customers: its own session cookie (SameSite=Lax, since
+//! customers arrive from emailed links), CSRF on every form, and every page but sign-in and
+//! the invitation link behind `require_customer`.
+
+pub mod home;
+pub mod invitation;
+pub mod password;
+
+use actix_web::middleware::from_fn;
+use actix_web::web;
+
+use super::session_store::SessionLayer;
+use super::{auth, csrf, signin};
+
+pub fn scope(
+    layer: SessionLayer,
+) -> actix_web::Scope<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    web::scope(super::urls::MYACCOUNT)
+        .service(
+            web::resource("/login")
+                .route(web::get().to(|s, q, r| signin::show(&signin::MYACCOUNT, s, q, r)))
+                .route(
+                    web::post().to(|st, s, f, r| signin::submit(&signin::MYACCOUNT, st, s, f, r)),
+                ),
+        )
+        .route("/logout", web::post().to(|st, s, r| signin::logout(&signin::MYACCOUNT, st, s, r)))
+        .service(
+            web::resource("/invitation/{token}")
+                .route(web::get().to(invitation::show))
+                .route(web::post().to(invitation::submit)),
+        )
+        .service(
+            web::scope("")
+                .wrap(from_fn(auth::require_customer))
+                .route("", web::get().to(home::show))
+                .route("/", web::get().to(home::show))
+                .service(
+                    web::resource("/password")
+                        .route(web::get().to(password::show))
+                        .route(web::post().to(password::submit)),
+                ),
+        )
+        .wrap(from_fn(csrf::check))
+        .wrap(layer.middleware())
+}

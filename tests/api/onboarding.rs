@@ -1,0 +1,493 @@
+//! Onboarding: the New User wizard, invitations (emailed and offline), temporary passwords,
+//! and mail that is never lost.
+
+use std::time::{Duration, Instant};
+
+use crate::helpers::*;
+use crate::smtp::{HangingServer, SmtpSink, free_port, link_in, recipient, text_part};
+
+const STRONG: &str = "maple orbit canyon 42";
+
+fn invite_by_email(email: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("email", email),
+        ("first_name", "Ada"),
+        ("last_name", "Lovelace"),
+        ("method", "invite"),
+        ("delivery", "email"),
+        ("password", ""),
+    ]
+}
+
+fn fields<'a>(
+    email: &'a str,
+    method: &'a str,
+    delivery: &'a str,
+    password: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("email", email),
+        ("first_name", "Ada"),
+        ("last_name", "Lovelace"),
+        ("method", method),
+        ("delivery", delivery),
+        ("password", password),
+    ]
+}
+
+/// The invitation link shown on the customer page after an offline invite.
+fn shown_secret(page: &str) -> String {
+    element_text(page, "reveal-value").expect("the page shows the secret once")
+}
+
+#[actix_web::test]
+async fn an_emailed_invitation_sets_the_password_once_and_then_my_account_sign_in_works() {
+    let sink = SmtpSink::start().await;
+    let app = signed_in_app_with(|c| c.mail.smtp_url = Some(sink.url())).await;
+
+    let (status, page) = app.new_customer(&invite_by_email("Ada@Example.com")).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Customer ada@example.com was created"), "{page}");
+    assert!(!page.contains("reveal-value"), "nothing to copy when the invitation is emailed");
+
+    let messages = sink.wait_for(1).await;
+    assert!(recipient(&messages[0]).contains("ada@example.com"));
+    let link = link_in(&messages[0], "/myaccount/invitation/");
+    assert!(link.starts_with(&app.base), "links are built from the base URL: {link}");
+
+    let customer = app.customer_by_email("ada@example.com").await;
+    assert_eq!(customer.status, "pending_password");
+    let (_, console_page) = app.get_text(&format!("/console/users/{}", customer.id)).await;
+    assert!(console_page.contains("Pending — invitation sent"), "{console_page}");
+    assert!(console_page.contains("Resend invitation"));
+
+    let browser = client();
+    let (status, form) = get_with(&browser, &link).await;
+    assert_eq!(status, 200);
+    assert!(form.contains("Set your password"), "GET only shows the form");
+    assert_eq!(app.customer_by_email("ada@example.com").await.status, "pending_password");
+
+    let res = submit_page(&browser, &link, &[("password", STRONG), ("confirm", STRONG)]).await;
+    assert_eq!(res.status(), 303);
+    assert!(header(res.headers(), "location").starts_with("/myaccount/login?notice=password_set"));
+    assert_eq!(app.customer_by_email("ada@example.com").await.status, "active");
+
+    let (customer_browser, res) = app.myaccount_sign_in("ada@example.com", STRONG).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(header(res.headers(), "location"), "/myaccount");
+    let (status, home) = get_with(&customer_browser, &app.url("/myaccount")).await;
+    assert_eq!(status, 200);
+    assert!(home.contains("Hello, Ada"), "{home}");
+
+    let (status, again) = get_with(&client(), &link).await;
+    assert_eq!(status, 410);
+    assert!(again.contains("already used"), "{again}");
+    let phrase = "another good phrase";
+    let res =
+        post_myaccount(&app, &client(), &link, &[("password", phrase), ("confirm", phrase)]).await;
+    assert_eq!(res.status(), 410, "the used link cannot set a password again");
+
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.messages().len(), 1, "exactly one email");
+    let actions = app.audit_actions().await;
+    for expected in
+        ["customer.created", "invitation.sent", "invitation.accepted", "signin.succeeded"]
+    {
+        assert!(actions.iter().any(|a| a == expected), "{expected} in {actions:?}");
+    }
+}
+
+#[actix_web::test]
+async fn an_offline_invitation_link_is_shown_once_and_works_once() {
+    let app = signed_in_app().await;
+    let (status, page) =
+        app.new_customer(&fields("grace@example.com", "invite", "offline", "")).await;
+    assert_eq!(status, 200, "{page}");
+    let link = shown_secret(&page);
+    assert!(link.starts_with(&format!("{}/myaccount/invitation/", app.base)), "{link}");
+
+    let customer = app.customer_by_email("grace@example.com").await;
+    let (_, later) = app.get_text(&format!("/console/users/{}", customer.id)).await;
+    assert!(!later.contains(&link), "the link is never shown again");
+    assert!(later.contains("link shown in the console to copy"), "{later}");
+    assert!(app.outbox().await.is_empty(), "an offline invitation sends no email");
+
+    let res = submit_page(&client(), &link, &[("password", STRONG), ("confirm", STRONG)]).await;
+    assert_eq!(res.status(), 303);
+    let res =
+        post_myaccount(&app, &client(), &link, &[("password", STRONG), ("confirm", STRONG)]).await;
+    assert_eq!(res.status(), 410);
+    let (_, res) = app.myaccount_sign_in("grace@example.com", STRONG).await;
+    assert_eq!(res.status(), 303);
+}
+
+#[actix_web::test]
+async fn a_temporary_password_must_be_replaced_at_first_sign_in_and_then_stops_working() {
+    let app = signed_in_app().await;
+    let temporary = "temporary pass 9911";
+    let (status, page) =
+        app.new_customer(&fields("alan@example.com", "temporary", "email", temporary)).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(shown_secret(&page), temporary);
+    let customer = app.customer_by_email("alan@example.com").await;
+    assert!(customer.must_change_password);
+    assert_eq!(customer.status, "active");
+
+    let (browser, res) = app.myaccount_sign_in("alan@example.com", temporary).await;
+    assert_eq!(res.status(), 303);
+    let res = browser.get(app.url("/myaccount")).send().await.unwrap();
+    assert_eq!(res.status(), 303, "nothing else before the new password");
+    assert_eq!(header(res.headers(), "location"), "/myaccount/password");
+
+    let url = app.url("/myaccount/password");
+    let res = submit_page(&browser, &url, &[("password", temporary), ("confirm", temporary)]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("the temporary one cannot be kept"));
+    let res =
+        submit_page(&browser, &url, &[("password", STRONG), ("confirm", "different words here")])
+            .await;
+    assert_eq!(res.status(), 422);
+    let res = submit_page(&browser, &url, &[("password", STRONG), ("confirm", STRONG)]).await;
+    assert_eq!(res.status(), 303);
+    let (status, home) = get_with(&browser, &app.url("/myaccount")).await;
+    assert_eq!(status, 200, "still signed in, under a renewed session");
+    assert!(home.contains("Your new password is set."));
+
+    let (_, res) = app.myaccount_sign_in("alan@example.com", temporary).await;
+    assert_eq!(res.status(), 422, "the temporary password no longer works");
+    let (_, res) = app.myaccount_sign_in("alan@example.com", STRONG).await;
+    assert_eq!(res.status(), 303);
+    assert!(!app.customer_by_email("alan@example.com").await.must_change_password);
+    let actions = app.audit_actions().await;
+    assert!(actions.iter().any(|a| a == "password.temporary_set"));
+    assert!(actions.iter().any(|a| a == "password.changed"));
+}
+
+#[actix_web::test]
+async fn the_temporary_password_path_queues_an_account_created_notice_without_the_password() {
+    let sink = SmtpSink::start().await;
+    let app = signed_in_app_with(|c| c.mail.smtp_url = Some(sink.url())).await;
+    let temporary = "temporary pass 9911";
+    app.new_customer(&fields("notice@example.com", "temporary", "email", temporary)).await;
+    let messages = sink.wait_for(1).await;
+    assert!(messages[0].contains("account was created"), "{}", messages[0]);
+    let text = text_part(&messages[0]);
+    assert!(!text.contains(temporary) && !messages[0].contains(temporary));
+    assert!(text.contains("/myaccount/login"));
+}
+
+#[actix_web::test]
+async fn with_the_smtp_server_down_a_customer_is_created_at_once_and_the_email_goes_out_once_it_is_up()
+ {
+    let port = free_port();
+    let app =
+        signed_in_app_with(|c| c.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
+    let (status, _) = app.new_customer(&invite_by_email("down@example.com")).await;
+    assert_eq!(status, 200);
+    let retrying = app.wait_for_outbox_state("retrying").await;
+    assert!(retrying.last_error.is_some());
+
+    let sink = SmtpSink::start_on(port).await;
+    let messages = sink.wait_for(1).await;
+    assert!(recipient(&messages[0]).contains("down@example.com"));
+    app.wait_for_outbox_state("sent").await;
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.messages().len(), 1, "delivered exactly once");
+}
+
+#[actix_web::test]
+async fn a_hanging_smtp_server_neither_slows_the_console_nor_loses_the_email() {
+    let hanging = HangingServer::start().await;
+    let port = hanging.port;
+    let app = signed_in_app_with(|c| {
+        c.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.mail.send_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let started = Instant::now();
+    let (status, _) = app.new_customer(&invite_by_email("hang@example.com")).await;
+    assert_eq!(status, 200);
+    // Not a benchmark: the request must not wait for the mail server at all, and the outer
+    // send timeout (1 s) is the smallest delay that waiting would show.
+    assert!(started.elapsed() < Duration::from_secs(1), "answered without waiting for SMTP");
+    let retrying = app.wait_for_outbox_state("retrying").await;
+    assert!(retrying.last_error.unwrap_or_default().contains("no answer"));
+
+    hanging.stop().await;
+    let sink = SmtpSink::start_on(port).await;
+    sink.wait_for(1).await;
+    app.wait_for_outbox_state("sent").await;
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.messages().len(), 1, "delivered exactly once");
+}
+
+#[actix_web::test]
+async fn bad_details_are_refused_next_to_the_field_and_nothing_is_created() {
+    let app = signed_in_app().await;
+    let (status, _) = app.new_customer(&fields("bob@x.io", "invite", "offline", "")).await;
+    assert_eq!(status, 200);
+    let long_name = "n".repeat(101);
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (fields("Bob@X.io", "invite", "offline", ""), "A customer with this email already exists."),
+        (
+            fields("not-an-email", "invite", "offline", ""),
+            "Enter an email address like name@example.com.",
+        ),
+        (
+            fields("a\u{7}b@x.io", "invite", "offline", ""),
+            "cannot contain spaces or control characters",
+        ),
+        (fields("weak@x.io", "temporary", "email", "short"), "Use at least 12 characters."),
+        (fields("common@x.io", "temporary", "email", "1234567890123"), "too common"),
+        (fields("carol.smith@x.io", "temporary", "email", "carol.smith-2026!"), "name part"),
+        (
+            vec![
+                ("email", "long@x.io"),
+                ("first_name", &long_name),
+                ("last_name", "L"),
+                ("method", "invite"),
+                ("delivery", "offline"),
+                ("password", ""),
+            ],
+            "at most 100 characters",
+        ),
+        (
+            vec![
+                ("email", "empty@x.io"),
+                ("first_name", " "),
+                ("last_name", "L"),
+                ("method", "invite"),
+                ("delivery", "offline"),
+                ("password", ""),
+            ],
+            "Enter a first name.",
+        ),
+        (fields("mail@x.io", "invite", "email", ""), "No mail server is configured"),
+    ];
+    for (form, message) in cases {
+        let (status, page) = app.new_customer(&form).await;
+        assert_eq!(status, 422, "{form:?}");
+        assert!(page.contains(&askama_escape(message)), "{message:?} missing for {form:?}");
+        assert!(page.contains("class=\"field-error\""), "the message sits next to the field");
+    }
+    // The values typed are kept.
+    let (_, page) = app.new_customer(&fields("weak@x.io", "temporary", "email", "short")).await;
+    assert!(page.contains("value=\"weak@x.io\""));
+    assert_eq!(app.count_customers().await, 1, "nothing created");
+}
+
+fn askama_escape(s: &str) -> String {
+    s.replace('&', "&#38;").replace('\'', "&#39;").replace('"', "&#34;")
+}
+
+#[actix_web::test]
+async fn a_double_clicked_finish_creates_one_customer() {
+    let app = signed_in_app().await;
+    let page = app.get_text(WIZARD).await.1;
+    let mut form = vec![
+        ("csrf_token".to_owned(), csrf_in(&page)),
+        ("submission".to_owned(), hidden_field(&page, "submission")),
+        ("action".to_owned(), "finish".to_owned()),
+    ];
+    for (k, v) in fields("twice@example.com", "invite", "offline", "") {
+        form.push((k.to_owned(), v.to_owned()));
+    }
+    let send = || app.client.post(app.url(WIZARD)).form(&form).send();
+    let (a, b) = futures_join(send(), send()).await;
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (200, 200));
+    let (a, b) = (a.text().await.unwrap(), b.text().await.unwrap());
+    assert_eq!(shown_secret(&a), shown_secret(&b), "both answers show the same customer's link");
+    assert_eq!(app.count_customers().await, 1);
+}
+
+async fn futures_join<A: std::future::Future, B: std::future::Future>(
+    a: A,
+    b: B,
+) -> (A::Output, B::Output) {
+    tokio::join!(a, b)
+}
+
+#[actix_web::test]
+async fn resend_invitation_revokes_the_previous_link() {
+    let sink = SmtpSink::start().await;
+    let app = signed_in_app_with(|c| c.mail.smtp_url = Some(sink.url())).await;
+    app.new_customer(&invite_by_email("again@example.com")).await;
+    let first = link_in(&sink.wait_for(1).await[0], "/myaccount/invitation/");
+    let customer = app.customer_by_email("again@example.com").await;
+    let page = format!("/console/users/{}", customer.id);
+    let token = app.csrf(&page).await;
+    let res = app
+        .post_form(&format!("{page}/invitation"), &[("csrf_token", &token), ("delivery", "email")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, after) = app.get_text(&page).await;
+    assert!(after.contains("A new invitation is on its way"), "{after}");
+
+    let second = link_in(&sink.wait_for(2).await[1], "/myaccount/invitation/");
+    assert_ne!(first, second);
+    let (status, old) = get_with(&client(), &first).await;
+    assert_eq!(status, 410);
+    assert!(old.contains("replaced"), "{old}");
+    let res = submit_page(&client(), &second, &[("password", STRONG), ("confirm", STRONG)]).await;
+    assert_eq!(res.status(), 303);
+    assert!(app.audit_actions().await.iter().any(|a| a == "invitation.resent"));
+
+    let token = app.csrf(&page).await;
+    let res = app
+        .post_form(&format!("{page}/invitation"), &[("csrf_token", &token), ("delivery", "email")])
+        .await;
+    assert_eq!(res.status(), 403, "an active customer has no invitation to resend");
+}
+
+#[actix_web::test]
+async fn the_wizard_assigns_the_groups_ticked_in_step_two() {
+    let app = signed_in_app().await;
+    let (gold, silver) = (roster::db::new_id(), roster::db::new_id());
+    let ids = (gold.clone(), silver.clone());
+    app.db
+        .run(move |c| {
+            use diesel::prelude::*;
+            use roster::db::schema::groups;
+            for (id, name) in [(&ids.0, "gold"), (&ids.1, "<silver>")] {
+                diesel::insert_into(groups::table)
+                    .values((
+                        groups::id.eq(id),
+                        groups::name.eq(name),
+                        groups::name_key.eq(name),
+                        groups::created_at.eq(roster::db::now()),
+                        groups::updated_at.eq(roster::db::now()),
+                    ))
+                    .execute(c)?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let (status, step2) =
+        app.new_customer(&fields("grouped@example.com", "invite", "offline", "")).await;
+    assert_eq!(status, 200);
+    assert!(step2.contains("Assign groups"), "{step2}");
+    assert!(step2.contains("&#60;silver&#62;") && !step2.contains("<silver>"), "names escaped");
+    assert_eq!(app.count_customers().await, 0, "Next does not create");
+
+    let mut form: Vec<(String, String)> = vec![
+        ("csrf_token".into(), csrf_in(&step2)),
+        ("submission".into(), hidden_field(&step2, "submission")),
+        ("action".into(), "finish".into()),
+        ("groups".into(), gold.clone()),
+    ];
+    for name in ["email", "first_name", "last_name", "method", "delivery", "password"] {
+        form.push((name.into(), hidden_field(&step2, name)));
+    }
+    let res = app.client.post(app.url(WIZARD)).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("<span class=\"tag\">gold</span>"), "{page}");
+    assert!(!page.contains("&#60;silver&#62;</span>"));
+}
+
+#[actix_web::test]
+async fn generate_fills_a_password_that_meets_the_policy_and_the_checklist_follows_typing() {
+    let app = signed_in_app().await;
+    let page = app.get_text(WIZARD).await.1;
+    let base = vec![
+        ("csrf_token".to_owned(), csrf_in(&page)),
+        ("submission".to_owned(), hidden_field(&page, "submission")),
+        ("email".to_owned(), "gen@example.com".to_owned()),
+        ("first_name".to_owned(), "G".to_owned()),
+        ("last_name".to_owned(), "H".to_owned()),
+        ("method".to_owned(), "invite".to_owned()),
+        ("delivery".to_owned(), "offline".to_owned()),
+    ];
+    let mut form = base.clone();
+    form.push(("password".into(), String::new()));
+    form.push(("action".into(), "generate".into()));
+    let res = app.client.post(app.url(WIZARD)).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let page = res.text().await.unwrap();
+    let generated = hidden_field(
+        &page.replace("type=\"text\" name=\"password\"", "name=\"password\""),
+        "password",
+    );
+    assert!(generated.len() >= 20, "{generated}");
+    assert_eq!(page.matches("class=\"met\"").count(), 3, "every rule met");
+    assert_eq!(app.count_customers().await, 0);
+
+    let mut typing = base.clone();
+    typing.push(("password".into(), "gen-1234".into()));
+    let res =
+        app.client.post(app.url("/console/users/new/policy")).form(&typing).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let checklist = res.text().await.unwrap();
+    assert!(checklist.starts_with("<ul id=\"policy\""), "a fragment: {checklist}");
+    assert_eq!(
+        checklist.matches("class=\"unmet\"").count(),
+        2,
+        "too short, contains the name part"
+    );
+}
+
+#[actix_web::test]
+async fn tokens_are_stored_only_as_hashes() {
+    let sink = SmtpSink::start().await;
+    let app = signed_in_app_with(|c| c.mail.smtp_url = Some(sink.url())).await;
+    app.new_customer(&invite_by_email("hash@example.com")).await;
+    let (_, page) = app.new_customer(&fields("offline@example.com", "invite", "offline", "")).await;
+    let offline = shown_secret(&page);
+    let emailed = link_in(&sink.wait_for(1).await[0], "/myaccount/invitation/");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(app.data_dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().contains("roster.sqlite3") {
+            files.push(std::fs::read(&path).unwrap());
+        }
+    }
+    assert!(!files.is_empty());
+    for link in [offline, emailed] {
+        let token = link.rsplit('/').next().unwrap().as_bytes().to_vec();
+        for bytes in &files {
+            assert!(
+                !bytes.windows(token.len()).any(|w| w == token.as_slice()),
+                "token in the database"
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn a_failed_email_is_listed_in_the_outbox_and_resend_delivers_it() {
+    let port = free_port();
+    let app = signed_in_app_with(|c| {
+        c.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.mail.max_attempts = 2;
+    })
+    .await;
+    app.new_customer(&invite_by_email("failing@example.com")).await;
+    let failed = app.wait_for_outbox_state("failed").await;
+    assert_eq!(failed.attempts, 2);
+    let (status, outbox) = app.get_text("/console/settings/outbox").await;
+    assert_eq!(status, 200);
+    assert!(outbox.contains("failing@example.com") && outbox.contains("Failed"), "{outbox}");
+    let (_, preview) = app.get_text(&format!("/console/settings/outbox/{}", failed.id)).await;
+    assert!(preview.contains("(link hidden in the preview)"), "{preview}");
+
+    let sink = SmtpSink::start_on(port).await;
+    let token = csrf_in(&outbox);
+    let res = app
+        .post_form(
+            &format!("/console/settings/outbox/{}/resend", failed.id),
+            &[("csrf_token", &token)],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    sink.wait_for(1).await;
+    app.wait_for_outbox_state("sent").await;
+    let res = app
+        .post_form(
+            &format!("/console/settings/outbox/{}/resend", failed.id),
+            &[("csrf_token", &token)],
+        )
+        .await;
+    assert_eq!(res.status(), 403, "only failed emails are resent");
+}
