@@ -491,3 +491,65 @@ async fn a_failed_email_is_listed_in_the_outbox_and_resend_delivers_it() {
         .await;
     assert_eq!(res.status(), 403, "only failed emails are resent");
 }
+
+#[actix_web::test]
+async fn every_new_route_needs_its_session_its_csrf_token_and_the_right_role() {
+    let app = spawn_app_with_owner().await;
+    // Anonymous: console routes send to the console sign-in, My Account ones to its own.
+    for path in ["/console/users/new", "/console/settings/outbox", "/console/settings/outbox/x"] {
+        let res = app.get(path).await;
+        assert_eq!(header(res.headers(), "location"), "/console/login", "{path}");
+    }
+    for path in ["/myaccount", "/myaccount/password"] {
+        let res = app.get(path).await;
+        assert_eq!(header(res.headers(), "location"), "/myaccount/login", "{path}");
+    }
+    // Signed in, but without the CSRF token: refused, nothing created.
+    let res = app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    let page = app.get_text(WIZARD).await.1;
+    let submission = hidden_field(&page, "submission");
+    let mut form = vec![("submission", submission.as_str()), ("action", "next")];
+    form.extend(fields("nocsrf@example.com", "invite", "offline", ""));
+    for path in [WIZARD, "/console/users/new/policy"] {
+        let res = app.post_form(path, &form).await;
+        assert_eq!(res.status(), 403, "{path}");
+    }
+    let res = app.post_form("/console/settings/outbox/x/resend", &[]).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(app.count_customers().await, 0);
+    // Fields the wizard does not have (or a forged role or status) are a 400.
+    let token = csrf_in(&page);
+    let mut forged = vec![("csrf_token", token.as_str()), ("status", "active")];
+    forged.extend(form.iter().copied());
+    assert_eq!(app.post_form(WIZARD, &forged).await.status(), 400);
+    assert_eq!(app.count_customers().await, 0);
+
+    // A viewer sees customers but cannot create them or resend anything.
+    let viewer = spawn_app_with_owner().await;
+    viewer
+        .insert_account(
+            roster::domain::account::Kind::Administrator,
+            Some(roster::domain::account::Role::Viewer),
+            "viewer@example.com",
+            roster::domain::account::Status::Active,
+            Some("a long viewer passphrase"),
+        )
+        .await;
+    assert_eq!(viewer.sign_in("viewer@example.com", "a long viewer passphrase").await.status(), 303);
+    let (status, list) = viewer.get_text("/console/users").await;
+    assert_eq!(status, 200);
+    assert!(!list.contains("New User"), "no dead button for a viewer");
+    assert_eq!(viewer.get(WIZARD).await.status(), 403);
+    let token = csrf_in(&list);
+    let mut form = vec![("csrf_token", token.as_str()), ("submission", submission.as_str()), ("action", "next")];
+    form.extend(fields("viewer-made@example.com", "invite", "offline", ""));
+    assert_eq!(viewer.post_form(WIZARD, &form).await.status(), 403);
+    assert_eq!(viewer.count_customers().await, 0);
+
+    // A console session is not a My Account session, and My Account's forms need its token.
+    let (_, res) = app.myaccount_sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(res.status(), 422, "administrators do not sign in to My Account");
+    let res = app.post_form("/myaccount/invitation/whatever", &[("password", STRONG), ("confirm", STRONG)]).await;
+    assert_eq!(res.status(), 403);
+}

@@ -68,3 +68,18 @@ export function tempDataDir() {
 export async function shot(page, name) {
   if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
+
+export function createOwner(dataDir, email, password) {
+  execFileSync(BIN, ["--data-dir", dataDir, "create-owner", "--email", email, "--first-name", "Olive", "--last-name", "Owner"], {
+    input: password + "\n",
+    stdio: ["pipe", "ignore", "ignore"],
+    timeout: 60_000,
+  });
+}
+
+export function seedWithGroups(dataDir, customers, groups) {
+  execFileSync(BIN, ["--data-dir", dataDir, "seed", "--customers", String(customers), "--groups", String(groups)], {
+    stdio: "ignore",
+    timeout: 120_000,
+  });
+}

@@ -1,0 +1,121 @@
+// Onboarding as the seed guide describes it: Manage > Users > New User > Customer, both
+// password methods, and the customer's side in My Account. By visible labels, in Chromium.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { createOwner, launchBrowser, seedWithGroups, shot, startServer, tempDataDir } from "./harness.mjs";
+
+const OWNER = { email: "olive@example.com", password: "owner passphrase 2026" };
+let dataDir, server, chrome, page;
+
+before(async () => {
+  dataDir = tempDataDir();
+  seedWithGroups(dataDir, 30, 4);
+  createOwner(dataDir, OWNER.email, OWNER.password);
+  server = await startServer(dataDir);
+  chrome = await launchBrowser();
+  page = await chrome.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(15_000);
+  await page.goto(server.baseUrl + "/console/login");
+  await page.getByLabel("Email").fill(OWNER.email);
+  await page.getByLabel("Password").fill(OWNER.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Users" }).waitFor();
+});
+
+after(async () => {
+  await chrome?.close();
+  server?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function openWizard() {
+  await page.goto(server.baseUrl + "/console/users");
+  await page.getByText("New User", { exact: true }).click();
+  await page.getByRole("link", { name: /^Customer/ }).click();
+  await page.getByRole("heading", { name: "New User" }).waitFor();
+}
+
+async function customerPage(browserContext) {
+  const p = await browserContext.newPage({ viewport: { width: 1000, height: 760 } });
+  p.setDefaultTimeout(15_000);
+  return p;
+}
+
+test("a customer with a generated temporary password replaces it at first sign-in", async () => {
+  await openWizard();
+  await page.getByLabel("Email (Username)").fill("tess@example.com");
+  await page.getByLabel("First Name").fill("Tess");
+  await page.getByLabel("Last Name").fill("Turing");
+  await page.getByLabel("Set a temporary password for the user").check();
+  await page.getByRole("button", { name: "Generate" }).click();
+  await page.locator("#policy li.met").nth(2).waitFor();
+  const temporary = await page.getByLabel("Temporary password", { exact: true }).inputValue();
+  assert.ok(temporary.length >= 20, temporary);
+  await shot(page, "wizard-details");
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByText("Assign groups").waitFor();
+  const firstGroup = page.locator(".checkbox-grid label").first();
+  const groupName = (await firstGroup.innerText()).trim();
+  await firstGroup.click();
+  await shot(page, "wizard-groups");
+  await page.getByRole("button", { name: "Finish" }).click();
+  await page.getByText("Customer tess@example.com was created with a temporary password").waitFor();
+  assert.equal((await page.locator("#reveal-value").innerText()).trim(), temporary);
+  assert.match(page.url(), /\/console\/users\/[0-9a-f-]{36}$/, "the address is the customer's page");
+  assert.ok(await page.locator(".tag", { hasText: groupName }).isVisible());
+  await shot(page, "customer-created");
+  await page.reload();
+  assert.equal(await page.locator("#reveal-value").count(), 0, "shown once");
+
+  const context = await chrome.browser.newContext();
+  const me = await customerPage(context);
+  await me.goto(server.baseUrl + "/myaccount/login");
+  await me.getByLabel("Email").fill("tess@example.com");
+  await me.getByLabel("Password").fill(temporary);
+  await me.getByRole("button", { name: "Sign in" }).click();
+  await me.getByRole("heading", { name: "Choose a new password" }).waitFor();
+  await me.getByLabel("New password", { exact: true }).fill(temporary);
+  await me.getByLabel("Confirm the new password").fill(temporary);
+  await me.getByRole("button", { name: "Change password" }).click();
+  await me.getByText("the temporary one cannot be kept").waitFor();
+  await shot(me, "myaccount-forced-change");
+  await me.getByLabel("New password", { exact: true }).fill("quiet harbor violin 77");
+  await me.getByLabel("Confirm the new password").fill("quiet harbor violin 77");
+  await me.getByRole("button", { name: "Change password" }).click();
+  await me.getByRole("heading", { name: "Hello, Tess" }).waitFor();
+  await context.close();
+});
+
+test("an offline invitation link, copied from the console, lets the customer set a password", async () => {
+  await openWizard();
+  await page.getByLabel("Email (Username)").fill("ivy@example.com");
+  await page.getByLabel("First Name").fill("Ivy");
+  await page.getByLabel("Last Name").fill("Inviter");
+  await page.getByLabel("Invite user to set their own password").check();
+  await page.getByLabel(/Invite offline/).check();
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByRole("button", { name: "Finish" }).click();
+  await page.getByText("Copy the invitation link below").waitFor();
+  const link = (await page.locator("#reveal-value").innerText()).trim();
+  assert.ok(link.startsWith(server.baseUrl + "/myaccount/invitation/"), link);
+  await page.reload();
+  await page.getByText("Pending — invitation sent").waitFor();
+
+  const context = await chrome.browser.newContext();
+  const me = await customerPage(context);
+  await me.goto(link);
+  await me.getByRole("heading", { name: "Set your password" }).waitFor();
+  await shot(me, "myaccount-invitation");
+  await me.getByLabel("New password", { exact: true }).fill("green lantern rowboat 31");
+  await me.getByLabel("Confirm the new password").fill("green lantern rowboat 31");
+  await me.getByRole("button", { name: "Set password" }).click();
+  await me.getByText("Your password is set").waitFor();
+  assert.equal(await me.getByLabel("Email").inputValue(), "ivy@example.com");
+  await me.getByLabel("Password").fill("green lantern rowboat 31");
+  await me.getByRole("button", { name: "Sign in" }).click();
+  await me.getByRole("heading", { name: "Hello, Ivy" }).waitFor();
+  await me.goto(link);
+  await me.getByRole("heading", { name: "This invitation was already used" }).waitFor();
+  await context.close();
+});
