@@ -210,17 +210,11 @@ pub async fn accept(
     let email =
         EmailAddress::parse(&account.email).map_err(|m| AppError::internal(anyhow::anyhow!(m)))?;
     let mut errors = FieldErrors::default();
-    let parsed =
-        Password::parse(password, &policy, &email).map_err(|m| errors.add("password", m)).ok();
-    if parsed.is_some() && password != confirm {
-        errors.add("confirm", "The two passwords differ.");
-    }
-    let Some(parsed) = parsed.filter(|_| errors.is_empty()) else {
-        return Err(AcceptError::Invalid(errors));
-    };
+    let fields = ("password", "confirm");
+    let parsed = Password::parse_confirmed(password, confirm, &policy, &email, fields, &mut errors);
+    let Some(parsed) = parsed else { return Err(AcceptError::Invalid(errors)) };
     let hash = hasher.hash(parsed.expose().to_owned()).await?;
-    let actor =
-        Actor { id: Some(account.id.clone()), label: account.email.clone(), ip: ip.to_owned() };
+    let actor = Actor::account(&account.id, &account.email, ip);
     let (token_id, account_id, address) = (stored.id, account.id, account.email);
     let accepted = db
         .run(move |conn| {

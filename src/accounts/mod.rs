@@ -7,3 +7,20 @@ pub mod onboarding;
 pub mod owner;
 pub mod password;
 pub mod signin;
+
+use crate::domain::FieldErrors;
+use crate::error::AppError;
+
+/// How a use case behind a form fails: messages for its fields (the form is shown again, 422),
+/// or anything else.
+#[derive(Debug)]
+pub enum FormError {
+    Invalid(FieldErrors),
+    Other(AppError),
+}
+
+impl From<AppError> for FormError {
+    fn from(e: AppError) -> Self {
+        Self::Other(e)
+    }
+}

@@ -5,6 +5,7 @@
 
 use serde_json::json;
 
+use super::FormError;
 use crate::db::accounts::{self, NewAccount};
 use crate::db::audit::{self, Actor};
 use crate::db::outbox::{self, NewMessage};
@@ -65,18 +66,6 @@ pub struct Created {
     pub reveal: Option<Reveal>,
 }
 
-#[derive(Debug)]
-pub enum CreateCustomerError {
-    Invalid(FieldErrors),
-    Other(AppError),
-}
-
-impl From<AppError> for CreateCustomerError {
-    fn from(e: AppError) -> Self {
-        Self::Other(e)
-    }
-}
-
 pub const EMAIL_TAKEN: &str = "A customer with this email already exists.";
 pub const NO_MAIL_SERVER: &str =
     "No mail server is configured, so the invitation cannot be emailed. Choose to copy the link.";
@@ -93,7 +82,7 @@ pub async fn validate(
     db: &Db,
     input: &NewCustomer,
     smtp_available: bool,
-) -> Result<ValidDetails, CreateCustomerError> {
+) -> Result<ValidDetails, FormError> {
     let policy = db.run(|c| Ok(settings::load(c)?.password_policy())).await?;
     let mut errors = FieldErrors::default();
     let email = EmailAddress::parse(&input.email).map_err(|m| errors.add("email", m)).ok();
@@ -127,7 +116,7 @@ pub async fn validate(
         (Some(email), Some(first), Some(last)) if errors.is_empty() => {
             Ok(ValidDetails { email, first, last, password })
         }
-        _ => Err(CreateCustomerError::Invalid(errors)),
+        _ => Err(FormError::Invalid(errors)),
     }
 }
 
@@ -143,7 +132,7 @@ pub async fn create_customer(
     s: &Services<'_>,
     actor: Actor,
     input: NewCustomer,
-) -> Result<Created, CreateCustomerError> {
+) -> Result<Created, FormError> {
     let actor_id = actor.id.clone().unwrap_or_default();
     // A repeat of a submission that already created its customer is answered first: the email
     // is taken by then, and the administrator should see the customer, not an error.
@@ -268,7 +257,7 @@ pub async fn create_customer(
         Ok(None) => {
             let mut errors = FieldErrors::default();
             errors.add("email", EMAIL_TAKEN);
-            Err(CreateCustomerError::Invalid(errors))
+            Err(FormError::Invalid(errors))
         }
         Ok(Some((id, token_id))) => {
             s.outbox.wake();
@@ -291,7 +280,7 @@ async fn replay(
     s: &Services<'_>,
     account_id: String,
     input: NewCustomer,
-) -> Result<Created, CreateCustomerError> {
+) -> Result<Created, FormError> {
     let id = account_id.clone();
     let (account, token) = s
         .db

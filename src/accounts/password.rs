@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use super::FormError;
 use crate::db::accounts;
 use crate::db::audit::{self, Actor};
 use crate::db::{Db, now, sessions, settings};
@@ -11,17 +12,6 @@ use crate::domain::email::EmailAddress;
 use crate::domain::password::Password;
 use crate::error::AppError;
 use crate::passwords::Hasher;
-
-pub enum ChangeError {
-    Invalid(FieldErrors),
-    Other(AppError),
-}
-
-impl From<AppError> for ChangeError {
-    fn from(e: AppError) -> Self {
-        Self::Other(e)
-    }
-}
 
 pub const SAME_AS_TEMPORARY: &str = "Choose a new password: the temporary one cannot be kept.";
 
@@ -34,7 +24,7 @@ pub async fn replace_temporary(
     new_password: &str,
     confirm: &str,
     ip: &str,
-) -> Result<(), ChangeError> {
+) -> Result<(), FormError> {
     let id = account_id.to_owned();
     let (account, policy) = db
         .run(move |c| Ok((accounts::find(c, &id)?, settings::load(c)?.password_policy())))
@@ -46,23 +36,16 @@ pub async fn replace_temporary(
     let email =
         EmailAddress::parse(&account.email).map_err(|m| AppError::internal(anyhow::anyhow!(m)))?;
     let mut errors = FieldErrors::default();
+    let fields = ("password", "confirm");
     let parsed =
-        Password::parse(new_password, &policy, &email).map_err(|m| errors.add("password", m)).ok();
-    if parsed.is_some() && new_password != confirm {
-        errors.add("confirm", "The two passwords differ.");
-    }
-    if let Some(p) = &parsed
-        && errors.is_empty()
-        && hasher.verify(p.expose().to_owned(), account.password_hash.clone()).await?
-    {
+        Password::parse_confirmed(new_password, confirm, &policy, &email, fields, &mut errors);
+    let Some(parsed) = parsed else { return Err(FormError::Invalid(errors)) };
+    if hasher.verify(parsed.expose().to_owned(), account.password_hash.clone()).await? {
         errors.add("password", SAME_AS_TEMPORARY);
+        return Err(FormError::Invalid(errors));
     }
-    let Some(parsed) = parsed.filter(|_| errors.is_empty()) else {
-        return Err(ChangeError::Invalid(errors));
-    };
     let hash = hasher.hash(parsed.expose().to_owned()).await?;
-    let actor =
-        Actor { id: Some(account.id.clone()), label: account.email.clone(), ip: ip.to_owned() };
+    let actor = Actor::account(&account.id, &account.email, ip);
     db.run(move |conn| {
         conn.immediate_transaction(|conn| {
             let at = now();

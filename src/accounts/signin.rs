@@ -87,7 +87,7 @@ pub async fn sign_in(
 }
 
 pub async fn record_sign_out(db: &Db, id: &str, email: &str, ip: &str) -> Result<(), AppError> {
-    let actor = Actor { id: Some(id.to_owned()), label: email.to_owned(), ip: ip.to_owned() };
+    let actor = Actor::account(id, email, ip);
     let (id, email) = (id.to_owned(), email.to_owned());
     db.run(move |conn| {
         audit::record(conn, &actor, "signout", Some((&id, &email)), json!({}))?;

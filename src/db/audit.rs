@@ -17,6 +17,11 @@ impl Actor {
     pub fn system(label: &str) -> Self {
         Self { id: None, label: label.to_owned(), ip: String::new() }
     }
+
+    /// An account acting for itself (or an administrator), labelled by its email.
+    pub fn account(id: &str, email: &str, ip: &str) -> Self {
+        Self { id: Some(id.to_owned()), label: email.to_owned(), ip: ip.to_owned() }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -105,6 +105,24 @@ impl Password {
         out.chars().take(policy.max_length).collect()
     }
 
+    /// A new password typed twice: the policy's verdict on `raw` under `field`, and a message
+    /// under `confirm_field` when the copy differs.
+    pub fn parse_confirmed(
+        raw: &str,
+        confirm: &str,
+        policy: &PasswordPolicy,
+        email: &EmailAddress,
+        (field, confirm_field): (&'static str, &'static str),
+        errors: &mut super::FieldErrors,
+    ) -> Option<Self> {
+        let parsed = Self::parse(raw, policy, email).map_err(|m| errors.add(field, m)).ok()?;
+        if raw != confirm {
+            errors.add(confirm_field, "The two passwords differ.");
+            return None;
+        }
+        Some(parsed)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -104,15 +104,17 @@ impl Worker {
         Ok(due.len())
     }
 
+    /// `--mail-from` (checked at start), else the organization's sender name and address.
     fn sender(&self, org: &settings::Settings) -> Result<Mailbox, AppError> {
-        let text = match &self.config.from {
-            Some(from) => from.clone(),
-            None if !org.mail_from_address.is_empty() => {
-                format!("{} <{}>", org.mail_from_name, org.mail_from_address)
-            }
-            None => format!("{} <roster@localhost>", org.mail_from_name),
+        if let Some(from) = &self.config.from {
+            return from.parse().map_err(|e| AppError::internal(anyhow::anyhow!("{from:?}: {e}")));
+        }
+        let address = match org.mail_from_address.parse() {
+            Ok(address) => address,
+            Err(_) => lettre::Address::new("roster", "localhost").map_err(AppError::internal)?,
         };
-        text.parse().map_err(|e| AppError::internal(anyhow::anyhow!("sender {text:?}: {e}")))
+        let name = org.mail_from_name.trim();
+        Ok(Mailbox::new((!name.is_empty()).then(|| name.to_owned()), address))
     }
 
     async fn deliver(

@@ -536,13 +536,20 @@ async fn every_new_route_needs_its_session_its_csrf_token_and_the_right_role() {
             Some("a long viewer passphrase"),
         )
         .await;
-    assert_eq!(viewer.sign_in("viewer@example.com", "a long viewer passphrase").await.status(), 303);
+    assert_eq!(
+        viewer.sign_in("viewer@example.com", "a long viewer passphrase").await.status(),
+        303
+    );
     let (status, list) = viewer.get_text("/console/users").await;
     assert_eq!(status, 200);
     assert!(!list.contains("New User"), "no dead button for a viewer");
     assert_eq!(viewer.get(WIZARD).await.status(), 403);
     let token = csrf_in(&list);
-    let mut form = vec![("csrf_token", token.as_str()), ("submission", submission.as_str()), ("action", "next")];
+    let mut form = vec![
+        ("csrf_token", token.as_str()),
+        ("submission", submission.as_str()),
+        ("action", "next"),
+    ];
     form.extend(fields("viewer-made@example.com", "invite", "offline", ""));
     assert_eq!(viewer.post_form(WIZARD, &form).await.status(), 403);
     assert_eq!(viewer.count_customers().await, 0);
@@ -550,6 +557,8 @@ async fn every_new_route_needs_its_session_its_csrf_token_and_the_right_role() {
     // A console session is not a My Account session, and My Account's forms need its token.
     let (_, res) = app.myaccount_sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;
     assert_eq!(res.status(), 422, "administrators do not sign in to My Account");
-    let res = app.post_form("/myaccount/invitation/whatever", &[("password", STRONG), ("confirm", STRONG)]).await;
+    let res = app
+        .post_form("/myaccount/invitation/whatever", &[("password", STRONG), ("confirm", STRONG)])
+        .await;
     assert_eq!(res.status(), 403);
 }

@@ -11,9 +11,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 use super::users::{self, Notice};
-use crate::accounts::onboarding::{
-    self, CreateCustomerError, NewCustomer, PasswordMethod, Services,
-};
+use crate::accounts::FormError;
+use crate::accounts::onboarding::{self, NewCustomer, PasswordMethod, Services};
 use crate::db::audit::Actor;
 use crate::db::groups::{self, Group};
 use crate::db::settings;
@@ -216,7 +215,7 @@ pub async fn submit(
         "back" => render(&state, &session, &admin, f, step(1, StatusCode::OK, ok())).await,
         "next" => {
             match onboarding::validate(&state.db, &f.to_input(), state.smtp_available).await {
-                Err(CreateCustomerError::Invalid(errors)) => {
+                Err(FormError::Invalid(errors)) => {
                     render(
                         &state,
                         &session,
@@ -226,7 +225,7 @@ pub async fn submit(
                     )
                     .await
                 }
-                Err(CreateCustomerError::Other(e)) => Err(e),
+                Err(FormError::Other(e)) => Err(e),
                 Ok(_) if state.db.run(|c| Ok(groups::any_exist(c)?)).await? => {
                     render(&state, &session, &admin, f, step(2, StatusCode::OK, ok())).await
                 }
@@ -252,8 +251,7 @@ async fn finish(
         links: &state.links,
         smtp_available: state.smtp_available,
     };
-    let actor =
-        Actor { id: Some(admin.id.clone()), label: admin.email.clone(), ip: client_ip(req) };
+    let actor = Actor::account(&admin.id, &admin.email, &client_ip(req));
     match onboarding::create_customer(&services, actor, f.to_input()).await {
         Ok(created) => {
             let message = match created.method {
@@ -283,10 +281,10 @@ async fn finish(
             }
             Ok(res)
         }
-        Err(CreateCustomerError::Invalid(errors)) => {
+        Err(FormError::Invalid(errors)) => {
             render(state, session, admin, f, step(1, StatusCode::UNPROCESSABLE_ENTITY, errors))
                 .await
         }
-        Err(CreateCustomerError::Other(e)) => Err(e),
+        Err(FormError::Other(e)) => Err(e),
     }
 }

@@ -188,8 +188,7 @@ pub async fn resend(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
-    let actor =
-        Actor { id: Some(admin.id.clone()), label: admin.email.clone(), ip: client_ip(&req) };
+    let actor = Actor::account(&admin.id, &admin.email, &client_ip(&req));
     let outcome = resend::resend_failed(&state.db, &state.outbox, &state.links, actor, &id).await?;
     flash::set(
         &session,

@@ -390,8 +390,7 @@ pub async fn resend_invitation(
         "offline" => ResendBy::Offline,
         _ => return Err(crate::web::form::UNEXPECTED),
     };
-    let actor =
-        Actor { id: Some(admin.id.clone()), label: admin.email.clone(), ip: client_ip(&req) };
+    let actor = Actor::account(&admin.id, &admin.email, &client_ip(&req));
     let link = invitations::resend(&state.db, &state.outbox, &state.links, actor, &id, by).await?;
     match link {
         None => {

@@ -7,7 +7,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::accounts::password::{self, ChangeError};
+use crate::accounts::FormError;
+use crate::accounts::password;
 use crate::db::settings;
 use crate::domain::FieldErrors;
 use crate::error::AppError;
@@ -106,10 +107,10 @@ pub async fn submit(
             crate::web::flash::set(&session, "Your new password is set.");
             Ok(see_other(&req, urls::MYACCOUNT))
         }
-        Err(ChangeError::Invalid(errors)) => html(
+        Err(FormError::Invalid(errors)) => html(
             StatusCode::UNPROCESSABLE_ENTITY,
             &page(&state, &session, &customer, errors).await?,
         ),
-        Err(ChangeError::Other(e)) => Err(e),
+        Err(FormError::Other(e)) => Err(e),
     }
 }
