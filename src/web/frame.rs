@@ -153,14 +153,28 @@ fn origin_allowed(req: &ServiceRequest, origin: &str) -> bool {
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The policy for an email's HTML shown inside the console (Settings > Outbox > Preview): a
+/// sandbox (no script, no forms, an opaque origin), inline styles as emails have them, nothing
+/// fetched, and framable only by the console itself.
+pub const EMAIL_PREVIEW_CSP: &str =
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'";
+
 fn set_security_headers(res: &mut HttpResponse, is_static: bool, https: bool) {
     let h = res.headers_mut();
+    // Only the email preview sets its own (stricter) policy; every other response gets ours.
+    let framable = h
+        .get(header::CONTENT_SECURITY_POLICY)
+        .is_some_and(|v| v.as_bytes() == EMAIL_PREVIEW_CSP.as_bytes());
     let mut set = |name: HeaderName, value: &'static str| {
         h.insert(name, HeaderValue::from_static(value));
     };
-    set(header::CONTENT_SECURITY_POLICY, CSP);
+    if framable {
+        set(header::X_FRAME_OPTIONS, "SAMEORIGIN");
+    } else {
+        set(header::CONTENT_SECURITY_POLICY, CSP);
+        set(header::X_FRAME_OPTIONS, "DENY");
+    }
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(header::X_FRAME_OPTIONS, "DENY");
     set(header::REFERRER_POLICY, "same-origin");
     set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
     set(HeaderName::from_static("cross-origin-resource-policy"), "same-origin");

@@ -471,6 +471,15 @@ async fn a_failed_email_is_listed_in_the_outbox_and_resend_delivers_it() {
     assert!(outbox.contains("failing@example.com") && outbox.contains("Failed"), "{outbox}");
     let (_, preview) = app.get_text(&format!("/console/settings/outbox/{}", failed.id)).await;
     assert!(preview.contains("(link hidden in the preview)"), "{preview}");
+    let res = app.get(&format!("/console/settings/outbox/{}/html", failed.id)).await;
+    assert_eq!(res.status(), 200);
+    let csp = header(res.headers(), "content-security-policy").to_owned();
+    assert!(csp.starts_with("sandbox;") && csp.contains("frame-ancestors 'self'"), "{csp}");
+    assert_eq!(header(res.headers(), "x-frame-options"), "SAMEORIGIN");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Set your password") && html.contains("(link hidden in the preview)"));
+    let res = app.get(&format!("/console/settings/outbox/{}", failed.id)).await;
+    assert_eq!(header(res.headers(), "x-frame-options"), "DENY", "console pages stay unframable");
 
     let sink = SmtpSink::start_on(port).await;
     let token = csrf_in(&outbox);

@@ -119,3 +119,17 @@ test("an offline invitation link, copied from the console, lets the customer set
   await me.getByRole("heading", { name: "This invitation was already used" }).waitFor();
   await context.close();
 });
+
+test("Settings > Outbox lists the account-created notice with a preview that hides links", async () => {
+  await page.goto(server.baseUrl + "/console/users");
+  await page.getByRole("link", { name: "Outbox" }).click();
+  await page.getByRole("heading", { name: "Outbox" }).waitFor();
+  const row = page.locator("tbody tr", { hasText: "tess@example.com" });
+  await row.getByText("Sent", { exact: true }).waitFor();
+  await shot(page, "outbox");
+  await row.getByRole("link", { name: "Preview" }).click();
+  await page.getByRole("heading", { name: /account was created/ }).waitFor();
+  const frame = page.frameLocator("iframe.email-frame");
+  await frame.getByText("Sign in to My Account").waitFor();
+  await shot(page, "outbox-preview");
+});

@@ -50,6 +50,7 @@ pub fn scope(
                 )
                 .route("/settings/outbox", web::get().to(outbox::list))
                 .route("/settings/outbox/{id}", web::get().to(outbox::show))
+                .route("/settings/outbox/{id}/html", web::get().to(outbox::show_html))
                 .route("/settings/outbox/{id}/resend", web::post().to(outbox::resend)),
         )
         .wrap(from_fn(csrf::check))

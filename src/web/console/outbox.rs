@@ -12,10 +12,13 @@ use crate::db::outbox::{self, Message};
 use crate::db::{settings, tokens};
 use crate::domain::mail::MailState;
 use crate::error::AppError;
-use crate::mail::compose::{self, LinkMode};
+use actix_web::http::header;
+
+use crate::mail::compose::{self, ComposeError, Composed, LinkMode};
 use crate::mail::resend::{self, Resent};
 use crate::web::auth::CurrentAdmin;
 use crate::web::console::new_user::ensure_can_manage;
+use crate::web::frame::EMAIL_PREVIEW_CSP;
 use crate::web::render::{Chrome, date_time, html, iso, see_other};
 use crate::web::{State, client_ip, flash, urls};
 
@@ -138,18 +141,18 @@ pub async fn list(
 struct MessagePage {
     chrome: Chrome,
     row: Row,
+    html_href: String,
     text: String,
     problem: Option<String>,
     can_manage: bool,
 }
 
-pub async fn show(
-    state: State,
-    admin: CurrentAdmin,
-    session: Session,
-    id: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+/// The message and what it is composed from; the preview never shows a working link (the
+/// administrator could otherwise act as the customer).
+async fn preview(
+    state: &State,
+    id: String,
+) -> Result<(Message, Result<Composed, ComposeError>), AppError> {
     let (message, token, org) = state
         .db
         .run(move |c| {
@@ -162,22 +165,45 @@ pub async fn show(
         })
         .await?;
     let message = message.ok_or(AppError::NotFound)?;
-    // The preview never shows a working link: the administrator could otherwise act as the
-    // customer.
     let composed =
         compose::compose(&message, token.as_ref(), &org.name, &state.base_url, LinkMode::Hidden);
+    Ok((message, composed))
+}
+
+pub async fn show(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (message, composed) = preview(&state, id.into_inner()).await?;
     let (text, problem) = match composed {
         Ok(c) => (c.text, None),
         Err(e) => (String::new(), Some(format!("This email can no longer be built: {e}."))),
     };
     let page = MessagePage {
         chrome: Chrome::new(&session, &admin, "outbox"),
+        html_href: format!("{}/html", urls::console_outbox_message(&message.id)),
         row: Row::of(&message),
         text,
         problem,
         can_manage: admin.can_manage_customers(),
     };
     html(StatusCode::OK, &page)
+}
+
+/// The email's HTML version, for the preview's sandboxed frame.
+pub async fn show_html(
+    state: State,
+    _admin: CurrentAdmin,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (_, composed) = preview(&state, id.into_inner()).await?;
+    let composed = composed.map_err(|_| AppError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, EMAIL_PREVIEW_CSP))
+        .body(composed.html))
 }
 
 pub async fn resend(
