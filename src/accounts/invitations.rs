@@ -164,10 +164,21 @@ async fn lookup(db: &Db, token: &str) -> Result<Option<(StoredToken, Account)>, 
     .await
 }
 
+/// A link's state as the customer may act on it. An account that is no longer waiting for its
+/// first password (say, locked since) cannot be activated by an old link.
+fn link_state(token: &StoredToken, account: &Account) -> TokenState {
+    match token.state(now()) {
+        TokenState::Usable if account.status() != Some(Status::PendingPassword) => {
+            TokenState::Revoked
+        }
+        state => state,
+    }
+}
+
 pub async fn inspect(db: &Db, token: &str) -> Result<Invitation, AppError> {
     Ok(match lookup(db, token).await? {
         None => Invitation::Unknown,
-        Some((t, a)) => match t.state(now()) {
+        Some((t, a)) => match link_state(&t, &a) {
             TokenState::Usable => {
                 Invitation::Open { email: a.email.clone(), name: a.display_name() }
             }
@@ -202,7 +213,7 @@ pub async fn accept(
         return Err(AcceptError::Closed(Invitation::Unknown));
     };
     if let closed @ (TokenState::Used | TokenState::Revoked | TokenState::Expired) =
-        stored.state(now())
+        link_state(&stored, &account)
     {
         return Err(AcceptError::Closed(Invitation::Closed(closed)));
     }
@@ -220,8 +231,11 @@ pub async fn accept(
         .run(move |conn| {
             conn.immediate_transaction(|conn| {
                 let at = now();
-                // Consuming is the check: a link used or revoked a moment ago fails here.
-                if !tokens::consume(conn, &token_id, at)? {
+                // Checked again inside the write transaction: a link used or revoked, or an
+                // account changed, a moment ago fails here.
+                let pending = accounts::find(conn, &account_id)?
+                    .is_some_and(|a| a.status() == Some(Status::PendingPassword));
+                if !pending || !tokens::consume(conn, &token_id, at)? {
                     return Ok(false);
                 }
                 accounts::set_password(conn, &account_id, &hash, Status::Active, at)?;

@@ -270,3 +270,19 @@ pub fn configure_extractors(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::FormConfig::default().limit(64 * 1024).error_handler(form_error))
         .app_data(web::QueryConfig::default().error_handler(query_error));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::redact_tokens;
+
+    #[test]
+    fn tokens_in_paths_stay_out_of_the_logs_and_ids_stay_in() {
+        let token = "A".repeat(43);
+        assert_eq!(
+            redact_tokens(&format!("/myaccount/invitation/{token}")),
+            "/myaccount/invitation/[token]"
+        );
+        let id = "01a21c51-66f9-7094-a8fb-7ad82ca9ebf5";
+        assert_eq!(redact_tokens(&format!("/console/users/{id}")), format!("/console/users/{id}"));
+    }
+}

@@ -133,6 +133,7 @@ async fn a_temporary_password_must_be_replaced_at_first_sign_in_and_then_stops_w
     assert!(customer.must_change_password);
     assert_eq!(customer.status, "active");
 
+    let (other_device, _) = app.myaccount_sign_in("alan@example.com", temporary).await;
     let (browser, res) = app.myaccount_sign_in("alan@example.com", temporary).await;
     assert_eq!(res.status(), 303);
     let res = browser.get(app.url("/myaccount")).send().await.unwrap();
@@ -152,6 +153,8 @@ async fn a_temporary_password_must_be_replaced_at_first_sign_in_and_then_stops_w
     let (status, home) = get_with(&browser, &app.url("/myaccount")).await;
     assert_eq!(status, 200, "still signed in, under a renewed session");
     assert!(home.contains("Your new password is set."));
+    let res = other_device.get(app.url("/myaccount")).send().await.unwrap();
+    assert_eq!(header(res.headers(), "location"), "/myaccount/login", "other sessions ended");
 
     let (_, res) = app.myaccount_sign_in("alan@example.com", temporary).await;
     assert_eq!(res.status(), 422, "the temporary password no longer works");
@@ -505,7 +508,13 @@ async fn a_failed_email_is_listed_in_the_outbox_and_resend_delivers_it() {
 async fn every_new_route_needs_its_session_its_csrf_token_and_the_right_role() {
     let app = spawn_app_with_owner().await;
     // Anonymous: console routes send to the console sign-in, My Account ones to its own.
-    for path in ["/console/users/new", "/console/settings/outbox", "/console/settings/outbox/x"] {
+    for path in [
+        "/console/users/new",
+        "/console/settings/outbox",
+        "/console/settings/outbox/x",
+        "/console/settings/outbox/x/html",
+        "/console/users/x/invitation",
+    ] {
         let res = app.get(path).await;
         assert_eq!(header(res.headers(), "location"), "/console/login", "{path}");
     }
@@ -524,8 +533,10 @@ async fn every_new_route_needs_its_session_its_csrf_token_and_the_right_role() {
         let res = app.post_form(path, &form).await;
         assert_eq!(res.status(), 403, "{path}");
     }
-    let res = app.post_form("/console/settings/outbox/x/resend", &[]).await;
-    assert_eq!(res.status(), 403);
+    for path in ["/console/settings/outbox/x/resend", "/console/users/x/invitation"] {
+        let res = app.post_form(path, &[("delivery", "offline")]).await;
+        assert_eq!(res.status(), 403, "{path}");
+    }
     assert_eq!(app.count_customers().await, 0);
     // Fields the wizard does not have (or a forged role or status) are a 400.
     let token = csrf_in(&page);
