@@ -582,3 +582,60 @@ async fn every_new_route_needs_its_session_its_csrf_token_and_the_right_role() {
         .await;
     assert_eq!(res.status(), 403);
 }
+
+#[actix_web::test]
+async fn an_expired_invitation_says_so_and_sets_nothing() {
+    let app = signed_in_app().await;
+    let (_, page) = app.new_customer(&fields("late@example.com", "invite", "offline", "")).await;
+    let link = shown_secret(&page);
+    app.db
+        .run(|c| {
+            use diesel::prelude::*;
+            use roster::db::schema::one_time_tokens as t;
+            let past = roster::db::now() - chrono::Duration::minutes(1);
+            diesel::update(t::table).set(t::expires_at.eq(past)).execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let (status, body) = get_with(&client(), &link).await;
+    assert_eq!(status, 410);
+    assert!(body.contains("This invitation has expired") && body.contains("send a new invitation"));
+    let res =
+        post_myaccount(&app, &client(), &link, &[("password", STRONG), ("confirm", STRONG)]).await;
+    assert_eq!(res.status(), 410);
+    let customer = app.customer_by_email("late@example.com").await;
+    assert_eq!(
+        (customer.status.as_str(), customer.password_hash.is_none()),
+        ("pending_password", true)
+    );
+    let (_, console) = app.get_text(&format!("/console/users/{}", customer.id)).await;
+    assert!(console.contains("The link has expired: send a new invitation."), "{console}");
+}
+
+#[actix_web::test]
+async fn my_account_sign_out_ends_the_session() {
+    let app = signed_in_app().await;
+    let temporary = "temporary pass 9911";
+    app.new_customer(&fields("out@example.com", "temporary", "email", temporary)).await;
+    let (browser, _) = app.myaccount_sign_in("out@example.com", temporary).await;
+    let res = submit_page(
+        &browser,
+        &app.url("/myaccount/password"),
+        &[("password", STRONG), ("confirm", STRONG)],
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    let (_, home) = get_with(&browser, &app.url("/myaccount")).await;
+    let token = csrf_in(&home);
+    let res = browser
+        .post(app.url("/myaccount/logout"))
+        .form(&[("csrf_token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(res.headers(), "location"), "/myaccount/login?notice=signed_out");
+    let res = browser.get(app.url("/myaccount")).send().await.unwrap();
+    assert_eq!(header(res.headers(), "location"), "/myaccount/login");
+    assert!(app.audit_actions().await.iter().any(|a| a == "signout"));
+}
