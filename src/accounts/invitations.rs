@@ -8,7 +8,7 @@ use crate::db::accounts::{self, Account};
 use crate::db::audit::{self, Actor};
 use crate::db::outbox::{self, NewMessage};
 use crate::db::tokens::{self, StoredToken, TokenState};
-use crate::db::{Db, now, settings};
+use crate::db::{Conn, Db, now, settings};
 use crate::domain::FieldErrors;
 use crate::domain::account::{Kind, Status};
 use crate::domain::email::EmailAddress;
@@ -35,23 +35,20 @@ pub struct Pending {
     pub delivery: Delivery,
 }
 
-pub async fn pending(db: &Db, account_id: &str) -> Result<Option<Pending>, AppError> {
-    let id = account_id.to_owned();
-    db.run(move |c| {
-        let Some(token) = tokens::latest(c, &id, Purpose::Invitation)? else { return Ok(None) };
-        let message = outbox::latest_for_account(c, &id, Template::Invitation)?
-            .filter(|m| m.token_id.as_deref() == Some(token.id.as_str()));
-        Ok(Some(Pending {
-            sent_at: token.created_at,
-            expires_at: token.expires_at,
-            state: token.state(now()),
-            delivery: match message.and_then(|m| m.state()) {
-                Some(state) => Delivery::Email(state),
-                None => Delivery::Offline,
-            },
-        }))
-    })
-    .await
+/// Read with the rest of the customer page, in the same trip to the database.
+pub fn pending(c: &mut Conn, account_id: &str) -> diesel::QueryResult<Option<Pending>> {
+    let Some(token) = tokens::latest(c, account_id, Purpose::Invitation)? else { return Ok(None) };
+    let message = outbox::latest_for_account(c, account_id, Template::Invitation)?
+        .filter(|m| m.token_id.as_deref() == Some(token.id.as_str()));
+    Ok(Some(Pending {
+        sent_at: token.created_at,
+        expires_at: token.expires_at,
+        state: token.state(now()),
+        delivery: match message.and_then(|m| m.state()) {
+            Some(state) => Delivery::Email(state),
+            None => Delivery::Offline,
+        },
+    }))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,7 +134,7 @@ pub async fn resend(
     }
 }
 
-fn customer(conn: &mut crate::db::Conn, id: &str) -> diesel::QueryResult<Account> {
+fn customer(conn: &mut Conn, id: &str) -> diesel::QueryResult<Account> {
     accounts::find(conn, id)?
         .filter(|a| a.kind() == Some(Kind::Customer))
         .ok_or(diesel::result::Error::NotFound)

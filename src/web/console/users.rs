@@ -300,23 +300,24 @@ pub async fn render_customer(
     notice: Option<Notice>,
 ) -> Result<HttpResponse, AppError> {
     let key = id.to_owned();
-    let (account, group_names) = state
+    // One trip to the database: the account, its groups and, while pending, its invitation.
+    let (account, group_names, pending) = state
         .db
         .run(move |c| {
-            let account = accounts::find(c, &key)?.filter(|a| a.kind() == Some(Kind::Customer));
-            let names = match &account {
-                Some(a) => groups::of_account(c, &a.id)?.into_iter().map(|g| g.name).collect(),
-                None => Vec::new(),
+            let Some(account) =
+                accounts::find(c, &key)?.filter(|a| a.kind() == Some(Kind::Customer))
+            else {
+                return Err(AppError::NotFound);
             };
-            Ok((account, names))
+            let names = groups::of_account(c, &account.id)?.into_iter().map(|g| g.name).collect();
+            let pending = match account.status() {
+                Some(Status::PendingPassword) => invitations::pending(c, &account.id)?,
+                _ => None,
+            };
+            Ok((account, names, pending))
         })
         .await?;
-    let account = account.ok_or(AppError::NotFound)?;
-    let invitation = if account.status() == Some(Status::PendingPassword) {
-        invitations::pending(&state.db, &account.id).await?.map(invitation_view)
-    } else {
-        None
-    };
+    let invitation = pending.map(invitation_view);
     let (message, reveal) = match notice {
         Some(n) => (Some(n.message), n.reveal),
         None => (flash::take(session), None),
