@@ -14,7 +14,7 @@ use super::users::{self, Notice};
 use crate::accounts::FormError;
 use crate::accounts::onboarding::{self, NewCustomer, PasswordMethod, Services};
 use crate::db::audit::Actor;
-use crate::db::groups::{self, Group};
+use crate::db::groups;
 use crate::db::settings;
 use crate::domain::FieldErrors;
 use crate::domain::email::EmailAddress;
@@ -150,16 +150,32 @@ async fn render(
     f: Fields,
     step: Step,
 ) -> Result<HttpResponse, AppError> {
-    let all_groups: Vec<Group> = state.db.run(|c| Ok(groups::all(c)?)).await?;
+    // One trip: the policy for the checklist, and the groups (step 2 lists them; step 1 only
+    // needs to know whether there are any).
+    let listing = step.number == 2;
+    let (policy, all_groups, has_groups) = state
+        .db
+        .run(move |c| {
+            let policy = settings::load(c)?.password_policy();
+            if listing {
+                let all = groups::all(c)?;
+                let any = !all.is_empty();
+                Ok((policy, all, any))
+            } else {
+                Ok((policy, Vec::new(), groups::any_exist(c)?))
+            }
+        })
+        .await?;
     let groups = all_groups
         .into_iter()
         .map(|g| GroupChoice { checked: f.groups.contains(&g.id), id: g.id, name: g.name })
         .collect::<Vec<_>>();
+    let email = EmailAddress::parse(&f.email).ok();
     let page = WizardPage {
         chrome: Chrome::new(session, admin, "users"),
         step: step.number,
-        checks: checks(state, &f).await?,
-        has_groups: !groups.is_empty(),
+        checks: password::checklist(&f.password, &policy, email.as_ref()),
+        has_groups,
         groups,
         f,
         errors: step.errors,
