@@ -27,6 +27,7 @@ const CONCURRENCY: usize = 8;
 /// The longest the worker sleeps without looking (it is woken at once for new mail).
 const IDLE_POLL: Duration = Duration::from_secs(30);
 const MAX_DELAY: Duration = Duration::from_secs(3600);
+const ERROR_PAUSE: Duration = Duration::from_secs(5);
 
 pub struct Worker {
     pub db: Db,
@@ -60,15 +61,15 @@ impl Worker {
 
     async fn run(self) {
         loop {
-            let sent_full_batch = match self.send_due().await {
-                Ok(n) => n as i64 == BATCH,
+            match self.send_due().await {
+                Ok(n) if n as i64 == BATCH => continue,
+                Ok(_) => {}
                 Err(e) => {
+                    // Not a tight loop on a database that keeps failing: messages stay queued.
                     tracing::warn!(error = %e, "the mail worker could not read the outbox");
-                    false
+                    tokio::time::sleep(ERROR_PAUSE).await;
+                    continue;
                 }
-            };
-            if sent_full_batch {
-                continue;
             }
             let wait = self.until_next_due().await;
             tokio::select! {
