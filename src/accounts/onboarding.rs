@@ -191,7 +191,7 @@ pub async fn create_customer(
                         last_sign_in_at: None,
                     },
                 )?;
-                groups::add_member(conn, &id, &group_ids, at)?;
+                let group_ids = groups::add_member(conn, &id, &group_ids, at)?;
                 let subject = (id.as_str(), valid.email.as_str());
                 audit::record(
                     conn,

@@ -1,16 +1,28 @@
-//! Groups and memberships (what onboarding needs; the Groups pages come with their issue).
+//! Groups and memberships. `groups.member_count` is kept in step with `group_members` by the
+//! functions here, in the caller's transaction.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::Conn;
-use super::schema::{group_members, groups};
+use super::schema::{accounts, group_members, groups};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = groups, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct Group {
     pub id: String,
     pub name: String,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = groups, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct GroupDetails {
+    pub id: String,
+    pub name: String,
+    pub name_key: String,
+    pub member_count: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 /// Every group, by name.
@@ -41,21 +53,157 @@ pub fn of_account(conn: &mut Conn, account_id: &str) -> QueryResult<Vec<Group>> 
         .load(conn)
 }
 
+/// A page of groups by name, those starting with `prefix` (a search key) when given, after the
+/// name key `after`. One row more than `limit` when there is a next page.
+pub fn page(
+    conn: &mut Conn,
+    prefix: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<GroupDetails>> {
+    let mut q = groups::table.select(GroupDetails::as_select()).into_boxed();
+    if !prefix.is_empty() {
+        // A range on the unique name_key index: [prefix, prefix + U+10FFFF).
+        q = q
+            .filter(groups::name_key.ge(prefix.to_owned()))
+            .filter(groups::name_key.lt(format!("{prefix}\u{10FFFF}")));
+    }
+    if let Some(after) = after {
+        q = q.filter(groups::name_key.gt(after.to_owned()));
+    }
+    q.order(groups::name_key).limit(limit + 1).load(conn)
+}
+
+pub fn find(conn: &mut Conn, id: &str) -> QueryResult<Option<GroupDetails>> {
+    groups::table.find(id).select(GroupDetails::as_select()).first(conn).optional()
+}
+
+pub fn key_taken(conn: &mut Conn, key: &str, except: Option<&str>) -> QueryResult<bool> {
+    let mut q = groups::table.filter(groups::name_key.eq(key)).select(groups::id).into_boxed();
+    if let Some(id) = except {
+        q = q.filter(groups::id.ne(id));
+    }
+    Ok(q.first::<String>(conn).optional()?.is_some())
+}
+
+pub fn insert(
+    conn: &mut Conn,
+    id: &str,
+    name: &str,
+    key: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(groups::table)
+        .values((
+            groups::id.eq(id),
+            groups::name.eq(name),
+            groups::name_key.eq(key),
+            groups::created_at.eq(at),
+            groups::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn rename(
+    conn: &mut Conn,
+    id: &str,
+    name: &str,
+    key: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(groups::table.find(id))
+        .set((groups::name.eq(name), groups::name_key.eq(key), groups::updated_at.eq(at)))
+        .execute(conn)
+}
+
+/// Deletes the group; its memberships go with it (foreign key cascade).
+pub fn delete(conn: &mut Conn, id: &str) -> QueryResult<usize> {
+    diesel::delete(groups::table.find(id)).execute(conn)
+}
+
+/// Adds the account to each group it is not in yet; returns the groups it joined.
 pub fn add_member(
     conn: &mut Conn,
     account_id: &str,
     group_ids: &[String],
     at: NaiveDateTime,
-) -> QueryResult<usize> {
-    let rows: Vec<_> = group_ids
-        .iter()
-        .map(|g| {
-            (
+) -> QueryResult<Vec<String>> {
+    let mut joined = Vec::new();
+    for g in group_ids {
+        let inserted = diesel::insert_or_ignore_into(group_members::table)
+            .values((
                 group_members::group_id.eq(g),
                 group_members::account_id.eq(account_id),
                 group_members::added_at.eq(at),
-            )
-        })
-        .collect();
-    diesel::insert_or_ignore_into(group_members::table).values(rows).execute(conn)
+            ))
+            .execute(conn)?;
+        if inserted == 1 {
+            diesel::update(groups::table.find(g))
+                .set(groups::member_count.eq(groups::member_count + 1))
+                .execute(conn)?;
+            joined.push(g.clone());
+        }
+    }
+    Ok(joined)
+}
+
+/// False when the account was not a member.
+pub fn remove_member(conn: &mut Conn, group_id: &str, account_id: &str) -> QueryResult<bool> {
+    let removed =
+        diesel::delete(group_members::table.find((group_id, account_id))).execute(conn)?;
+    if removed == 1 {
+        diesel::update(groups::table.find(group_id))
+            .set(groups::member_count.eq(groups::member_count - 1))
+            .execute(conn)?;
+    }
+    Ok(removed == 1)
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Member {
+    pub id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub status: String,
+}
+
+/// A page of the group's members in the order they were created (ids are UUIDv7), after the
+/// account id `after`; one more than `limit` when there is a next page. Walks the membership
+/// key, so a deep page costs what the first does.
+pub fn members(
+    conn: &mut Conn,
+    group_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<Member>> {
+    let mut q = group_members::table
+        .inner_join(accounts::table)
+        .filter(group_members::group_id.eq(group_id))
+        .select((
+            accounts::id,
+            accounts::email,
+            accounts::first_name,
+            accounts::last_name,
+            accounts::status,
+        ))
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(group_members::account_id.gt(after.to_owned()));
+    }
+    q.order(group_members::account_id).limit(limit + 1).load(conn)
+}
+
+/// Which of `account_ids` are members of the group.
+pub fn members_among(
+    conn: &mut Conn,
+    group_id: &str,
+    account_ids: &[String],
+) -> QueryResult<Vec<String>> {
+    group_members::table
+        .filter(group_members::group_id.eq(group_id))
+        .filter(group_members::account_id.eq_any(account_ids))
+        .select(group_members::account_id)
+        .load(conn)
 }

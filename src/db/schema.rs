@@ -60,6 +60,7 @@ diesel::table! {
         name_key -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        member_count -> Integer,
     }
 }
 

@@ -554,6 +554,15 @@ fn insert_memberships(
             .collect();
         diesel::insert_into(group_members::table).values(&values).execute(conn)?;
     }
+    let mut counts = vec![0i32; group_ids.len()];
+    for (g, _, _) in memberships {
+        counts[*g] += 1;
+    }
+    for (id, n) in group_ids.iter().zip(counts) {
+        diesel::update(groups::table.find(id))
+            .set(groups::member_count.eq(groups::member_count + n))
+            .execute(conn)?;
+    }
     Ok(memberships.len() as u64)
 }
 

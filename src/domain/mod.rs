@@ -27,6 +27,7 @@ macro_rules! text_enum {
 
 pub mod account;
 pub mod email;
+pub mod group;
 pub mod mail;
 pub mod name;
 pub mod password;

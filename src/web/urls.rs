@@ -9,6 +9,7 @@ pub const CONSOLE_USERS: &str = "/console/users";
 pub const CONSOLE_NEW_USER: &str = "/console/users/new";
 pub const CONSOLE_NEW_USER_POLICY: &str = "/console/users/new/policy";
 pub const CONSOLE_OUTBOX: &str = "/console/settings/outbox";
+pub const CONSOLE_GROUPS: &str = "/console/groups";
 pub const MYACCOUNT: &str = "/myaccount";
 pub const MYACCOUNT_LOGIN: &str = "/myaccount/login";
 pub const MYACCOUNT_LOGOUT: &str = "/myaccount/logout";
@@ -38,4 +39,8 @@ pub fn console_outbox_resend(id: &str) -> String {
 /// The link in an invitation email (or shown to copy, offline).
 pub fn invitation(token: &str) -> String {
     format!("{MYACCOUNT_INVITATION}/{token}")
+}
+
+pub fn console_group(id: &str) -> String {
+    format!("{CONSOLE_GROUPS}/{id}")
 }

@@ -58,6 +58,11 @@ fn seed_adds_customers_with_varied_statuses() {
     let statuses: Vec<String> =
         accounts::table.select(accounts::status).distinct().load(&mut conn).unwrap();
     assert_eq!(statuses.len(), 4, "{statuses:?}");
+    use roster::db::schema::{group_members, groups};
+    let kept: Vec<i32> = groups::table.select(groups::member_count).load(&mut conn).unwrap();
+    let real: i64 = group_members::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(kept.iter().map(|n| *n as i64).sum::<i64>(), real, "member counts match");
+    assert!(real > 0);
 }
 
 #[test]

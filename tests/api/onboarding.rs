@@ -386,8 +386,8 @@ async fn the_wizard_assigns_the_groups_ticked_in_step_two() {
     let res = app.client.post(app.url(WIZARD)).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let page = res.text().await.unwrap();
-    assert!(page.contains("<span class=\"tag\">gold</span>"), "{page}");
-    assert!(!page.contains("&#60;silver&#62;</span>"));
+    assert!(page.contains("<span class=\"tag-name\">gold</span>"), "{page}");
+    assert!(!page.contains("<span class=\"tag-name\">&#60;silver&#62;</span>"));
 }
 
 #[actix_web::test]

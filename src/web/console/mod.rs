@@ -1,6 +1,7 @@
 //! The administrators' console under `/console`: its own session cookie, CSRF on every form,
 //! and every page but sign-in behind `require_admin`.
 
+pub mod groups;
 pub mod new_user;
 pub mod outbox;
 pub mod users;
@@ -47,6 +48,29 @@ pub fn scope(
                     web::resource("/users/{id}/invitation")
                         .route(web::get().to(users::to_customer))
                         .route(web::post().to(users::resend_invitation)),
+                )
+                .service(
+                    web::resource("/users/{id}/groups")
+                        .route(web::get().to(users::to_customer))
+                        .route(web::post().to(groups::customer_join)),
+                )
+                .route(
+                    "/users/{id}/groups/{group_id}/remove",
+                    web::post().to(groups::customer_leave),
+                )
+                .route("/groups", web::get().to(groups::list))
+                .service(
+                    web::resource("/groups/new")
+                        .route(web::get().to(groups::new_form))
+                        .route(web::post().to(groups::create)),
+                )
+                .route("/groups/{id}", web::get().to(groups::show))
+                .route("/groups/{id}/rename", web::post().to(groups::rename))
+                .route("/groups/{id}/delete", web::post().to(groups::delete))
+                .route("/groups/{id}/members", web::post().to(groups::add_member))
+                .route(
+                    "/groups/{id}/members/{account_id}/remove",
+                    web::post().to(groups::remove_member),
                 )
                 .route("/settings/outbox", web::get().to(outbox::list))
                 .route("/settings/outbox/{id}", web::get().to(outbox::show))

@@ -233,6 +233,12 @@ pub struct Shown {
     pub hint: &'static str,
 }
 
+/// A group the customer is in, with the address that removes them from it.
+pub struct GroupChip {
+    pub name: String,
+    pub remove_href: String,
+}
+
 /// The pending invitation, in words.
 pub struct InvitationView {
     pub summary: String,
@@ -255,7 +261,10 @@ struct UserPage {
     updated: String,
     last_sign_in: String,
     must_change_password: bool,
-    groups: Vec<String>,
+    groups: Vec<GroupChip>,
+    /// Groups the customer is not in, to add.
+    other_groups: Vec<groups::Group>,
+    groups_href: String,
     back_href: &'static str,
     notice: Option<String>,
     shown: Option<Shown>,
@@ -301,7 +310,7 @@ pub async fn render_customer(
 ) -> Result<HttpResponse, AppError> {
     let key = id.to_owned();
     // One trip to the database: the account, its groups and, while pending, its invitation.
-    let (account, group_names, pending) = state
+    let (account, (mine, others), pending) = state
         .db
         .run(move |c| {
             let Some(account) =
@@ -309,12 +318,16 @@ pub async fn render_customer(
             else {
                 return Err(AppError::NotFound);
             };
-            let names = groups::of_account(c, &account.id)?.into_iter().map(|g| g.name).collect();
+            let mine = groups::of_account(c, &account.id)?;
+            let others: Vec<groups::Group> = groups::all(c)?
+                .into_iter()
+                .filter(|g| !mine.iter().any(|m| m.id == g.id))
+                .collect();
             let pending = match account.status() {
                 Some(Status::PendingPassword) => invitations::pending(c, &account.id)?,
                 _ => None,
             };
-            Ok((account, names, pending))
+            Ok((account, (mine, others), pending))
         })
         .await?;
     let invitation = pending.map(invitation_view);
@@ -350,7 +363,15 @@ pub async fn render_customer(
             .map(date_time)
             .unwrap_or_else(|| "Never".into()),
         must_change_password: account.must_change_password,
-        groups: group_names,
+        groups: mine
+            .into_iter()
+            .map(|g| GroupChip {
+                remove_href: format!("{}/groups/{}/remove", urls::console_user(&account.id), g.id),
+                name: g.name,
+            })
+            .collect(),
+        other_groups: others,
+        groups_href: format!("{}/groups", urls::console_user(&account.id)),
         back_href: urls::CONSOLE_USERS,
         notice: message,
         shown,

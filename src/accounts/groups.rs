@@ -1,0 +1,177 @@
+//! Groups: create, rename, delete, and memberships from either side (the group's page or the
+//! customer's). Each change and its audit event (with before → after) in one transaction.
+
+use serde_json::json;
+
+use super::FormError;
+use crate::db::audit::{self, Actor};
+use crate::db::groups::{self, GroupDetails};
+use crate::db::{Db, accounts, new_id, now};
+use crate::domain::FieldErrors;
+use crate::domain::account::Kind;
+use crate::domain::group::GroupName;
+use crate::error::AppError;
+
+pub const NAME_TAKEN: &str = "A group with this name already exists.";
+
+fn parse_name(raw: &str) -> Result<GroupName, FormError> {
+    GroupName::parse(raw).map_err(|m| {
+        let mut errors = FieldErrors::default();
+        errors.add("name", m);
+        FormError::Invalid(errors)
+    })
+}
+
+fn taken() -> FormError {
+    let mut errors = FieldErrors::default();
+    errors.add("name", NAME_TAKEN);
+    FormError::Invalid(errors)
+}
+
+/// Returns the new group's id.
+pub async fn create(db: &Db, actor: Actor, raw_name: &str) -> Result<String, FormError> {
+    let name = parse_name(raw_name)?;
+    let created = db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                if groups::key_taken(conn, &name.key(), None)? {
+                    return Ok(None);
+                }
+                let id = new_id();
+                groups::insert(conn, &id, name.as_str(), &name.key(), now())?;
+                audit::record(
+                    conn,
+                    &actor,
+                    "group.created",
+                    Some((&id, name.as_str())),
+                    json!({ "name": name.as_str() }),
+                )?;
+                Ok::<_, diesel::result::Error>(Some(id))
+            })
+            .map_err(AppError::from)
+        })
+        .await?;
+    created.ok_or_else(taken)
+}
+
+/// Renames the group; returns false when the name was already this.
+pub async fn rename(db: &Db, actor: Actor, id: &str, raw_name: &str) -> Result<bool, FormError> {
+    let name = parse_name(raw_name)?;
+    let id = id.to_owned();
+    let outcome = db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let group = groups::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
+                if group.name == name.as_str() {
+                    return Ok(Some(false));
+                }
+                if groups::key_taken(conn, &name.key(), Some(&id))? {
+                    return Ok(None);
+                }
+                groups::rename(conn, &id, name.as_str(), &name.key(), now())?;
+                audit::record(
+                    conn,
+                    &actor,
+                    "group.renamed",
+                    Some((&id, name.as_str())),
+                    json!({ "name": { "before": group.name, "after": name.as_str() } }),
+                )?;
+                Ok::<_, diesel::result::Error>(Some(true))
+            })
+            .map_err(AppError::from)
+        })
+        .await?;
+    outcome.ok_or_else(taken)
+}
+
+/// Deletes the group and its memberships (the customers stay). Returns what was deleted.
+pub async fn delete(db: &Db, actor: Actor, id: &str) -> Result<GroupDetails, AppError> {
+    let id = id.to_owned();
+    db.run(move |conn| {
+        conn.immediate_transaction(|conn| {
+            let group = groups::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
+            groups::delete(conn, &id)?;
+            audit::record(
+                conn,
+                &actor,
+                "group.deleted",
+                Some((&id, &group.name)),
+                json!({ "name": group.name, "members": group.member_count }),
+            )?;
+            Ok::<_, diesel::result::Error>(group)
+        })
+        .map_err(AppError::from)
+    })
+    .await
+}
+
+/// The account and the group, both existing and the account a customer, or NotFound.
+fn check_pair(
+    conn: &mut crate::db::Conn,
+    group_id: &str,
+    account_id: &str,
+) -> diesel::QueryResult<(GroupDetails, accounts::Account)> {
+    let group = groups::find(conn, group_id)?.ok_or(diesel::result::Error::NotFound)?;
+    let account = accounts::find(conn, account_id)?
+        .filter(|a| a.kind() == Some(Kind::Customer))
+        .ok_or(diesel::result::Error::NotFound)?;
+    Ok((group, account))
+}
+
+/// Adds the customer to the group; false when already a member.
+pub async fn add_member(
+    db: &Db,
+    actor: Actor,
+    group_id: &str,
+    account_id: &str,
+) -> Result<bool, AppError> {
+    let (group_id, account_id) = (group_id.to_owned(), account_id.to_owned());
+    db.run(move |conn| {
+        conn.immediate_transaction(|conn| {
+            let (group, account) = check_pair(conn, &group_id, &account_id)?;
+            let joined = groups::add_member(conn, &account_id, std::slice::from_ref(&group_id), now())?;
+            if !joined.is_empty() {
+                audit::record(
+                    conn,
+                    &actor,
+                    "group.member_added",
+                    Some((&account.id, &account.email)),
+                    json!({ "group": group.name, "group_id": group.id,
+                            "groups": { "added": [group.name] } }),
+                )?;
+            }
+            Ok::<_, diesel::result::Error>(!joined.is_empty())
+        })
+        .map_err(AppError::from)
+    })
+    .await
+}
+
+/// Removes the customer from the group; false when not a member.
+pub async fn remove_member(
+    db: &Db,
+    actor: Actor,
+    group_id: &str,
+    account_id: &str,
+) -> Result<bool, AppError> {
+    let (group_id, account_id) = (group_id.to_owned(), account_id.to_owned());
+    db.run(move |conn| {
+        conn.immediate_transaction(|conn| {
+            let (group, account) = check_pair(conn, &group_id, &account_id)?;
+            let removed = groups::remove_member(conn, &group_id, &account_id)?;
+            if removed {
+                audit::record(
+                    conn,
+                    &actor,
+                    "group.member_removed",
+                    Some((&account.id, &account.email)),
+                    json!({ "group": group.name, "group_id": group.id,
+                            "groups": { "removed": [group.name] } }),
+                )?;
+            }
+            Ok::<_, diesel::result::Error>(removed)
+        })
+        .map_err(AppError::from)
+    })
+    .await
+}

@@ -1,0 +1,416 @@
+//! Manage > Groups: the list (search, member counts), New Group, a group's page (rename,
+//! members with search-and-add and remove, delete with confirmation), and the customer page's
+//! Groups section (add, remove).
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::new_user::ensure_can_manage;
+use super::users::{Badge, badge};
+use crate::accounts::FormError;
+use crate::accounts::groups as use_case;
+use crate::accounts::list::{self, ListParams, ListRequest};
+use crate::db::audit::Actor;
+use crate::db::groups::{self, GroupDetails};
+use crate::domain::FieldErrors;
+use crate::domain::name::search_key;
+use crate::error::AppError;
+use crate::web::auth::CurrentAdmin;
+use crate::web::render::{Chrome, date_time, html, see_other};
+use crate::web::{State, client_ip, flash, urls};
+
+const PAGE: i64 = 50;
+const MEMBERS_PAGE: i64 = 25;
+const CANDIDATES: i64 = 10;
+
+fn actor(admin: &CurrentAdmin, req: &HttpRequest) -> Actor {
+    Actor::account(&admin.id, &admin.email, &client_ip(req))
+}
+
+pub struct GroupRow {
+    pub href: String,
+    pub name: String,
+    pub members: i32,
+    pub created: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/groups.html")]
+struct GroupsPage {
+    chrome: Chrome,
+    notice: Option<String>,
+    rows: Vec<GroupRow>,
+    q: String,
+    next_href: Option<String>,
+    can_manage: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    after: Option<String>,
+}
+
+pub async fn list(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let ListQuery { q, after } = query.into_inner();
+    let prefix = search_key(&q);
+    let mut rows =
+        state.db.run(move |c| Ok(groups::page(c, &prefix, after.as_deref(), PAGE)?)).await?;
+    let more = rows.len() as i64 > PAGE;
+    rows.truncate(PAGE as usize);
+    let next_href = more.then(|| {
+        let last = rows.last().map(|g| g.name_key.clone()).unwrap_or_default();
+        let pairs: Vec<(&str, &str)> = [("q", q.as_str()), ("after", last.as_str())]
+            .into_iter()
+            .filter(|p| !p.1.is_empty())
+            .collect();
+        format!(
+            "{}?{}",
+            urls::CONSOLE_GROUPS,
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    });
+    let page = GroupsPage {
+        chrome: Chrome::new(&session, &admin, "groups"),
+        notice: flash::take(&session),
+        rows: rows
+            .iter()
+            .map(|g| GroupRow {
+                href: urls::console_group(&g.id),
+                name: g.name.clone(),
+                members: g.member_count,
+                created: date_time(&g.created_at),
+            })
+            .collect(),
+        q,
+        next_href,
+        can_manage: admin.can_manage_customers(),
+    };
+    html(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
+#[template(path = "console/group_new.html")]
+struct NewGroupPage {
+    chrome: Chrome,
+    name: String,
+    errors: FieldErrors,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NameForm {
+    name: String,
+}
+
+pub async fn new_form(admin: CurrentAdmin, session: Session) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    let page = NewGroupPage {
+        chrome: Chrome::new(&session, &admin, "groups"),
+        name: String::new(),
+        errors: FieldErrors::default(),
+    };
+    html(StatusCode::OK, &page)
+}
+
+pub async fn create(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    form: web::Form<NameForm>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    match use_case::create(&state.db, actor(&admin, &req), &form.name).await {
+        Ok(id) => {
+            flash::set(&session, "The group was created. Add its members below.");
+            Ok(see_other(&req, &urls::console_group(&id)))
+        }
+        Err(FormError::Invalid(errors)) => {
+            let page = NewGroupPage {
+                chrome: Chrome::new(&session, &admin, "groups"),
+                name: form.into_inner().name,
+                errors,
+            };
+            html(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(FormError::Other(e)) => Err(e),
+    }
+}
+
+pub struct MemberRow {
+    pub href: String,
+    pub remove_href: String,
+    pub email: String,
+    pub name: String,
+    pub badge: Badge,
+}
+
+#[derive(Template)]
+#[template(path = "console/group.html")]
+struct GroupPage {
+    chrome: Chrome,
+    notice: Option<String>,
+    group: GroupDetails,
+    name: String,
+    errors: FieldErrors,
+    created: String,
+    updated: String,
+    members: Vec<MemberRow>,
+    next_href: Option<String>,
+    can_manage: bool,
+    base: String,
+    q: String,
+    candidates: Vec<Candidate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MembersQuery {
+    #[serde(default)]
+    after: Option<String>,
+    /// A search for customers to add.
+    #[serde(default)]
+    q: String,
+}
+
+async fn render_group(
+    state: &State,
+    session: &Session,
+    admin: &CurrentAdmin,
+    id: &str,
+    query: MembersQuery,
+    rename: Option<(String, FieldErrors)>,
+) -> Result<HttpResponse, AppError> {
+    let MembersQuery { after, q } = query;
+    let key = id.to_owned();
+    let (group, mut members) = state
+        .db
+        .run(move |c| {
+            let group = groups::find(c, &key)?.ok_or(AppError::NotFound)?;
+            let members = groups::members(c, &key, after.as_deref(), MEMBERS_PAGE)?;
+            Ok((group, members))
+        })
+        .await?;
+    let more = members.len() as i64 > MEMBERS_PAGE;
+    members.truncate(MEMBERS_PAGE as usize);
+    let base = urls::console_group(&group.id);
+    let next_href = more.then(|| {
+        let last = members.last().map(|m| m.id.clone()).unwrap_or_default();
+        format!("{base}?{}", serde_urlencoded::to_string([("after", last)]).unwrap_or_default())
+    });
+    let (status, name, errors) = match rename {
+        Some((name, errors)) => (StatusCode::UNPROCESSABLE_ENTITY, name, errors),
+        None => (StatusCode::OK, group.name.clone(), FieldErrors::default()),
+    };
+    let page = GroupPage {
+        chrome: Chrome::new(session, admin, "groups"),
+        notice: flash::take(session),
+        created: date_time(&group.created_at),
+        updated: date_time(&group.updated_at),
+        members: members
+            .iter()
+            .map(|m| MemberRow {
+                href: urls::console_user(&m.id),
+                remove_href: format!("{base}/members/{}/remove", m.id),
+                email: m.email.clone(),
+                name: format!("{} {}", m.first_name, m.last_name).trim().to_owned(),
+                badge: badge(&m.status, None),
+            })
+            .collect(),
+        group,
+        name,
+        errors,
+        next_href,
+        can_manage: admin.can_manage_customers(),
+        base,
+        candidates: candidates(state, id, &q).await?,
+        q,
+    };
+    html(status, &page)
+}
+
+pub async fn show(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+    query: web::Query<MembersQuery>,
+) -> Result<HttpResponse, AppError> {
+    render_group(&state, &session, &admin, &id, query.into_inner(), None).await
+}
+
+pub async fn rename(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+    form: web::Form<NameForm>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    match use_case::rename(&state.db, actor(&admin, &req), &id, &form.name).await {
+        Ok(changed) => {
+            flash::set(
+                &session,
+                if changed { "The group was renamed." } else { "Nothing changed." },
+            );
+            Ok(see_other(&req, &urls::console_group(&id)))
+        }
+        Err(FormError::Invalid(errors)) => {
+            let rename = Some((form.into_inner().name, errors));
+            let query = MembersQuery { after: None, q: String::new() };
+            render_group(&state, &session, &admin, &id, query, rename).await
+        }
+        Err(FormError::Other(e)) => Err(e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteForm {
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+pub async fn delete(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+    form: web::Form<DeleteForm>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    if form.confirm.as_deref() != Some("on") {
+        flash::set(&session, "Tick the box to confirm, then press Confirm.");
+        return Ok(see_other(&req, &format!("{}#delete", urls::console_group(&id))));
+    }
+    let deleted = use_case::delete(&state.db, actor(&admin, &req), &id).await?;
+    flash::set(
+        &session,
+        &format!(
+            "Group {} was deleted; its {} members keep their accounts.",
+            deleted.name, deleted.member_count
+        ),
+    );
+    Ok(see_other(&req, urls::CONSOLE_GROUPS))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberForm {
+    account_id: String,
+}
+
+pub async fn add_member(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+    form: web::Form<MemberForm>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    let added = use_case::add_member(&state.db, actor(&admin, &req), &id, &form.account_id).await?;
+    flash::set(
+        &session,
+        if added {
+            "The customer was added to the group."
+        } else {
+            "The customer was already a member."
+        },
+    );
+    Ok(see_other(&req, &urls::console_group(&id)))
+}
+
+pub async fn remove_member(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    let (group_id, account_id) = path.into_inner();
+    use_case::remove_member(&state.db, actor(&admin, &req), &group_id, &account_id).await?;
+    flash::set(&session, "The customer was removed from the group.");
+    Ok(see_other(&req, &urls::console_group(&group_id)))
+}
+
+pub struct Candidate {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub member: bool,
+}
+
+/// Customers matching a search, to add to the group: the Users list's indexed search, ten at
+/// a time, each marked when already a member. Never a list of everyone.
+async fn candidates(state: &State, group_id: &str, q: &str) -> Result<Vec<Candidate>, AppError> {
+    if search_key(q).is_empty() {
+        return Ok(Vec::new());
+    }
+    let params =
+        ListParams { q: q.to_owned(), per_page: Some(CANDIDATES), ..ListParams::default() };
+    let rows = list::list_customers(&state.db, ListRequest::parse(&params)?).await?.rows;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let group = group_id.to_owned();
+    let members = state.db.run(move |c| Ok(groups::members_among(c, &group, &ids)?)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Candidate {
+            member: members.contains(&r.id),
+            name: format!("{} {}", r.first_name, r.last_name).trim().to_owned(),
+            id: r.id,
+            email: r.email,
+        })
+        .collect())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerGroupForm {
+    group_id: String,
+}
+
+/// From the customer's page: join a group.
+pub async fn customer_join(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+    form: web::Form<CustomerGroupForm>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    let added = use_case::add_member(&state.db, actor(&admin, &req), &form.group_id, &id).await?;
+    flash::set(&session, if added { "Added to the group." } else { "Already in that group." });
+    Ok(see_other(&req, &format!("{}#groups", urls::console_user(&id))))
+}
+
+/// From the customer's page: leave a group.
+pub async fn customer_leave(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    let (account_id, group_id) = path.into_inner();
+    use_case::remove_member(&state.db, actor(&admin, &req), &group_id, &account_id).await?;
+    flash::set(&session, "Removed from the group.");
+    Ok(see_other(&req, &format!("{}#groups", urls::console_user(&account_id))))
+}
