@@ -1,0 +1,73 @@
+// Manage > Groups as the seed guide's "Assign groups" describes it, by visible labels.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { createOwner, launchBrowser, seed, shot, startServer, tempDataDir } from "./harness.mjs";
+
+const OWNER = { email: "olive@example.com", password: "owner passphrase 2026" };
+let dataDir, server, chrome, page;
+
+before(async () => {
+  dataDir = tempDataDir();
+  seed(dataDir, 60);
+  createOwner(dataDir, OWNER.email, OWNER.password);
+  server = await startServer(dataDir);
+  chrome = await launchBrowser();
+  page = await chrome.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(15_000);
+  await page.goto(server.baseUrl + "/console/login");
+  await page.getByLabel("Email").fill(OWNER.email);
+  await page.getByLabel("Password").fill(OWNER.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Users" }).waitFor();
+});
+
+after(async () => {
+  await chrome?.close();
+  server?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test("a group is created, gets a member by search, shows on the customer, and is deleted", async () => {
+  await page.getByRole("link", { name: "Groups" }).click();
+  await page.getByRole("heading", { name: "Groups" }).waitFor();
+  await page.getByRole("link", { name: "New Group" }).first().click();
+  await page.getByLabel("Group name").fill("two words");
+  await page.getByRole("button", { name: "Create group" }).click();
+  await page.getByText("cannot contain spaces").waitFor();
+  await page.getByLabel("Group name").fill("vip-customers");
+  await page.getByRole("button", { name: "Create group" }).click();
+  await page.getByRole("heading", { name: "vip-customers" }).waitFor();
+
+  // The first customer of the Users list, found by the start of their email.
+  const email = (await (async () => {
+    const p = await chrome.browser.newPage();
+    await p.context().addCookies(await page.context().cookies());
+    await p.goto(server.baseUrl + "/console/users");
+    const e = (await p.locator("tbody tr td.email").first().innerText()).trim();
+    await p.close();
+    return e;
+  })());
+  await page.getByLabel("Search customers to add").fill(email.slice(0, 6));
+  const candidate = page.locator("#candidates li", { hasText: email });
+  await candidate.getByRole("button", { name: "Add" }).click();
+  await page.getByText("The customer was added to the group.").waitFor();
+  assert.ok(await page.locator("tbody tr", { hasText: email }).isVisible());
+  await page.getByText("1 member ·").waitFor();
+  await shot(page, "group");
+
+  await page.getByRole("link", { name: email }).click();
+  await page.locator(".group-chip", { hasText: "vip-customers" }).waitFor();
+  await page.getByRole("button", { name: "Remove from vip-customers" }).click();
+  await page.getByText("Removed from the group.").waitFor();
+  await page.getByLabel("Add to group").selectOption({ label: "vip-customers" });
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.getByText("Added to the group.").waitFor();
+
+  await page.goto(server.baseUrl + "/console/groups");
+  await page.getByRole("link", { name: "vip-customers" }).first().click();
+  await page.getByLabel("I understand that this group and its memberships will be deleted.").check();
+  await page.getByRole("button", { name: "Confirm" }).click();
+  await page.getByText("Group vip-customers was deleted").waitFor();
+  await shot(page, "groups");
+});
