@@ -129,7 +129,8 @@ pub async fn add_member(
     db.run(move |conn| {
         conn.immediate_transaction(|conn| {
             let (group, account) = check_pair(conn, &group_id, &account_id)?;
-            let joined = groups::add_member(conn, &account_id, std::slice::from_ref(&group_id), now())?;
+            let joined =
+                groups::add_member(conn, &account_id, std::slice::from_ref(&group_id), now())?;
             if !joined.is_empty() {
                 audit::record(
                     conn,

@@ -4,8 +4,13 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use std::collections::HashMap;
+
 use crate::db::Db;
-use crate::db::customer_list::{self, Cursor, CustomerRow, ListQuery, SortField};
+use crate::db::customer_list::{
+    self, Cursor, CustomerRow, GroupFilter, ListQuery, SPARSE_GROUP_MAX, SortField,
+};
+use crate::db::groups::{self, Group};
 use crate::domain::account::Status;
 use crate::domain::name::search_key;
 use crate::error::AppError;
@@ -30,6 +35,9 @@ pub struct ListParams {
     pub q: String,
     #[serde(default)]
     pub status: String,
+    /// A group's id: only its members.
+    #[serde(default)]
+    pub group: String,
     #[serde(default)]
     pub sort: String,
     #[serde(default)]
@@ -47,6 +55,7 @@ pub struct ListParams {
 pub struct ListRequest {
     pub search: String,
     pub status: Option<Status>,
+    pub group: Option<String>,
     pub sort: SortField,
     pub descending: bool,
     pub per_page: i64,
@@ -62,7 +71,14 @@ pub struct ListPage {
     pub prev: Option<String>,
     /// Matches, counted up to `COUNT_CAP + 1`.
     pub count: i64,
+    /// Each shown customer's groups, by name (one query for the page).
+    pub groups_of: HashMap<String, Vec<String>>,
+    /// Every group, for the filter.
+    pub all_groups: Vec<Group>,
 }
+
+pub const UNKNOWN_GROUP: AppError =
+    AppError::BadRequest("This group no longer exists. Choose another in the Group filter.");
 
 impl ListRequest {
     pub fn parse(p: &ListParams) -> Result<Self, AppError> {
@@ -86,6 +102,7 @@ impl ListRequest {
         Ok(Self {
             search: search_key(&p.q),
             status,
+            group: Some(p.group.clone()).filter(|g| !g.is_empty()),
             sort,
             descending,
             per_page,
@@ -118,6 +135,10 @@ fn decode_cursor(s: &str) -> Result<Cursor, AppError> {
 
 pub async fn list_customers(db: &Db, req: ListRequest) -> Result<ListPage, AppError> {
     db.run(move |conn| {
+        let group = match &req.group {
+            Some(id) => Some(groups::find(conn, id)?.ok_or(UNKNOWN_GROUP)?),
+            None => None,
+        };
         let backwards = req.before.is_some() && req.after.is_none();
         let mut query = ListQuery {
             search: Some(req.search.clone()).filter(|s| !s.is_empty()),
@@ -128,8 +149,18 @@ pub async fn list_customers(db: &Db, req: ListRequest) -> Result<ListPage, AppEr
             cursor: if backwards { req.before.clone() } else { req.after.clone() },
             backwards,
             dense_search: false,
+            group: group.as_ref().map(|g| GroupFilter {
+                id: g.id.clone(),
+                sparse: g.member_count <= SPARSE_GROUP_MAX,
+            }),
         };
-        let count = customer_list::count_capped(conn, &query, COUNT_CAP + 1)?;
+        let count = match &group {
+            // The group alone: its kept member count is the answer.
+            Some(g) if query.search.is_none() && query.status.is_none() => {
+                i64::from(g.member_count).min(COUNT_CAP + 1)
+            }
+            _ => customer_list::count_capped(conn, &query, COUNT_CAP + 1)?,
+        };
         query.dense_search = query.search.is_some() && count > COUNT_CAP;
         let mut rows = customer_list::page(conn, &query)?;
         let per_page = req.per_page as usize;
@@ -149,7 +180,13 @@ pub async fn list_customers(db: &Db, req: ListRequest) -> Result<ListPage, AppEr
             if backwards { (more, true) } else { (query.cursor.is_some(), more) };
         let next = rows.last().filter(|_| has_next).map(cursor_of);
         let prev = rows.first().filter(|_| has_prev).map(cursor_of);
-        Ok(ListPage { rows, next, prev, count })
+        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+        let mut groups_of: HashMap<String, Vec<String>> = HashMap::new();
+        for (account, name) in groups::names_for_accounts(conn, &ids)? {
+            groups_of.entry(account).or_default().push(name);
+        }
+        let all_groups = groups::all(conn)?;
+        Ok(ListPage { rows, next, prev, count, groups_of, all_groups })
     })
     .await
 }

@@ -53,6 +53,23 @@ pub fn of_account(conn: &mut Conn, account_id: &str) -> QueryResult<Vec<Group>> 
         .load(conn)
 }
 
+/// (account id, group name) for each membership of these accounts, by group name: the Users
+/// list's Groups column in one query per page.
+pub fn names_for_accounts(
+    conn: &mut Conn,
+    account_ids: &[String],
+) -> QueryResult<Vec<(String, String)>> {
+    if account_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    group_members::table
+        .inner_join(groups::table)
+        .filter(group_members::account_id.eq_any(account_ids))
+        .order(groups::name_key)
+        .select((group_members::account_id, groups::name))
+        .load(conn)
+}
+
 /// A page of groups by name, those starting with `prefix` (a search key) when given, after the
 /// name key `after`. One row more than `limit` when there is a next page.
 pub fn page(

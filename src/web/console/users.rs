@@ -49,10 +49,11 @@ pub struct Row {
     pub created_iso: String,
     pub last_sign_in: String,
     pub last_sign_in_iso: String,
+    pub groups: Vec<String>,
 }
 
 impl Row {
-    fn of(r: &CustomerRow) -> Self {
+    fn of(r: &CustomerRow, groups: Option<&Vec<String>>) -> Self {
         Self {
             href: urls::console_user(&r.id),
             email: r.email.clone(),
@@ -63,6 +64,7 @@ impl Row {
             created_iso: iso(&r.created_at),
             last_sign_in: r.last_sign_in_at.as_ref().map(date_time).unwrap_or_default(),
             last_sign_in_iso: r.last_sign_in_at.as_ref().map(iso).unwrap_or_default(),
+            groups: groups.cloned().unwrap_or_default(),
         }
     }
 }
@@ -79,6 +81,7 @@ pub struct Results {
     pub rows: Vec<Row>,
     pub q: String,
     pub status: String,
+    pub group: String,
     pub per_page: i64,
     pub sort: &'static str,
     pub dir: &'static str,
@@ -97,6 +100,7 @@ struct UsersPage {
     chrome: Chrome,
     results: Results,
     statuses: Vec<(&'static str, &'static str)>,
+    group_options: Vec<groups::Group>,
     page_sizes: [i64; 3],
     can_manage: bool,
 }
@@ -129,6 +133,7 @@ fn list_href(p: &ListParams) -> String {
     let pairs: Vec<(&str, String)> = [
         ("q", q.q.clone()),
         ("status", q.status.clone()),
+        ("group", q.group.clone()),
         ("sort", q.sort.clone()),
         ("dir", q.dir.clone()),
         ("per_page", q.per_page.map(|n| n.to_string()).unwrap_or_default()),
@@ -182,7 +187,8 @@ pub async fn list(
     let page = list::list_customers(&state.db, request.clone()).await?;
 
     let base = ListParams { after: None, before: None, ..params.clone() };
-    let filtered = !request.search.is_empty() || request.status.is_some();
+    let filtered =
+        !request.search.is_empty() || request.status.is_some() || request.group.is_some();
     let noun = if filtered { "matching customers" } else { "customers" };
     let count_label = if page.count > COUNT_CAP {
         format!("More than {} {noun}", thousands(COUNT_CAP))
@@ -192,9 +198,10 @@ pub async fn list(
         format!("{} {noun}", thousands(page.count))
     };
     let results = Results {
-        rows: page.rows.iter().map(Row::of).collect(),
+        rows: page.rows.iter().map(|r| Row::of(r, page.groups_of.get(&r.id))).collect(),
         q: params.q.clone(),
         status: params.status.clone(),
+        group: params.group.clone(),
         per_page: request.per_page,
         sort: request.sort_name(),
         dir: if request.descending { "desc" } else { "asc" },
@@ -213,6 +220,7 @@ pub async fn list(
         chrome: Chrome::new(&session, &admin, "users"),
         results,
         statuses: Status::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+        group_options: page.all_groups,
         page_sizes: PAGE_SIZES,
         can_manage: admin.can_manage_customers(),
     };
