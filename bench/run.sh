@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Roster's console under load: seed N customers into a fresh data dir, sign in, then wrk on the
-# first Users page, a search, a page 5,000 pages deep, and one customer's page.
+# first Users page, a search, a page 5,000 pages deep, one customer's page, and the Users page
+# filtered by a large group (~30,000 members) and by a small one (100 members).
 #
 # usage: bench/run.sh [N]          (default N=1000000)
 # env:   DURATION=15 (s per wrk run)  SERIAL=5 (s of single-connection run; 0 = off)
@@ -51,7 +52,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -c "$JAR" -b "$JAR" \
 COOKIE="roster_console=$(awk '$6 == "roster_console" {print $7}' "$JAR")"
 
 # The deep page and the customer page, computed in SQL from the database itself.
-read -r DEEP CUSTOMER < <(python3 - "$DATA/roster.sqlite3" <<'PY'
+read -r DEEP CUSTOMER DENSE_GROUP < <(python3 - "$DATA/roster.sqlite3" <<'PY'
 import base64, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 # The cursor after 125,000 rows (5,000 pages of 25), in the list's own format.
@@ -62,7 +63,17 @@ cursor = base64.urlsafe_b64encode(f"{created}\n{rid}".encode()).decode().rstrip(
 n = db.execute("SELECT COUNT(*) FROM accounts WHERE kind = 'customer'").fetchone()[0]
 (middle,) = db.execute("SELECT id FROM accounts WHERE kind = 'customer' "
                        "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", (n // 2,)).fetchone()
-print(f"/console/users?after={cursor} /console/users/{middle}")
+# A dense group (one of the seeded fifty, ~30,000 members) and a sparse one made here (100
+# members), for the Group filter's two plans.
+(dense,) = db.execute("SELECT id FROM groups ORDER BY member_count DESC LIMIT 1").fetchone()
+db.execute("INSERT INTO groups (id, name, name_key, created_at, updated_at, member_count) "
+           "VALUES ('bench-small-group', 'bench-small', 'bench-small', datetime('now'), "
+           "datetime('now'), 100)")
+db.execute("INSERT INTO group_members (group_id, account_id, added_at) "
+           "SELECT 'bench-small-group', id, datetime('now') FROM accounts "
+           "WHERE kind = 'customer' AND rowid % 9973 = 0 LIMIT 100")
+db.commit()
+print(f"/console/users?after={cursor} /console/users/{middle} {dense}")
 PY
 )
 
@@ -71,8 +82,10 @@ declare -A PAGES=(
   [search]="/console/users?q=smi"
   [deep]="$DEEP"
   [customer]="$CUSTOMER"
+  [group]="/console/users?group=$DENSE_GROUP"
+  [group_small]="/console/users?group=bench-small-group"
 )
-ORDER=(list search deep customer)
+ORDER=(list search deep customer group group_small)
 
 for name in "${ORDER[@]}"; do
   path="${PAGES[$name]}"
