@@ -77,6 +77,7 @@ impl Application {
             outbox: outbox.clone(),
             links: links.clone(),
             smtp_available,
+            groups: Default::default(),
         });
         let (idle, absolute) = (
             Duration::minutes(org.session_idle_minutes.into()),

@@ -1,11 +1,14 @@
 //! Groups: create, rename, delete, and memberships from either side (the group's page or the
 //! customer's). Each change and its audit event (with before → after) in one transaction.
 
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use serde_json::json;
 
 use super::FormError;
 use crate::db::audit::{self, Actor};
-use crate::db::groups::{self, GroupDetails};
+use crate::db::groups::{self, Group, GroupDetails};
 use crate::db::{Db, accounts, new_id, now};
 use crate::domain::FieldErrors;
 use crate::domain::account::Kind;
@@ -13,6 +16,41 @@ use crate::domain::group::GroupName;
 use crate::error::AppError;
 
 pub const NAME_TAKEN: &str = "A group with this name already exists.";
+
+/// Every group's id and name, kept in memory for the pages that list them all on every view
+/// (the Users list's Group filter, the customer page's "Add to group"). Group changes made here
+/// clear it at once; changes from elsewhere (another process on the database) show within
+/// `FRESH_FOR`.
+#[derive(Default)]
+pub struct GroupDirectory {
+    cached: Mutex<Option<(Instant, Arc<Vec<Group>>)>>,
+}
+
+const FRESH_FOR: Duration = Duration::from_secs(10);
+
+impl GroupDirectory {
+    pub async fn all(&self, db: &Db) -> Result<Arc<Vec<Group>>, AppError> {
+        if let Some(groups) = self.fresh() {
+            return Ok(groups);
+        }
+        let groups = Arc::new(db.run(|c| Ok(groups::all(c)?)).await?);
+        if let Ok(mut cached) = self.cached.lock() {
+            *cached = Some((Instant::now(), groups.clone()));
+        }
+        Ok(groups)
+    }
+
+    fn fresh(&self) -> Option<Arc<Vec<Group>>> {
+        let cached = self.cached.lock().ok()?;
+        cached.as_ref().filter(|(at, _)| at.elapsed() < FRESH_FOR).map(|(_, g)| g.clone())
+    }
+
+    fn invalidate(&self) {
+        if let Ok(mut cached) = self.cached.lock() {
+            *cached = None;
+        }
+    }
+}
 
 fn parse_name(raw: &str) -> Result<GroupName, FormError> {
     GroupName::parse(raw).map_err(|m| {
@@ -29,7 +67,12 @@ fn taken() -> FormError {
 }
 
 /// Returns the new group's id.
-pub async fn create(db: &Db, actor: Actor, raw_name: &str) -> Result<String, FormError> {
+pub async fn create(
+    db: &Db,
+    directory: &GroupDirectory,
+    actor: Actor,
+    raw_name: &str,
+) -> Result<String, FormError> {
     let name = parse_name(raw_name)?;
     let created = db
         .run(move |conn| {
@@ -51,11 +94,18 @@ pub async fn create(db: &Db, actor: Actor, raw_name: &str) -> Result<String, For
             .map_err(AppError::from)
         })
         .await?;
+    directory.invalidate();
     created.ok_or_else(taken)
 }
 
 /// Renames the group; returns false when the name was already this.
-pub async fn rename(db: &Db, actor: Actor, id: &str, raw_name: &str) -> Result<bool, FormError> {
+pub async fn rename(
+    db: &Db,
+    directory: &GroupDirectory,
+    actor: Actor,
+    id: &str,
+    raw_name: &str,
+) -> Result<bool, FormError> {
     let name = parse_name(raw_name)?;
     let id = id.to_owned();
     let outcome = db
@@ -81,28 +131,37 @@ pub async fn rename(db: &Db, actor: Actor, id: &str, raw_name: &str) -> Result<b
             .map_err(AppError::from)
         })
         .await?;
+    directory.invalidate();
     outcome.ok_or_else(taken)
 }
 
 /// Deletes the group and its memberships (the customers stay). Returns what was deleted.
-pub async fn delete(db: &Db, actor: Actor, id: &str) -> Result<GroupDetails, AppError> {
+pub async fn delete(
+    db: &Db,
+    directory: &GroupDirectory,
+    actor: Actor,
+    id: &str,
+) -> Result<GroupDetails, AppError> {
     let id = id.to_owned();
-    db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
-            let group = groups::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
-            groups::delete(conn, &id)?;
-            audit::record(
-                conn,
-                &actor,
-                "group.deleted",
-                Some((&id, &group.name)),
-                json!({ "name": group.name, "members": group.member_count }),
-            )?;
-            Ok::<_, diesel::result::Error>(group)
+    let deleted = db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let group = groups::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
+                groups::delete(conn, &id)?;
+                audit::record(
+                    conn,
+                    &actor,
+                    "group.deleted",
+                    Some((&id, &group.name)),
+                    json!({ "name": group.name, "members": group.member_count }),
+                )?;
+                Ok::<_, diesel::result::Error>(group)
+            })
+            .map_err(AppError::from)
         })
-        .map_err(AppError::from)
-    })
-    .await
+        .await;
+    directory.invalidate();
+    deleted
 }
 
 /// The account and the group, both existing and the account a customer, or NotFound.

@@ -10,7 +10,7 @@ use crate::db::Db;
 use crate::db::customer_list::{
     self, Cursor, CustomerRow, GroupFilter, ListQuery, SPARSE_GROUP_MAX, SortField,
 };
-use crate::db::groups::{self, Group};
+use crate::db::groups;
 use crate::domain::account::Status;
 use crate::domain::name::search_key;
 use crate::error::AppError;
@@ -73,8 +73,6 @@ pub struct ListPage {
     pub count: i64,
     /// Each shown customer's groups, by name (one query for the page).
     pub groups_of: HashMap<String, Vec<String>>,
-    /// Every group, for the filter.
-    pub all_groups: Vec<Group>,
 }
 
 pub const UNKNOWN_GROUP: AppError =
@@ -185,8 +183,7 @@ pub async fn list_customers(db: &Db, req: ListRequest) -> Result<ListPage, AppEr
         for (account, name) in groups::names_for_accounts(conn, &ids)? {
             groups_of.entry(account).or_default().push(name);
         }
-        let all_groups = groups::all(conn)?;
-        Ok(ListPage { rows, next, prev, count, groups_of, all_groups })
+        Ok(ListPage { rows, next, prev, count, groups_of })
     })
     .await
 }

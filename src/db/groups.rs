@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::Conn;
+use super::cached_sql::CachedSql;
 use super::schema::{accounts, group_members, groups};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -62,12 +63,24 @@ pub fn names_for_accounts(
     if account_ids.is_empty() {
         return Ok(Vec::new());
     }
-    group_members::table
-        .inner_join(groups::table)
-        .filter(group_members::account_id.eq_any(account_ids))
-        .order(groups::name_key)
-        .select((group_members::account_id, groups::name))
-        .load(conn)
+    // diesel does not keep `eq_any` statements prepared (their placeholder count varies); a
+    // page has 25, 50 or 100 rows, so this text comes in a handful of shapes worth caching.
+    let mut sql = String::from(
+        "SELECT group_members.account_id AS account_id, groups.name AS name FROM group_members \
+         JOIN groups ON groups.id = group_members.group_id WHERE group_members.account_id IN (?",
+    );
+    sql.push_str(&",?".repeat(account_ids.len() - 1));
+    sql.push_str(") ORDER BY groups.name_key");
+    let rows: Vec<MembershipName> = CachedSql::new(sql, account_ids.to_vec(), None).load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.account_id, r.name)).collect())
+}
+
+#[derive(QueryableByName)]
+struct MembershipName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    account_id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
 }
 
 /// A page of groups by name, those starting with `prefix` (a search key) when given, after the

@@ -37,6 +37,7 @@ pub struct AppState {
     pub links: Links,
     /// An SMTP server is configured: invitations can be emailed (otherwise only copied).
     pub smtp_available: bool,
+    pub groups: crate::accounts::groups::GroupDirectory,
 }
 
 pub type State = web::Data<AppState>;

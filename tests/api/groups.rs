@@ -166,8 +166,15 @@ async fn rename_checks_the_name_and_records_before_and_after() {
     let res = app.post_on(&page, &format!("{page}/rename"), &[("name", "Bronze")]).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("already exists"));
+    let (_, users) = app.get_text("/console/users").await;
+    assert!(users.contains(&format!("<option value=\"{group}\">silver</option>")), "the filter");
     let res = app.post_on(&page, &format!("{page}/rename"), &[("name", "platinum")]).await;
     assert_eq!(res.status(), 303);
+    let (_, users) = app.get_text("/console/users").await;
+    assert!(
+        users.contains(&format!("<option value=\"{group}\">platinum</option>")),
+        "the filter shows a rename at once"
+    );
     let (_, list) = app.get_text(GROUPS).await;
     assert!(list.contains("platinum") && !list.contains(">silver<"));
     let events = app.db.run(|c| Ok(roster::db::audit::recent(c, 5)?)).await.unwrap();

@@ -132,7 +132,7 @@ pub async fn create(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
-    match use_case::create(&state.db, actor(&admin, &req), &form.name).await {
+    match use_case::create(&state.db, &state.groups, actor(&admin, &req), &form.name).await {
         Ok(id) => {
             flash::set(&session, "The group was created. Add its members below.");
             Ok(see_other(&req, &urls::console_group(&id)))
@@ -260,7 +260,7 @@ pub async fn rename(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
-    match use_case::rename(&state.db, actor(&admin, &req), &id, &form.name).await {
+    match use_case::rename(&state.db, &state.groups, actor(&admin, &req), &id, &form.name).await {
         Ok(changed) => {
             flash::set(
                 &session,
@@ -297,7 +297,7 @@ pub async fn delete(
         flash::set(&session, "Tick the box to confirm, then press Confirm.");
         return Ok(see_other(&req, &format!("{}#delete", urls::console_group(&id))));
     }
-    let deleted = use_case::delete(&state.db, actor(&admin, &req), &id).await?;
+    let deleted = use_case::delete(&state.db, &state.groups, actor(&admin, &req), &id).await?;
     flash::set(
         &session,
         &format!(

@@ -100,7 +100,7 @@ struct UsersPage {
     chrome: Chrome,
     results: Results,
     statuses: Vec<(&'static str, &'static str)>,
-    group_options: Vec<groups::Group>,
+    group_options: std::sync::Arc<Vec<groups::Group>>,
     page_sizes: [i64; 3],
     can_manage: bool,
 }
@@ -220,7 +220,7 @@ pub async fn list(
         chrome: Chrome::new(&session, &admin, "users"),
         results,
         statuses: Status::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
-        group_options: page.all_groups,
+        group_options: state.groups.all(&state.db).await?,
         page_sizes: PAGE_SIZES,
         can_manage: admin.can_manage_customers(),
     };
@@ -318,7 +318,7 @@ pub async fn render_customer(
 ) -> Result<HttpResponse, AppError> {
     let key = id.to_owned();
     // One trip to the database: the account, its groups and, while pending, its invitation.
-    let (account, (mine, others), pending) = state
+    let (account, mine, pending) = state
         .db
         .run(move |c| {
             let Some(account) =
@@ -327,18 +327,22 @@ pub async fn render_customer(
                 return Err(AppError::NotFound);
             };
             let mine = groups::of_account(c, &account.id)?;
-            let others: Vec<groups::Group> = groups::all(c)?
-                .into_iter()
-                .filter(|g| !mine.iter().any(|m| m.id == g.id))
-                .collect();
             let pending = match account.status() {
                 Some(Status::PendingPassword) => invitations::pending(c, &account.id)?,
                 _ => None,
             };
-            Ok((account, (mine, others), pending))
+            Ok((account, mine, pending))
         })
         .await?;
     let invitation = pending.map(invitation_view);
+    let others: Vec<groups::Group> = state
+        .groups
+        .all(&state.db)
+        .await?
+        .iter()
+        .filter(|g| !mine.iter().any(|m| m.id == g.id))
+        .cloned()
+        .collect();
     let (message, reveal) = match notice {
         Some(n) => (Some(n.message), n.reveal),
         None => (flash::take(session), None),
