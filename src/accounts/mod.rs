@@ -7,6 +7,7 @@ pub mod list;
 pub mod onboarding;
 pub mod owner;
 pub mod password;
+pub mod profile;
 pub mod signin;
 
 use crate::domain::FieldErrors;

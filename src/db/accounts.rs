@@ -173,3 +173,22 @@ pub fn set_password(
         ))
         .execute(conn)
 }
+
+/// New names, with their search keys; the modified date moves.
+pub fn update_names(
+    conn: &mut Conn,
+    id: &str,
+    first: &crate::domain::name::PersonName,
+    last: &crate::domain::name::PersonName,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(accounts::table.find(id))
+        .set((
+            accounts::first_name.eq(first.as_str()),
+            accounts::last_name.eq(last.as_str()),
+            accounts::first_name_key.eq(first.search_key()),
+            accounts::last_name_key.eq(last.search_key()),
+            accounts::updated_at.eq(at),
+        ))
+        .execute(conn)
+}

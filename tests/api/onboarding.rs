@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::helpers::*;
 use crate::smtp::{HangingServer, SmtpSink, free_port, link_in, recipient, text_part};
+use roster::domain::account::Status;
 
 const STRONG: &str = "maple orbit canyon 42";
 
@@ -386,6 +387,9 @@ async fn the_wizard_assigns_the_groups_ticked_in_step_two() {
     let res = app.client.post(app.url(WIZARD)).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let page = res.text().await.unwrap();
+    assert!(page.contains("Groups <span class=\"count\">1</span>"), "{page}");
+    let id = app.customer_by_email("grouped@example.com").await.id;
+    let (_, page) = app.get_text(&format!("/console/users/{id}/groups")).await;
     assert!(page.contains("<span class=\"tag-name\">gold</span>"), "{page}");
     assert!(!page.contains("<span class=\"tag-name\">&#60;silver&#62;</span>"));
 }
@@ -573,6 +577,24 @@ async fn every_new_route_needs_its_session_its_csrf_token_and_the_right_role() {
     form.extend(fields("viewer-made@example.com", "invite", "offline", ""));
     assert_eq!(viewer.post_form(WIZARD, &form).await.status(), 403);
     assert_eq!(viewer.count_customers().await, 0);
+    let ids = viewer
+        .insert_customers(vec![customer("seen@example.com", "Seen", "Only", Status::Active)])
+        .await;
+    let page = format!("/console/users/{}", ids[0]);
+    let (_, shown) = viewer.get_text(&page).await;
+    assert!(
+        shown.contains("disabled") && !shown.contains(">Update</button>"),
+        "read-only for viewers"
+    );
+    let token = csrf_in(&shown);
+    let res = viewer
+        .post_form(
+            &page,
+            &[("csrf_token", &token), ("first_name", "Changed"), ("last_name", "Only")],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(viewer.customer_by_email("seen@example.com").await.first_name, "Seen");
 
     // A console session is not a My Account session, and My Account's forms need its token.
     let (_, res) = app.myaccount_sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;

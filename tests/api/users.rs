@@ -416,3 +416,77 @@ async fn the_group_filter_lists_only_members_and_every_row_shows_its_groups() {
     let res = app.get("/console/users?group=gone").await;
     assert_eq!(res.status(), 400, "an unknown group is a clear refusal");
 }
+
+#[actix_web::test]
+async fn update_saves_only_what_changed_says_so_and_moves_the_modified_date() {
+    let app = signed_in_app().await;
+    let ids = app
+        .insert_customers(vec![customer("edit@example.com", "Ada", "Byron", Status::Active)])
+        .await;
+    let page = format!("/console/users/{}", ids[0]);
+    let before = app.customer_by_email("edit@example.com").await;
+    let token = app.csrf(&page).await;
+    let post = |first: &'static str, last: &'static str| {
+        let token = token.clone();
+        let page = page.clone();
+        let app = &app;
+        async move {
+            app.post_form(
+                &page,
+                &[("csrf_token", &token), ("first_name", first), ("last_name", last)],
+            )
+            .await
+        }
+    };
+    let res = post("Ada", "Lovelace").await;
+    assert_eq!(res.status(), 303);
+    let (_, shown) = app.get_text(&page).await;
+    assert!(shown.contains("Saved: Last Name."), "{shown}");
+    let after = app.customer_by_email("edit@example.com").await;
+    assert_eq!((after.first_name.as_str(), after.last_name.as_str()), ("Ada", "Lovelace"));
+    assert!(after.updated_at > before.updated_at, "the modified date moves");
+    let (_, found) = app.get_text("/console/users?q=lovel").await;
+    assert_eq!(listed_ids(&found), vec![ids[0].clone()], "search follows the new name");
+
+    let res = post("Ada", "Lovelace").await;
+    assert_eq!(res.status(), 303);
+    assert!(app.get_text(&page).await.1.contains("Nothing changed."));
+    assert_eq!(app.customer_by_email("edit@example.com").await.updated_at, after.updated_at);
+
+    let res = post(" ", "Lovelace").await;
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("Enter a first name.") && body.contains("Nothing was saved."));
+    let events = app.db.run(|c| Ok(roster::db::audit::recent(c, 10)?)).await.unwrap();
+    let updates: Vec<_> = events.iter().filter(|e| e.action == "customer.updated").collect();
+    assert_eq!(updates.len(), 1, "one change, one event");
+    assert!(
+        updates[0].details.contains(r#""last_name":{"after":"Lovelace","before":"Byron"}"#),
+        "{}",
+        updates[0].details
+    );
+
+    // Fields the form does not have are refused, and nothing changes.
+    let res = app
+        .post_form(
+            &page,
+            &[
+                ("csrf_token", &token),
+                ("first_name", "X"),
+                ("last_name", "Y"),
+                ("status", "active"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let res = app
+        .post_form(
+            &page,
+            &[("csrf_token", &token), ("first_name", "X"), ("last_name", "Y"), ("role", "owner")],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let res = app.post_form(&page, &[("first_name", "X"), ("last_name", "Y")]).await;
+    assert_eq!(res.status(), 403, "no CSRF token");
+    assert_eq!(app.customer_by_email("edit@example.com").await.first_name, "Ada");
+}

@@ -86,9 +86,9 @@ test("Next and Previous walk the list without losing or repeating rows", async (
   assert.deepEqual(await page.locator("tbody tr td.email").allInnerTexts(), first);
 });
 
-test("a customer's page opens from the list, and Sign out ends the session", async () => {
+test("Edit opens a customer's page from the list, and Sign out ends the session", async () => {
   const email = (await page.locator("tbody tr td.email").first().innerText()).trim();
-  await page.locator("tbody tr").first().getByRole("link", { name: "View" }).click();
+  await page.locator("tbody tr").first().getByRole("link", { name: "Edit" }).click();
   await page.getByRole("heading", { name: "Profile" }).waitFor();
   assert.ok(await page.getByText(email).first().isVisible());
   await shot(page, "customer");

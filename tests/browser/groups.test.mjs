@@ -57,6 +57,11 @@ test("a group is created, gets a member by search, shows on the customer, and is
   await shot(page, "group");
 
   await page.getByRole("link", { name: email }).click();
+  await page.getByRole("heading", { name: "Profile" }).waitFor();
+  await page.getByLabel("First Name").fill("Renamed");
+  await page.getByRole("button", { name: "Update" }).click();
+  await page.getByText("Saved: First Name.").waitFor();
+  await page.locator("nav.tabs").getByRole("link", { name: /^Groups/ }).click();
   await page.locator(".group-chip", { hasText: "vip-customers" }).waitFor();
   await page.getByRole("button", { name: "Remove from vip-customers" }).click();
   await page.getByText("Removed from the group.").waitFor();

@@ -397,7 +397,7 @@ pub async fn customer_join(
     ensure_can_manage(&admin)?;
     let added = use_case::add_member(&state.db, actor(&admin, &req), &form.group_id, &id).await?;
     flash::set(&session, if added { "Added to the group." } else { "Already in that group." });
-    Ok(see_other(&req, &format!("{}#groups", urls::console_user(&id))))
+    Ok(see_other(&req, &format!("{}/groups", urls::console_user(&id))))
 }
 
 /// From the customer's page: leave a group.
@@ -412,5 +412,5 @@ pub async fn customer_leave(
     let (account_id, group_id) = path.into_inner();
     use_case::remove_member(&state.db, actor(&admin, &req), &group_id, &account_id).await?;
     flash::set(&session, "Removed from the group.");
-    Ok(see_other(&req, &format!("{}#groups", urls::console_user(&account_id))))
+    Ok(see_other(&req, &format!("{}/groups", urls::console_user(&account_id))))
 }

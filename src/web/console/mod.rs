@@ -43,7 +43,11 @@ pub fn scope(
                         .route(web::post().to(new_user::submit)),
                 )
                 .route("/users/new/policy", web::post().to(new_user::policy))
-                .route("/users/{id}", web::get().to(users::show))
+                .service(
+                    web::resource("/users/{id}")
+                        .route(web::get().to(users::show))
+                        .route(web::post().to(users::update)),
+                )
                 .service(
                     web::resource("/users/{id}/invitation")
                         .route(web::get().to(users::to_customer))
@@ -51,7 +55,7 @@ pub fn scope(
                 )
                 .service(
                     web::resource("/users/{id}/groups")
-                        .route(web::get().to(users::to_customer))
+                        .route(web::get().to(users::show_groups))
                         .route(web::post().to(groups::customer_join)),
                 )
                 .route(

@@ -286,9 +286,9 @@ async fn finish(
                 ),
             };
             let notice = Notice { message, reveal: created.reveal };
+            let view = users::CustomerView { notice: Some(notice), ..Default::default() };
             let mut res =
-                users::render_customer(state, session, admin, &created.account_id, Some(notice))
-                    .await?;
+                users::render_customer(state, session, admin, &created.account_id, view).await?;
             // With htmx, the address bar shows the customer's page; a reload shows it without
             // the secret.
             if let Ok(v) = HeaderValue::from_str(&urls::console_user(&created.account_id)) {

@@ -5,13 +5,16 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use crate::accounts::FormError;
 use crate::accounts::invitations::{self, Delivery, Pending, ResendBy};
 use crate::accounts::list::{self, COUNT_CAP, ListParams, ListRequest, PAGE_SIZES};
 use crate::accounts::onboarding::Reveal;
+use crate::accounts::profile::{self, ProfileInput};
 use crate::db::audit::Actor;
 use crate::db::customer_list::CustomerRow;
 use crate::db::tokens::TokenState;
 use crate::db::{accounts, groups};
+use crate::domain::FieldErrors;
 use crate::domain::account::{Kind, LockReason, Status};
 use crate::domain::mail::MailState;
 use crate::error::AppError;
@@ -234,6 +237,23 @@ pub struct Notice {
     pub reveal: Option<Reveal>,
 }
 
+/// The tabs of a customer's page.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    #[default]
+    Profile,
+    Groups,
+}
+
+/// How to show a customer's page: which tab, a one-time notice, and the Profile form as
+/// submitted when it had errors.
+#[derive(Default)]
+pub struct CustomerView {
+    pub tab: Tab,
+    pub notice: Option<Notice>,
+    pub edit: Option<(String, String, FieldErrors)>,
+}
+
 /// A secret shown once, with what it is.
 pub struct Shown {
     pub label: &'static str,
@@ -264,6 +284,12 @@ struct UserPage {
     email: String,
     first_name: String,
     last_name: String,
+    /// The Profile form's values (the saved ones, or those submitted with errors).
+    form_first_name: String,
+    form_last_name: String,
+    errors: FieldErrors,
+    tab: &'static str,
+    profile_href: String,
     badge: Badge,
     created: String,
     updated: String,
@@ -314,8 +340,9 @@ pub async fn render_customer(
     session: &Session,
     admin: &CurrentAdmin,
     id: &str,
-    notice: Option<Notice>,
+    view: CustomerView,
 ) -> Result<HttpResponse, AppError> {
+    let CustomerView { tab, notice, edit } = view;
     let key = id.to_owned();
     // One trip to the database: the account, its groups and, while pending, its invitation.
     let (account, mine, pending) = state
@@ -359,8 +386,20 @@ pub async fn render_customer(
             hint: "Shown once. The customer must replace it at first sign-in.",
         },
     });
+    let status = if edit.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let (form_first_name, form_last_name, errors) = edit.unwrap_or_else(|| {
+        (account.first_name.clone(), account.last_name.clone(), FieldErrors::default())
+    });
     let page = UserPage {
         chrome: Chrome::new(session, admin, "users"),
+        form_first_name,
+        form_last_name,
+        errors,
+        tab: match tab {
+            Tab::Profile => "profile",
+            Tab::Groups => "groups",
+        },
+        profile_href: urls::console_user(&account.id),
         resend_href: urls::console_user_invitation(&account.id),
         id: account.id.clone(),
         email: account.email.clone(),
@@ -391,7 +430,7 @@ pub async fn render_customer(
         can_manage: admin.can_manage_customers(),
         smtp: state.smtp_available,
     };
-    html(StatusCode::OK, &page)
+    html(status, &page)
 }
 
 pub async fn show(
@@ -400,7 +439,56 @@ pub async fn show(
     session: Session,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    render_customer(&state, &session, &admin, &id, None).await
+    render_customer(&state, &session, &admin, &id, CustomerView::default()).await
+}
+
+/// The Groups tab.
+pub async fn show_groups(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let view = CustomerView { tab: Tab::Groups, ..CustomerView::default() };
+    render_customer(&state, &session, &admin, &id, view).await
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileForm {
+    first_name: String,
+    last_name: String,
+}
+
+/// Profile > Update: saves what changed and says so.
+pub async fn update(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+    form: web::Form<ProfileForm>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    super::new_user::ensure_can_manage(&admin)?;
+    let ProfileForm { first_name, last_name } = form.into_inner();
+    let actor = Actor::account(&admin.id, &admin.email, &client_ip(&req));
+    let input = ProfileInput { first_name: first_name.clone(), last_name: last_name.clone() };
+    match profile::update(&state.db, actor, &id, input).await {
+        Ok(changed) if changed.is_empty() => {
+            flash::set(&session, "Nothing changed.");
+            Ok(see_other(&req, &urls::console_user(&id)))
+        }
+        Ok(changed) => {
+            flash::set(&session, &format!("Saved: {}.", changed.join(", ")));
+            Ok(see_other(&req, &urls::console_user(&id)))
+        }
+        Err(FormError::Invalid(errors)) => {
+            let view =
+                CustomerView { edit: Some((first_name, last_name, errors)), ..Default::default() };
+            render_customer(&state, &session, &admin, &id, view).await
+        }
+        Err(FormError::Other(e)) => Err(e),
+    }
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -440,7 +528,8 @@ pub async fn resend_invitation(
                     .into(),
                 reveal: Some(Reveal::InvitationLink(link)),
             };
-            render_customer(&state, &session, &admin, &id, Some(notice)).await
+            let view = CustomerView { notice: Some(notice), ..CustomerView::default() };
+            render_customer(&state, &session, &admin, &id, view).await
         }
     }
 }
