@@ -23,6 +23,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    attribute_values (attribute_id, account_id) {
+        attribute_id -> Text,
+        account_id -> Text,
+        value -> Text,
+        value_key -> Text,
+    }
+}
+
+diesel::table! {
+    attributes (id) {
+        id -> Text,
+        name -> Text,
+        display_name -> Text,
+        description -> Text,
+        data_type -> Text,
+        options -> Text,
+        regex -> Nullable<Text>,
+        display_order -> Integer,
+        unique_values -> Bool,
+        console_displayed -> Bool,
+        console_required -> Bool,
+        console_read_only -> Bool,
+        myaccount_displayed -> Bool,
+        myaccount_required -> Bool,
+        myaccount_read_only -> Bool,
+        registration_displayed -> Bool,
+        registration_required -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Text,
         occurred_at -> Timestamp,
@@ -134,6 +167,8 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(attribute_values -> accounts (account_id));
+diesel::joinable!(attribute_values -> attributes (attribute_id));
 diesel::joinable!(form_submissions -> accounts (account_id));
 diesel::joinable!(group_members -> accounts (account_id));
 diesel::joinable!(group_members -> groups (group_id));
@@ -144,6 +179,8 @@ diesel::joinable!(sessions -> accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    attribute_values,
+    attributes,
     audit_events,
     form_submissions,
     group_members,

@@ -26,6 +26,7 @@ macro_rules! text_enum {
 }
 
 pub mod account;
+pub mod attribute;
 pub mod email;
 pub mod group;
 pub mod mail;

@@ -10,6 +10,7 @@ pub const CONSOLE_NEW_USER: &str = "/console/users/new";
 pub const CONSOLE_NEW_USER_POLICY: &str = "/console/users/new/policy";
 pub const CONSOLE_OUTBOX: &str = "/console/settings/outbox";
 pub const CONSOLE_GROUPS: &str = "/console/groups";
+pub const CONSOLE_ATTRIBUTES: &str = "/console/attributes";
 pub const MYACCOUNT: &str = "/myaccount";
 pub const MYACCOUNT_LOGIN: &str = "/myaccount/login";
 pub const MYACCOUNT_LOGOUT: &str = "/myaccount/logout";
@@ -43,4 +44,8 @@ pub fn invitation(token: &str) -> String {
 
 pub fn console_group(id: &str) -> String {
     format!("{CONSOLE_GROUPS}/{id}")
+}
+
+pub fn console_attribute(id: &str) -> String {
+    format!("{CONSOLE_ATTRIBUTES}/{id}")
 }

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod attributes;
 mod auth;
 mod cli;
 mod groups;

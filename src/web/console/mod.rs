@@ -1,6 +1,7 @@
 //! The administrators' console under `/console`: its own session cookie, CSRF on every form,
 //! and every page but sign-in behind `require_admin`.
 
+pub mod attributes;
 pub mod groups;
 pub mod new_user;
 pub mod outbox;
@@ -62,6 +63,18 @@ pub fn scope(
                     "/users/{id}/groups/{group_id}/remove",
                     web::post().to(groups::customer_leave),
                 )
+                .route("/attributes", web::get().to(attributes::list))
+                .service(
+                    web::resource("/attributes/new")
+                        .route(web::get().to(attributes::new_form))
+                        .route(web::post().to(attributes::create)),
+                )
+                .service(
+                    web::resource("/attributes/{id}")
+                        .route(web::get().to(attributes::edit_form))
+                        .route(web::post().to(attributes::update)),
+                )
+                .route("/attributes/{id}/delete", web::post().to(attributes::delete))
                 .route("/groups", web::get().to(groups::list))
                 .service(
                     web::resource("/groups/new")

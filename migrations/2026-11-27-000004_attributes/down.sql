@@ -1,0 +1,2 @@
+DROP TABLE attribute_values;
+DROP TABLE attributes;
