@@ -5,13 +5,17 @@
 
 use serde_json::json;
 
-use super::FormError;
+use std::collections::HashMap;
+
+use super::{FormError, profile};
 use crate::db::accounts::{self, NewAccount};
+use crate::db::attributes::{self, Attribute};
 use crate::db::audit::{self, Actor};
 use crate::db::outbox::{self, NewMessage};
 use crate::db::{Db, groups, new_id, now, settings, submissions, tokens};
 use crate::domain::FieldErrors;
 use crate::domain::account::{Kind, Status};
+use crate::domain::attribute::AttributeValue;
 use crate::domain::email::EmailAddress;
 use crate::domain::mail::Template;
 use crate::domain::name::PersonName;
@@ -49,6 +53,8 @@ pub struct NewCustomer {
     pub last_name: String,
     pub method: PasswordMethod,
     pub group_ids: Vec<String>,
+    /// Console-required custom attributes, by attribute name.
+    pub attributes: HashMap<String, String>,
     /// The wizard's random key for this submission.
     pub submission: String,
 }
@@ -76,6 +82,8 @@ pub struct ValidDetails {
     pub first: PersonName,
     pub last: PersonName,
     pub password: Option<Password>,
+    /// The console-required custom attributes, checked.
+    pub attributes: Vec<(Attribute, Option<AttributeValue>)>,
 }
 
 pub async fn validate(
@@ -83,7 +91,8 @@ pub async fn validate(
     input: &NewCustomer,
     smtp_available: bool,
 ) -> Result<ValidDetails, FormError> {
-    let policy = db.run(|c| Ok(settings::load(c)?.password_policy())).await?;
+    let (policy, schema) =
+        db.run(|c| Ok((settings::load(c)?.password_policy(), attributes::all(c)?))).await?;
     let mut errors = FieldErrors::default();
     let email = EmailAddress::parse(&input.email).map_err(|m| errors.add("email", m)).ok();
     let first = PersonName::parse(&input.first_name, "first name")
@@ -112,12 +121,23 @@ pub async fn validate(
             errors.add("email", EMAIL_TAKEN);
         }
     }
+    let attributes =
+        profile::check_console_attributes(&schema, &input.attributes, true, &mut errors)?;
     match (email, first, last) {
         (Some(email), Some(first), Some(last)) if errors.is_empty() => {
-            Ok(ValidDetails { email, first, last, password })
+            Ok(ValidDetails { email, first, last, password, attributes })
         }
         _ => Err(FormError::Invalid(errors)),
     }
+}
+
+/// How the write transaction ended.
+enum Outcome {
+    Created(String, Option<String>),
+    /// A twin request created the customer: its id.
+    Replay(String),
+    EmailTaken,
+    Invalid(FieldErrors),
 }
 
 pub struct Services<'a> {
@@ -136,11 +156,23 @@ pub async fn create_customer(
     let actor_id = actor.id.clone().unwrap_or_default();
     // A repeat of a submission that already created its customer is answered first: the email
     // is taken by then, and the administrator should see the customer, not an error.
-    let (key, who) = (input.submission.clone(), actor_id.clone());
-    if let Some(id) = s.db.run(move |c| Ok(submissions::find(c, &key, &who)?)).await? {
+    let earlier = || {
+        let (key, who) = (input.submission.clone(), actor_id.clone());
+        s.db.run(move |c| Ok(submissions::find(c, &key, &who)?))
+    };
+    if let Some(id) = earlier().await? {
         return replay(s, id, input).await;
     }
-    let valid = validate(s.db, &input, s.smtp_available).await?;
+    let valid = match validate(s.db, &input, s.smtp_available).await {
+        Ok(valid) => valid,
+        // A twin of this request may have created the customer a moment ago (so the email is
+        // taken now): answer as the twin did.
+        Err(FormError::Invalid(errors)) => match earlier().await? {
+            Some(id) => return replay(s, id, input).await,
+            None => return Err(FormError::Invalid(errors)),
+        },
+        Err(e) => return Err(e),
+    };
     let hash = match &valid.password {
         Some(p) => Some(s.hasher.hash(p.expose().to_owned()).await?),
         None => None,
@@ -156,10 +188,14 @@ pub async fn create_customer(
                 // Checked again inside the write transaction, which serializes writers: two
                 // racing requests cannot both pass.
                 if let Some(id) = submissions::find(conn, &tx_input.submission, &actor_id)? {
-                    return Ok(Err(id));
+                    return Ok(Outcome::Replay(id));
                 }
                 if accounts::find_by_email(conn, Kind::Customer, valid.email.as_str())?.is_some() {
-                    return Ok(Ok(None));
+                    return Ok(Outcome::EmailTaken);
+                }
+                let clash = profile::clashes(conn, "", &valid.attributes)?;
+                if !clash.is_empty() {
+                    return Ok(Outcome::Invalid(clash));
                 }
                 let group_ids: Vec<String> = groups::existing(conn, &tx_input.group_ids)?
                     .into_iter()
@@ -192,6 +228,9 @@ pub async fn create_customer(
                     },
                 )?;
                 let group_ids = groups::add_member(conn, &id, &group_ids, at)?;
+                for (attribute, value) in &valid.attributes {
+                    attributes::set_value(conn, &attribute.id, &id, value.as_ref())?;
+                }
                 let subject = (id.as_str(), valid.email.as_str());
                 audit::record(
                     conn,
@@ -247,19 +286,20 @@ pub async fn create_customer(
                     outbox::enqueue(conn, &message, at)?;
                 }
                 submissions::insert(conn, &tx_input.submission, &actor_id, &id, at)?;
-                Ok::<_, diesel::result::Error>(Ok(Some((id, token_id))))
+                Ok::<_, diesel::result::Error>(Outcome::Created(id, token_id))
             })
             .map_err(AppError::from)
         })
         .await?;
     match outcome {
-        Err(existing) => replay(s, existing, input).await,
-        Ok(None) => {
+        Outcome::Replay(existing) => replay(s, existing, input).await,
+        Outcome::Invalid(errors) => Err(FormError::Invalid(errors)),
+        Outcome::EmailTaken => {
             let mut errors = FieldErrors::default();
             errors.add("email", EMAIL_TAKEN);
             Err(FormError::Invalid(errors))
         }
-        Ok(Some((id, token_id))) => {
+        Outcome::Created(id, token_id) => {
             s.outbox.wake();
             let reveal = match (&input.method, token_id) {
                 (PasswordMethod::InviteOffline, Some(t)) => {

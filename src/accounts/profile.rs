@@ -1,19 +1,101 @@
-//! The customer's profile as an administrator edits it (Profile tab > Update). Saves only what
-//! changed, says which, and records each change as before → after.
+//! The customer's profile as an administrator edits it (Profile tab > Update): first and last
+//! name and every custom attribute displayed in the console and not read-only there. Saves only
+//! what changed, says which, and records each change as before → after.
+
+use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
 use super::FormError;
+use crate::db::attributes::{self, Attribute};
 use crate::db::audit::{self, Actor};
-use crate::db::{Db, accounts, now};
+use crate::db::{Conn, Db, accounts, now};
 use crate::domain::FieldErrors;
 use crate::domain::account::Kind;
+use crate::domain::attribute::{AttributeValue, DataType, ValueRules};
 use crate::domain::name::PersonName;
 use crate::error::AppError;
+
+/// The form field of a custom attribute.
+pub fn field_name(attribute_name: &str) -> String {
+    format!("attr_{attribute_name}")
+}
 
 pub struct ProfileInput {
     pub first_name: String,
     pub last_name: String,
+    /// Submitted custom attributes, by attribute name (a ticked checkbox is "on").
+    pub attributes: HashMap<String, String>,
+}
+
+pub const NOT_EDITABLE: AppError =
+    AppError::BadRequest("The form had fields we did not expect. Reload the page and try again.");
+
+/// A value under its attribute's rules, or the message for its field.
+fn check_value(a: &Attribute, raw: &str, required: bool) -> Result<Option<AttributeValue>, String> {
+    let data_type = a.data_type().unwrap_or(DataType::Text);
+    let choices = a.choices();
+    let rules = ValueRules {
+        display_name: &a.display_name,
+        data_type,
+        choices: &choices,
+        regex: a.regex.as_deref(),
+    };
+    let value = AttributeValue::parse(raw, &rules)?;
+    if required
+        && value.as_ref().is_none_or(|v| data_type == DataType::Boolean && v.value != "true")
+    {
+        return Err(format!("{} is required.", a.display_name));
+    }
+    Ok(value)
+}
+
+/// Checks the submitted custom attributes against the schema: only those displayed and
+/// editable in the console may be sent (anything else is a forged field: 400), each is valid
+/// for its type, pattern and required flag. Returns (attribute, new value) pairs.
+pub fn check_console_attributes(
+    schema: &[Attribute],
+    submitted: &HashMap<String, String>,
+    only_required: bool,
+    errors: &mut FieldErrors,
+) -> Result<Vec<(Attribute, Option<AttributeValue>)>, AppError> {
+    let editable: Vec<&Attribute> = schema
+        .iter()
+        .filter(|a| a.console_displayed && !a.console_read_only)
+        .filter(|a| !only_required || a.console_required)
+        .collect();
+    if submitted.keys().any(|name| !editable.iter().any(|a| &a.name == name)) {
+        return Err(NOT_EDITABLE);
+    }
+    let mut checked = Vec::new();
+    for a in editable {
+        let raw = submitted.get(&a.name).map(String::as_str).unwrap_or("");
+        match check_value(a, raw, a.console_required) {
+            Ok(v) => checked.push((a.clone(), v)),
+            Err(m) => errors.add(field_name(&a.name), m),
+        }
+    }
+    Ok(checked)
+}
+
+/// Within the write transaction: a unique attribute's value held by another account.
+pub fn clashes(
+    conn: &mut Conn,
+    account_id: &str,
+    checked: &[(Attribute, Option<AttributeValue>)],
+) -> diesel::QueryResult<FieldErrors> {
+    let mut errors = FieldErrors::default();
+    for (a, v) in checked {
+        if let (true, Some(v)) = (a.unique_values, v)
+            && attributes::value_taken(conn, &a.id, &v.key, account_id)?
+        {
+            errors.add(
+                field_name(&a.name),
+                format!("Another customer already has this {}.", a.display_name.to_lowercase()),
+            );
+        }
+    }
+    Ok(errors)
 }
 
 /// Returns the labels of the fields that changed (empty: nothing to save).
@@ -22,7 +104,7 @@ pub async fn update(
     actor: Actor,
     id: &str,
     input: ProfileInput,
-) -> Result<Vec<&'static str>, FormError> {
+) -> Result<Vec<String>, FormError> {
     let mut errors = FieldErrors::default();
     let first = PersonName::parse(&input.first_name, "first name")
         .map_err(|m| errors.add("first_name", m))
@@ -30,31 +112,60 @@ pub async fn update(
     let last = PersonName::parse(&input.last_name, "last name")
         .map_err(|m| errors.add("last_name", m))
         .ok();
+    let schema = db.run(|c| Ok(attributes::all(c)?)).await?;
+    let checked = check_console_attributes(&schema, &input.attributes, false, &mut errors)?;
     let (Some(first), Some(last)) = (first, last) else {
         return Err(FormError::Invalid(errors));
     };
+    if !errors.is_empty() {
+        return Err(FormError::Invalid(errors));
+    }
     let id = id.to_owned();
-    let changed = db
+    let outcome = db
         .run(move |conn| {
             conn.immediate_transaction(|conn| {
                 let account = accounts::find(conn, &id)?
                     .filter(|a| a.kind() == Some(Kind::Customer))
                     .ok_or(diesel::result::Error::NotFound)?;
-                let mut changed = Vec::new();
+                let clash = clashes(conn, &id, &checked)?;
+                if !clash.is_empty() {
+                    return Ok(Err(clash));
+                }
+                let current: HashMap<String, String> =
+                    attributes::values_of(conn, &id)?.into_iter().collect();
+                let mut changed: Vec<String> = Vec::new();
                 let mut details = Map::new();
                 for (label, key, before, after) in [
                     ("First Name", "first_name", &account.first_name, first.as_str()),
                     ("Last Name", "last_name", &account.last_name, last.as_str()),
                 ] {
                     if before != after {
-                        changed.push(label);
+                        changed.push(label.to_owned());
                         details.insert(key.into(), json!({ "before": before, "after": after }));
                     }
                 }
-                if changed.is_empty() {
-                    return Ok(changed);
+                if !changed.is_empty() {
+                    accounts::update_names(conn, &id, &first, &last, now())?;
                 }
-                accounts::update_names(conn, &id, &first, &last, now())?;
+                let mut attributes_changed = false;
+                for (a, value) in &checked {
+                    let before = current.get(&a.id).cloned();
+                    let after = value.as_ref().map(|v| v.value.clone());
+                    // An unticked checkbox that was never set is not a change.
+                    let unset_false = before.is_none() && after.as_deref() == Some("false");
+                    if before != after && !unset_false {
+                        attributes::set_value(conn, &a.id, &id, value.as_ref())?;
+                        changed.push(a.display_name.clone());
+                        details.insert(a.name.clone(), json!({ "before": before, "after": after }));
+                        attributes_changed = true;
+                    }
+                }
+                if changed.is_empty() {
+                    return Ok(Ok(changed));
+                }
+                if attributes_changed {
+                    accounts::touch(conn, &id, now())?;
+                }
                 audit::record(
                     conn,
                     &actor,
@@ -62,10 +173,10 @@ pub async fn update(
                     Some((&id, &account.email)),
                     Value::Object(details),
                 )?;
-                Ok::<_, diesel::result::Error>(changed)
+                Ok::<_, diesel::result::Error>(Ok(changed))
             })
             .map_err(AppError::from)
         })
         .await?;
-    Ok(changed)
+    outcome.map_err(FormError::Invalid)
 }

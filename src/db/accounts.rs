@@ -192,3 +192,8 @@ pub fn update_names(
         ))
         .execute(conn)
 }
+
+/// The modified date moves (a change elsewhere in the profile, such as an attribute value).
+pub fn touch(conn: &mut Conn, id: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(accounts::table.find(id)).set(accounts::updated_at.eq(at)).execute(conn)
+}

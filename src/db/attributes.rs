@@ -157,3 +157,55 @@ pub fn delete(conn: &mut Conn, id: &str) -> QueryResult<i64> {
 pub fn value_count(conn: &mut Conn, id: &str) -> QueryResult<i64> {
     attribute_values::table.filter(attribute_values::attribute_id.eq(id)).count().get_result(conn)
 }
+
+/// The account's values: (attribute id, value).
+pub fn values_of(conn: &mut Conn, account_id: &str) -> QueryResult<Vec<(String, String)>> {
+    attribute_values::table
+        .filter(attribute_values::account_id.eq(account_id))
+        .select((attribute_values::attribute_id, attribute_values::value))
+        .load(conn)
+}
+
+/// Sets (or with `None`, clears) the account's value of an attribute.
+pub fn set_value(
+    conn: &mut Conn,
+    attribute_id: &str,
+    account_id: &str,
+    value: Option<&crate::domain::attribute::AttributeValue>,
+) -> QueryResult<()> {
+    use attribute_values as v;
+    match value {
+        Some(val) => {
+            diesel::replace_into(v::table)
+                .values((
+                    v::attribute_id.eq(attribute_id),
+                    v::account_id.eq(account_id),
+                    v::value.eq(&val.value),
+                    v::value_key.eq(&val.key),
+                ))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::delete(v::table.find((attribute_id, account_id))).execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether another account already has this value of a unique attribute.
+pub fn value_taken(
+    conn: &mut Conn,
+    attribute_id: &str,
+    key: &str,
+    except_account: &str,
+) -> QueryResult<bool> {
+    use attribute_values as v;
+    diesel::select(diesel::dsl::exists(
+        v::table
+            .filter(v::attribute_id.eq(attribute_id))
+            .filter(v::value_key.eq(key))
+            .filter(v::account_id.ne(except_account))
+            .select(v::account_id),
+    ))
+    .get_result(conn)
+}

@@ -195,6 +195,92 @@ impl AttributeDefinition {
     }
 }
 
+/// A value that passed its attribute's rules: the text to store, and the key uniqueness compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeValue {
+    pub value: String,
+    pub key: String,
+}
+
+/// What a value is checked against (the stored definition's parts that matter for values).
+pub struct ValueRules<'a> {
+    pub display_name: &'a str,
+    pub data_type: DataType,
+    pub choices: &'a [Choice],
+    pub regex: Option<&'a str>,
+}
+
+impl AttributeValue {
+    /// Checks `raw` against the attribute: `Ok(None)` for an empty value (whether that is
+    /// allowed is the caller's "required" rule). Booleans are never empty: unticked is false.
+    pub fn parse(raw: &str, rules: &ValueRules<'_>) -> Result<Option<Self>, String> {
+        let value = raw.trim();
+        if rules.data_type == DataType::Boolean {
+            let on = matches!(value, "on" | "true");
+            let text = if on { "true" } else { "false" };
+            return Ok(Some(Self { value: text.into(), key: text.into() }));
+        }
+        if value.is_empty() {
+            return Ok(None);
+        }
+        if value.chars().count() > 500 || value.chars().any(is_forbidden_char) {
+            return Err(format!(
+                "{} has at most 500 characters, without control characters.",
+                rules.display_name
+            ));
+        }
+        let parsed = match rules.data_type {
+            DataType::Text => Self { value: value.into(), key: value.to_lowercase() },
+            DataType::Number => {
+                let ok = value.parse::<f64>().is_ok_and(f64::is_finite)
+                    && value.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '.'));
+                if !ok {
+                    return Err("Enter a number, like 42 or -3.5.".into());
+                }
+                Self { value: value.into(), key: value.into() }
+            }
+            DataType::Date => {
+                let date = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                    .map_err(|_| "Enter a date as YYYY-MM-DD.".to_owned())?;
+                let text = date.format("%Y-%m-%d").to_string();
+                Self { key: text.clone(), value: text }
+            }
+            DataType::Options => match rules.choices.iter().find(|c| c.value == value) {
+                Some(c) => Self { value: c.value.clone(), key: c.value.clone() },
+                None => return Err("Choose one of the listed options.".into()),
+            },
+            DataType::Email => {
+                let email = super::email::EmailAddress::parse(value).map_err(str::to_owned)?;
+                Self { value: email.to_string(), key: email.to_string() }
+            }
+            DataType::Phone => {
+                let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+                let allowed = value.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+                if !allowed || !(5..=20).contains(&digits.len()) || value[1..].contains('+') {
+                    return Err("Enter a phone number, like +44 20 7946 0958.".into());
+                }
+                let key = if value.starts_with('+') { format!("+{digits}") } else { digits };
+                Self { value: value.into(), key }
+            }
+            DataType::Url => {
+                let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
+                if rest.is_none_or(|r| r.is_empty() || r.contains(char::is_whitespace)) {
+                    return Err("Enter a web address starting with https://.".into());
+                }
+                Self { value: value.into(), key: value.to_lowercase() }
+            }
+            DataType::Boolean => unreachable!("handled above"),
+        };
+        if let Some(pattern) = rules.regex.filter(|_| rules.data_type.takes_regex()) {
+            let matches = regex::Regex::new(pattern).map(|r| r.is_match(value)).unwrap_or(false);
+            if !matches {
+                return Err(format!("{} is not in the expected form.", rules.display_name));
+            }
+        }
+        Ok(Some(parsed))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,5 +357,44 @@ mod tests {
         assert!(AttributeDefinition::parse(&i, None).unwrap_err().get("display_order").is_some());
         i.data_type = "colour".into();
         assert!(AttributeDefinition::parse(&i, None).unwrap_err().get("data_type").is_some());
+    }
+
+    fn check(t: DataType, raw: &str) -> Result<Option<String>, String> {
+        let choices = [Choice { value: "gold".into(), label: "Gold".into() }];
+        let rules = ValueRules { display_name: "X", data_type: t, choices: &choices, regex: None };
+        AttributeValue::parse(raw, &rules).map(|v| v.map(|v| v.value))
+    }
+
+    #[test]
+    fn every_data_type_checks_its_values() {
+        use DataType::*;
+        assert_eq!(check(Text, "  hello ").unwrap().as_deref(), Some("hello"));
+        assert_eq!(check(Text, "  ").unwrap(), None);
+        assert!(check(Text, "bell\u{7}").is_err());
+        assert!(
+            check(Number, "-3.5").is_ok()
+                && check(Number, "1e9").is_err()
+                && check(Number, "ten").is_err()
+        );
+        assert_eq!(check(Boolean, "on").unwrap().as_deref(), Some("true"));
+        assert_eq!(check(Boolean, "").unwrap().as_deref(), Some("false"));
+        assert!(check(Date, "2026-02-30").is_err() && check(Date, "2026-02-28").is_ok());
+        assert!(check(Options, "gold").is_ok() && check(Options, "Gold").is_err());
+        assert_eq!(check(Email, "A@B.io").unwrap().as_deref(), Some("a@b.io"));
+        assert!(check(Email, "nope").is_err());
+        assert!(check(Phone, "+44 20 7946 0958").is_ok() && check(Phone, "call me").is_err());
+        assert!(check(Phone, "12+34567").is_err());
+        assert!(check(Url, "https://example.com/x").is_ok() && check(Url, "ftp://x").is_err());
+        let rules = ValueRules {
+            display_name: "Code",
+            data_type: Text,
+            choices: &[],
+            regex: Some("^[A-Z]{2}[0-9]+$"),
+        };
+        assert!(AttributeValue::parse("AB12", &rules).is_ok());
+        assert_eq!(
+            AttributeValue::parse("ab12", &rules).unwrap_err(),
+            "Code is not in the expected form."
+        );
     }
 }

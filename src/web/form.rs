@@ -27,6 +27,14 @@ impl Pairs {
         taken.into_iter().map(|(_, v)| v).collect()
     }
 
+    /// Every field whose name starts with `prefix`, by the rest of its name (last value wins).
+    pub fn take_prefixed(&mut self, prefix: &str) -> std::collections::HashMap<String, String> {
+        let (taken, rest): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.0).into_iter().partition(|(k, _)| k.starts_with(prefix));
+        self.0 = rest;
+        taken.into_iter().map(|(k, v)| (k[prefix.len()..].to_owned(), v)).collect()
+    }
+
     /// Fails when fields remain that no `take` asked for.
     pub fn finish(self) -> Result<(), AppError> {
         if self.0.is_empty() { Ok(()) } else { Err(UNEXPECTED) }

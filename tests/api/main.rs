@@ -8,6 +8,7 @@ mod auth;
 mod cli;
 mod groups;
 mod onboarding;
+mod profile;
 mod security;
 mod setup;
 mod smtp;

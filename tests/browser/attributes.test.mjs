@@ -38,6 +38,7 @@ test("an options attribute is defined with its grid, the rules refuse a bad grid
   await page.getByLabel("Choices").fill("gold|Gold\nsilver|Silver");
   await page.getByLabel("My Account: displayed").uncheck();
   await page.getByLabel("My Account: required").check();
+  await page.getByLabel("Console: required").check();
   await page.getByRole("button", { name: "Create attribute" }).click();
   await page.getByText("My Account: a required attribute must be displayed.").waitFor();
   await shot(page, "attribute-error");
@@ -46,6 +47,30 @@ test("an options attribute is defined with its grid, the rules refuse a bad grid
   await page.getByText("Attribute loyalty_tier was created.").waitFor();
   await page.getByRole("link", { name: "Loyalty tier" }).click();
   await shot(page, "attribute");
+
+  // Required in the console: the New User wizard asks for it, the profile shows and edits it.
+  await page.goto(server.baseUrl + "/console/users/new");
+  await page.getByLabel("Email (Username)").fill("tier@example.com");
+  await page.getByLabel("First Name").fill("Tia");
+  await page.getByLabel("Last Name").fill("Tier");
+  await page.getByLabel(/Invite offline/).check();
+  await page.getByRole("button", { name: "Finish" }).click();
+  await page.getByText("Loyalty tier is required.").waitFor();
+  await page.getByLabel("Loyalty tier").selectOption({ label: "Gold" });
+  await page.getByRole("button", { name: "Finish" }).click();
+  await page.getByText("Customer tier@example.com was created").waitFor();
+  assert.equal(await page.getByLabel("Loyalty tier").inputValue(), "gold");
+  await page.getByLabel("Mobile number").fill("not a phone");
+  await page.getByRole("button", { name: "Update" }).click();
+  await page.getByText("Enter a phone number").waitFor();
+  await page.getByLabel("Mobile number").fill("+44 20 7946 0958");
+  await page.getByLabel("Loyalty tier").selectOption({ label: "Silver" });
+  await page.getByRole("button", { name: "Update" }).click();
+  await page.getByText("Saved: Loyalty tier, Mobile number.").waitFor();
+  await shot(page, "profile-attributes");
+
+  await page.goto(server.baseUrl + "/console/attributes");
+  await page.getByRole("link", { name: "Loyalty tier" }).click();
   await page.getByLabel("I understand that this attribute and its values will be deleted.").check();
   await page.getByRole("button", { name: "Confirm" }).click();
   await page.getByText("Attribute loyalty_tier was deleted").waitFor();

@@ -5,6 +5,7 @@ pub mod attributes;
 pub mod groups;
 pub mod new_user;
 pub mod outbox;
+pub mod profile_fields;
 pub mod users;
 
 use actix_web::middleware::from_fn;

@@ -14,8 +14,11 @@ use super::users::{self, Notice};
 use crate::accounts::FormError;
 use crate::accounts::onboarding::{self, NewCustomer, PasswordMethod, Services};
 use crate::db::audit::Actor;
-use crate::db::groups;
+use std::collections::HashMap;
+
+use super::profile_fields::{AttributeField, console_fields};
 use crate::db::settings;
+use crate::db::{attributes, groups};
 use crate::domain::FieldErrors;
 use crate::domain::email::EmailAddress;
 use crate::domain::password::{self, Check, Password};
@@ -39,6 +42,8 @@ struct Fields {
     delivery: String,
     password: String,
     groups: Vec<String>,
+    /// Console-required custom attributes, by attribute name.
+    attributes: HashMap<String, String>,
 }
 
 impl Fields {
@@ -64,6 +69,7 @@ impl Fields {
             delivery: p.take("delivery"),
             password: p.take("password"),
             groups: p.take_all("groups"),
+            attributes: p.take_prefixed("attr_"),
         };
         p.finish()?;
         if fields.submission.len() != 43
@@ -89,6 +95,7 @@ impl Fields {
             last_name: self.last_name.clone(),
             method: self.method(),
             group_ids: self.groups.clone(),
+            attributes: self.attributes.clone(),
             submission: self.submission.clone(),
         }
     }
@@ -113,6 +120,10 @@ struct WizardPage {
     checks: Vec<Check>,
     /// The password is shown in clear after Generate, so the administrator can read it.
     reveal_password: bool,
+    /// The attributes the organization requires in the console, as fields.
+    attribute_fields: Vec<AttributeField>,
+    /// For the shared attribute fields (only managers reach the wizard).
+    can_manage: bool,
 }
 
 #[derive(Template)]
@@ -153,19 +164,21 @@ async fn render(
     // One trip: the policy for the checklist, and the groups (step 2 lists them; step 1 only
     // needs to know whether there are any).
     let listing = step.number == 2;
-    let (policy, all_groups, has_groups) = state
+    let (policy, all_groups, has_groups, schema) = state
         .db
         .run(move |c| {
             let policy = settings::load(c)?.password_policy();
+            let schema = attributes::all(c)?;
             if listing {
                 let all = groups::all(c)?;
                 let any = !all.is_empty();
-                Ok((policy, all, any))
+                Ok((policy, all, any, schema))
             } else {
-                Ok((policy, Vec::new(), groups::any_exist(c)?))
+                Ok((policy, Vec::new(), groups::any_exist(c)?, schema))
             }
         })
         .await?;
+    let attribute_fields = console_fields(&schema, &HashMap::new(), Some(&f.attributes), true);
     let groups = all_groups
         .into_iter()
         .map(|g| GroupChoice { checked: f.groups.contains(&g.id), id: g.id, name: g.name })
@@ -181,6 +194,8 @@ async fn render(
         errors: step.errors,
         smtp: state.smtp_available,
         reveal_password: step.reveal_password,
+        attribute_fields,
+        can_manage: true,
     };
     html(step.status, &page)
 }

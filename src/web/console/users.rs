@@ -13,7 +13,10 @@ use crate::accounts::profile::{self, ProfileInput};
 use crate::db::audit::Actor;
 use crate::db::customer_list::CustomerRow;
 use crate::db::tokens::TokenState;
-use crate::db::{accounts, groups};
+use std::collections::HashMap;
+
+use super::profile_fields::{AttributeField, console_fields, split_form};
+use crate::db::{accounts, attributes, groups};
 use crate::domain::FieldErrors;
 use crate::domain::account::{Kind, LockReason, Status};
 use crate::domain::mail::MailState;
@@ -251,7 +254,15 @@ pub enum Tab {
 pub struct CustomerView {
     pub tab: Tab,
     pub notice: Option<Notice>,
-    pub edit: Option<(String, String, FieldErrors)>,
+    pub edit: Option<ProfileEdit>,
+}
+
+/// The Profile form as submitted, shown again with its messages.
+pub struct ProfileEdit {
+    pub first_name: String,
+    pub last_name: String,
+    pub attributes: HashMap<String, String>,
+    pub errors: FieldErrors,
 }
 
 /// A secret shown once, with what it is.
@@ -288,6 +299,7 @@ struct UserPage {
     form_first_name: String,
     form_last_name: String,
     errors: FieldErrors,
+    attribute_fields: Vec<AttributeField>,
     tab: &'static str,
     profile_href: String,
     badge: Badge,
@@ -344,8 +356,9 @@ pub async fn render_customer(
 ) -> Result<HttpResponse, AppError> {
     let CustomerView { tab, notice, edit } = view;
     let key = id.to_owned();
-    // One trip to the database: the account, its groups and, while pending, its invitation.
-    let (account, mine, pending) = state
+    // One trip to the database: the account, its groups, its attribute values, the schema and,
+    // while pending, its invitation. A constant number of queries, whatever the attributes.
+    let (account, mine, pending, schema, values) = state
         .db
         .run(move |c| {
             let Some(account) =
@@ -358,7 +371,10 @@ pub async fn render_customer(
                 Some(Status::PendingPassword) => invitations::pending(c, &account.id)?,
                 _ => None,
             };
-            Ok((account, mine, pending))
+            let schema = attributes::all(c)?;
+            let values: HashMap<String, String> =
+                attributes::values_of(c, &account.id)?.into_iter().collect();
+            Ok((account, mine, pending, schema, values))
         })
         .await?;
     let invitation = pending.map(invitation_view);
@@ -387,14 +403,18 @@ pub async fn render_customer(
         },
     });
     let status = if edit.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let (form_first_name, form_last_name, errors) = edit.unwrap_or_else(|| {
-        (account.first_name.clone(), account.last_name.clone(), FieldErrors::default())
-    });
+    let attribute_fields =
+        console_fields(&schema, &values, edit.as_ref().map(|e| &e.attributes), false);
+    let (form_first_name, form_last_name, errors) = match edit {
+        Some(e) => (e.first_name, e.last_name, e.errors),
+        None => (account.first_name.clone(), account.last_name.clone(), FieldErrors::default()),
+    };
     let page = UserPage {
         chrome: Chrome::new(session, admin, "users"),
         form_first_name,
         form_last_name,
         errors,
+        attribute_fields,
         tab: match tab {
             Tab::Profile => "profile",
             Tab::Groups => "groups",
@@ -453,26 +473,25 @@ pub async fn show_groups(
     render_customer(&state, &session, &admin, &id, view).await
 }
 
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProfileForm {
-    first_name: String,
-    last_name: String,
-}
-
 /// Profile > Update: saves what changed and says so.
 pub async fn update(
     state: State,
     admin: CurrentAdmin,
     session: Session,
     id: web::Path<String>,
-    form: web::Form<ProfileForm>,
+    body: web::Bytes,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     super::new_user::ensure_can_manage(&admin)?;
-    let ProfileForm { first_name, last_name } = form.into_inner();
+    let (names, attribute_values) = split_form(&body, &["first_name", "last_name"])?;
+    let [first_name, last_name]: [String; 2] =
+        names.try_into().map_err(|_| crate::web::form::UNEXPECTED)?;
     let actor = Actor::account(&admin.id, &admin.email, &client_ip(&req));
-    let input = ProfileInput { first_name: first_name.clone(), last_name: last_name.clone() };
+    let input = ProfileInput {
+        first_name: first_name.clone(),
+        last_name: last_name.clone(),
+        attributes: attribute_values.clone(),
+    };
     match profile::update(&state.db, actor, &id, input).await {
         Ok(changed) if changed.is_empty() => {
             flash::set(&session, "Nothing changed.");
@@ -483,8 +502,8 @@ pub async fn update(
             Ok(see_other(&req, &urls::console_user(&id)))
         }
         Err(FormError::Invalid(errors)) => {
-            let view =
-                CustomerView { edit: Some((first_name, last_name, errors)), ..Default::default() };
+            let edit = ProfileEdit { first_name, last_name, attributes: attribute_values, errors };
+            let view = CustomerView { edit: Some(edit), ..Default::default() };
             render_customer(&state, &session, &admin, &id, view).await
         }
         Err(FormError::Other(e)) => Err(e),
