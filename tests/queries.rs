@@ -1,0 +1,125 @@
+//! SQL statements per page, counted with diesel's instrumentation: a small constant, whatever
+//! the number of rows shown, attributes defined or groups joined. Its own test binary, since
+//! the counter sees every connection of the process.
+
+#[path = "api/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
+use helpers::*;
+use roster::db::audit::Actor;
+use roster::domain::account::Status;
+use roster::domain::attribute::{AttributeInput, Grid};
+
+static QUERIES: AtomicUsize = AtomicUsize::new(0);
+
+fn counting() -> Option<Box<dyn Instrumentation>> {
+    Some(Box::new(|event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            QUERIES.fetch_add(1, Ordering::SeqCst);
+        }
+    }))
+}
+
+/// Statements run to answer one GET of `path` (the session's own lookup included).
+async fn queries(app: &TestApp, path: &str) -> usize {
+    let before = QUERIES.load(Ordering::SeqCst);
+    let res = app.get(path).await;
+    assert_eq!(res.status(), 200, "{path}");
+    let _ = res.text().await;
+    QUERIES.load(Ordering::SeqCst) - before
+}
+
+async fn add_attributes(app: &TestApp, from: usize, to: usize) {
+    for i in from..to {
+        let input = AttributeInput {
+            name: format!("extra_{i:02}"),
+            display_name: format!("Extra {i}"),
+            data_type: "text".into(),
+            grid: Grid { console: [true, false, false], ..Grid::default() },
+            ..AttributeInput::default()
+        };
+        assert!(
+            roster::accounts::attributes::create(&app.db, Actor::system("t"), input).await.is_ok()
+        );
+    }
+}
+
+async fn give_values(app: &TestApp, account: &str) {
+    let account = account.to_owned();
+    app.db
+        .run(move |c| {
+            for a in roster::db::attributes::all(c)? {
+                let v = roster::domain::attribute::AttributeValue {
+                    value: "+44 1".into(),
+                    key: "+441".into(),
+                };
+                roster::db::attributes::set_value(c, &a.id, &account, Some(&v))?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+#[actix_web::test]
+async fn pages_take_a_constant_number_of_queries_whatever_the_rows_attributes_and_groups() {
+    set_default_instrumentation(counting).unwrap();
+    let app = signed_in_app().await;
+    let emails: Vec<String> = (0..120).map(|i| format!("c{i:03}@example.com")).collect();
+    let ids = app
+        .insert_customers(
+            emails.iter().map(|e| customer(e, "Q", "Count", Status::Active)).collect(),
+        )
+        .await;
+    // Three groups; every customer in one to three of them.
+    let gids: Vec<String> = (0..3).map(|_| roster::db::new_id()).collect();
+    let (g, members) = (gids.clone(), ids.clone());
+    app.db
+        .run(move |c| {
+            for (i, id) in g.iter().enumerate() {
+                roster::db::groups::insert(
+                    c,
+                    id,
+                    &format!("g{i}"),
+                    &format!("g{i}"),
+                    roster::db::now(),
+                )?;
+            }
+            for (n, m) in members.iter().enumerate() {
+                let mine: Vec<String> = g.iter().take(1 + n % 3).cloned().collect();
+                roster::db::groups::add_member(c, m, &mine, roster::db::now())?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let customer_page = format!("/console/users/{}", ids[0]);
+    give_values(&app, &ids[0]).await;
+    for path in [customer_page.as_str(), "/console/users", "/console/users?per_page=100"] {
+        queries(&app, path).await; // warm: the group names are then in memory
+    }
+
+    let with_3 = queries(&app, &customer_page).await;
+    add_attributes(&app, 0, 17).await;
+    give_values(&app, &ids[0]).await;
+    queries(&app, &customer_page).await;
+    let with_20 = queries(&app, &customer_page).await;
+    assert_eq!(with_3, with_20, "the customer page: 3 or 20 attributes");
+
+    let rows_25 = queries(&app, "/console/users").await;
+    let rows_100 = queries(&app, "/console/users?per_page=100").await;
+    assert_eq!(rows_25, rows_100, "the list: 25 or 100 rows, each with its groups");
+    let group = format!("/console/users?group={}", gids[0]);
+    let group_25 = queries(&app, &group).await;
+    let group_100 = queries(&app, &format!("{group}&per_page=100")).await;
+    assert_eq!(group_25, group_100, "the list filtered by a group");
+    let searched = queries(&app, "/console/users?q=c0").await;
+    eprintln!(
+        "statements per page: customer {with_20}, list {rows_25}, list by group {group_25}, search {searched}"
+    );
+    assert!(with_20 <= 8 && rows_25 <= 8 && group_25 <= 8 && searched <= 10, "a small constant");
+}
