@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Roster's console under load: seed N customers into a fresh data dir, sign in, then wrk on the
 # first Users page, a search, a page 5,000 pages deep, one customer's page, and the Users page
-# filtered by a large group (~30,000 members) and by a small one (100 members).
+# filtered by a large group (~30,000 members) and by a small one (100 members). The customer's
+# profile has 20 custom attributes, each with a value.
 #
 # usage: bench/run.sh [N]          (default N=1000000)
 # env:   DURATION=15 (s per wrk run)  SERIAL=5 (s of single-connection run; 0 = off)
@@ -72,6 +73,15 @@ db.execute("INSERT INTO groups (id, name, name_key, created_at, updated_at, memb
 db.execute("INSERT INTO group_members (group_id, account_id, added_at) "
            "SELECT 'bench-small-group', id, datetime('now') FROM accounts "
            "WHERE kind = 'customer' AND rowid % 9973 = 0 LIMIT 100")
+# Twenty custom attributes (the three defaults and seventeen more, all shown in the console),
+# every one with a value for the benchmarked customer.
+for i in range(17):
+    db.execute("INSERT INTO attributes (id, name, display_name, data_type, display_order, "
+               "console_displayed, myaccount_displayed, created_at, updated_at) "
+               "VALUES (?, ?, ?, 'text', ?, TRUE, TRUE, datetime('now'), datetime('now'))",
+               (f"bench-attr-{i:02}", f"bench_{i:02}", f"Bench field {i}", 100 + i))
+db.execute("INSERT INTO attribute_values (attribute_id, account_id, value, value_key) "
+           "SELECT id, ?, '+44 20 7946 0958', '+442079460958' FROM attributes", (middle,))
 db.commit()
 print(f"/console/users?after={cursor} /console/users/{middle} {dense}")
 PY
