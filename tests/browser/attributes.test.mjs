@@ -71,6 +71,7 @@ test("an options attribute is defined with its grid, the rules refuse a bad grid
 
   await page.goto(server.baseUrl + "/console/attributes");
   await page.getByRole("link", { name: "Loyalty tier" }).click();
+  await page.getByText("Delete attribute…").click();
   await page.getByLabel("I understand that this attribute and its values will be deleted.").check();
   await page.getByRole("button", { name: "Confirm" }).click();
   await page.getByText("Attribute loyalty_tier was deleted").waitFor();

@@ -71,6 +71,7 @@ test("a group is created, gets a member by search, shows on the customer, and is
 
   await page.goto(server.baseUrl + "/console/groups");
   await page.getByRole("link", { name: "vip-customers" }).first().click();
+  await page.getByText("Delete group…").click();
   await page.getByLabel("I understand that this group and its memberships will be deleted.").check();
   await page.getByRole("button", { name: "Confirm" }).click();
   await page.getByText("Group vip-customers was deleted").waitFor();
