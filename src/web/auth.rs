@@ -15,6 +15,7 @@ use super::render::{is_htmx, redirect};
 use super::session_store::{KEY_ACCOUNT, KEY_LOADED_ACCOUNT};
 use super::urls;
 use crate::db::accounts::AccountSummary;
+use crate::db::audit::Actor;
 use crate::error::AppError;
 
 /// The administrator making this request, set by `require_admin`.
@@ -36,6 +37,13 @@ impl std::ops::Deref for CurrentCustomer {
     type Target = AccountSummary;
     fn deref(&self) -> &AccountSummary {
         &self.0
+    }
+}
+
+impl CurrentAdmin {
+    /// The administrator as the audit trail names them, with the request's address.
+    pub fn actor(&self, req: &HttpRequest) -> Actor {
+        Actor::account(&self.id, &self.email, &super::client_ip(req))
     }
 }
 

@@ -188,17 +188,7 @@ async fn display_names_are_escaped_and_viewers_only_look() {
     let (_, page) = app.get_text(ATTRIBUTES).await;
     assert!(!page.contains("<script>tier") && page.contains("&#60;script&#62;tier"));
 
-    let viewer = spawn_app_with_owner().await;
-    viewer
-        .insert_account(
-            roster::domain::account::Kind::Administrator,
-            Some(roster::domain::account::Role::Viewer),
-            "viewer@example.com",
-            Status::Active,
-            Some("a long viewer passphrase"),
-        )
-        .await;
-    viewer.sign_in("viewer@example.com", "a long viewer passphrase").await;
+    let viewer = viewer_app().await;
     let (status, list) = viewer.get_text(ATTRIBUTES).await;
     assert_eq!(status, 200);
     assert!(!list.contains("New Attribute"));

@@ -235,17 +235,7 @@ async fn viewers_see_groups_but_change_nothing_and_every_change_needs_the_csrf_t
         let res = app.post_form(&path, &[("name", "other-name")]).await;
         assert_eq!(res.status(), 403, "{path}");
     }
-    let viewer = spawn_app_with_owner().await;
-    viewer
-        .insert_account(
-            roster::domain::account::Kind::Administrator,
-            Some(roster::domain::account::Role::Viewer),
-            "viewer@example.com",
-            Status::Active,
-            Some("a long viewer passphrase"),
-        )
-        .await;
-    viewer.sign_in("viewer@example.com", "a long viewer passphrase").await;
+    let viewer = viewer_app().await;
     let (status, list) = viewer.get_text(GROUPS).await;
     assert_eq!(status, 200);
     assert!(!list.contains("New Group"));

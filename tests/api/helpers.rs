@@ -99,6 +99,24 @@ pub async fn signed_in_app_with(change: impl FnOnce(&mut Config)) -> TestApp {
     app
 }
 
+pub const VIEWER_EMAIL: &str = "viewer@example.com";
+
+/// An app where a viewer (an administrator who may only look) is signed in.
+pub async fn viewer_app() -> TestApp {
+    let app = spawn_app_with_owner().await;
+    let password = "a long viewer passphrase";
+    app.insert_account(
+        Kind::Administrator,
+        Some(Role::Viewer),
+        VIEWER_EMAIL,
+        Status::Active,
+        Some(password),
+    )
+    .await;
+    assert_eq!(app.sign_in(VIEWER_EMAIL, password).await.status(), 303, "the viewer signs in");
+    app
+}
+
 /// The value of `name="csrf_token"` in a page.
 pub fn csrf_in(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";

@@ -550,20 +550,7 @@ async fn every_new_route_needs_its_session_its_csrf_token_and_the_right_role() {
     assert_eq!(app.count_customers().await, 0);
 
     // A viewer sees customers but cannot create them or resend anything.
-    let viewer = spawn_app_with_owner().await;
-    viewer
-        .insert_account(
-            roster::domain::account::Kind::Administrator,
-            Some(roster::domain::account::Role::Viewer),
-            "viewer@example.com",
-            roster::domain::account::Status::Active,
-            Some("a long viewer passphrase"),
-        )
-        .await;
-    assert_eq!(
-        viewer.sign_in("viewer@example.com", "a long viewer passphrase").await.status(),
-        303
-    );
+    let viewer = viewer_app().await;
     let (status, list) = viewer.get_text("/console/users").await;
     assert_eq!(status, 200);
     assert!(!list.contains("New User"), "no dead button for a viewer");

@@ -1,30 +1,18 @@
 // Manage > Attributes: the profile schema, as an administrator defines it. By visible labels.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { createOwner, launchBrowser, shot, startServer, tempDataDir } from "./harness.mjs";
+import { shot, signedInConsole } from "./harness.mjs";
 
 const OWNER = { email: "olive@example.com", password: "owner passphrase 2026" };
-let dataDir, server, chrome, page;
+let session, server, chrome, page;
 
 before(async () => {
-  dataDir = tempDataDir();
-  createOwner(dataDir, OWNER.email, OWNER.password);
-  server = await startServer(dataDir);
-  chrome = await launchBrowser();
-  page = await chrome.browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  page.setDefaultTimeout(15_000);
-  await page.goto(server.baseUrl + "/console/login");
-  await page.getByLabel("Email").fill(OWNER.email);
-  await page.getByLabel("Password").fill(OWNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Users" }).waitFor();
+  session = await signedInConsole(OWNER, () => {});
+  ({ server, chrome, page } = session);
 });
 
 after(async () => {
-  await chrome?.close();
-  server?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await session?.stop();
 });
 
 test("an options attribute is defined with its grid, the rules refuse a bad grid, and it is deleted", async () => {

@@ -1,31 +1,18 @@
 // Manage > Groups as the seed guide's "Assign groups" describes it, by visible labels.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { createOwner, launchBrowser, seed, shot, startServer, tempDataDir } from "./harness.mjs";
+import { shot, signedInConsole, seed } from "./harness.mjs";
 
 const OWNER = { email: "olive@example.com", password: "owner passphrase 2026" };
-let dataDir, server, chrome, page;
+let session, server, chrome, page;
 
 before(async () => {
-  dataDir = tempDataDir();
-  seed(dataDir, 60);
-  createOwner(dataDir, OWNER.email, OWNER.password);
-  server = await startServer(dataDir);
-  chrome = await launchBrowser();
-  page = await chrome.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(15_000);
-  await page.goto(server.baseUrl + "/console/login");
-  await page.getByLabel("Email").fill(OWNER.email);
-  await page.getByLabel("Password").fill(OWNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Users" }).waitFor();
+  session = await signedInConsole(OWNER, (dir) => seed(dir, 60));
+  ({ server, chrome, page } = session);
 });
 
 after(async () => {
-  await chrome?.close();
-  server?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await session?.stop();
 });
 
 test("a group is created, gets a member by search, shows on the customer, and is deleted", async () => {

@@ -83,3 +83,26 @@ export function seedWithGroups(dataDir, customers, groups) {
     timeout: 120_000,
   });
 }
+
+/// A fresh data dir (prepared by `prepare(dir)`), its owner, a server, Chromium, and a page
+/// signed in to the console on Manage > Users.
+export async function signedInConsole(owner, prepare = () => {}) {
+  const dataDir = tempDataDir();
+  prepare(dataDir);
+  createOwner(dataDir, owner.email, owner.password);
+  const server = await startServer(dataDir);
+  const chrome = await launchBrowser();
+  const page = await chrome.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(15_000);
+  await page.goto(server.baseUrl + "/console/login");
+  await page.getByLabel("Email").fill(owner.email);
+  await page.getByLabel("Password").fill(owner.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Users" }).waitFor();
+  const stop = async () => {
+    await chrome.close();
+    server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { dataDir, server, chrome, page, stop };
+}

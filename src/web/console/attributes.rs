@@ -8,20 +8,16 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::new_user::ensure_can_manage;
+use super::{ConfirmForm, unconfirmed};
 use crate::accounts::FormError;
 use crate::accounts::attributes as use_case;
 use crate::db::attributes::{self, Attribute};
-use crate::db::audit::Actor;
 use crate::domain::FieldErrors;
 use crate::domain::attribute::{AttributeInput, DataType, Grid};
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
 use crate::web::render::{Chrome, date_time, html, see_other};
-use crate::web::{State, client_ip, flash, urls};
-
-fn actor(admin: &CurrentAdmin, req: &HttpRequest) -> Actor {
-    Actor::account(&admin.id, &admin.email, &client_ip(req))
-}
+use crate::web::{State, flash, urls};
 
 /// "Console, My Account" — where an attribute is displayed, in words.
 fn shown_in(grid: &Grid) -> String {
@@ -309,7 +305,7 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
     let f = form.into_inner();
-    match use_case::create(&state.db, actor(&admin, &req), f.input()).await {
+    match use_case::create(&state.db, admin.actor(&req), f.input()).await {
         Ok(_) => {
             flash::set(&session, &format!("Attribute {} was created.", f.name.trim()));
             Ok(see_other(&req, urls::CONSOLE_ATTRIBUTES))
@@ -363,7 +359,7 @@ pub async fn update(
     let (attribute, e) = existing(&state, &id).await?;
     // The name is the immutable key: whatever the request says, the stored one stays.
     let f = AttributeForm { name: attribute.name.clone(), ..form.into_inner() };
-    match use_case::update(&state.db, actor(&admin, &req), &id, f.input()).await {
+    match use_case::update(&state.db, admin.actor(&req), &id, f.input()).await {
         Ok(changed) if changed.is_empty() => {
             flash::set(&session, "Nothing changed.");
             Ok(see_other(&req, &e.href))
@@ -379,27 +375,19 @@ pub async fn update(
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm: Option<String>,
-}
-
 pub async fn delete(
     state: State,
     admin: CurrentAdmin,
     session: Session,
     id: web::Path<String>,
-    form: web::Form<DeleteForm>,
+    form: web::Form<ConfirmForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
-    if form.confirm.as_deref() != Some("on") {
-        flash::set(&session, "Tick the box to confirm, then press Confirm.");
-        return Ok(see_other(&req, &format!("{}#delete", urls::console_attribute(&id))));
+    if !form.confirmed() {
+        return Ok(unconfirmed(&session, &req, &urls::console_attribute(&id)));
     }
-    let (attribute, values) = use_case::delete(&state.db, actor(&admin, &req), &id).await?;
+    let (attribute, values) = use_case::delete(&state.db, admin.actor(&req), &id).await?;
     flash::set(
         &session,
         &format!("Attribute {} was deleted, with {values} customer value(s).", attribute.name),

@@ -10,25 +10,21 @@ use serde::Deserialize;
 
 use super::new_user::ensure_can_manage;
 use super::users::{Badge, badge};
+use super::{ConfirmForm, unconfirmed};
 use crate::accounts::FormError;
 use crate::accounts::groups as use_case;
 use crate::accounts::list::{self, ListParams, ListRequest};
-use crate::db::audit::Actor;
 use crate::db::groups::{self, GroupDetails};
 use crate::domain::FieldErrors;
 use crate::domain::name::search_key;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
 use crate::web::render::{Chrome, date_time, html, see_other};
-use crate::web::{State, client_ip, flash, urls};
+use crate::web::{State, flash, urls};
 
 const PAGE: i64 = 50;
 const MEMBERS_PAGE: i64 = 25;
 const CANDIDATES: i64 = 10;
-
-fn actor(admin: &CurrentAdmin, req: &HttpRequest) -> Actor {
-    Actor::account(&admin.id, &admin.email, &client_ip(req))
-}
 
 pub struct GroupRow {
     pub href: String,
@@ -132,7 +128,7 @@ pub async fn create(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
-    match use_case::create(&state.db, &state.groups, actor(&admin, &req), &form.name).await {
+    match use_case::create(&state.db, &state.groups, admin.actor(&req), &form.name).await {
         Ok(id) => {
             flash::set(&session, "The group was created. Add its members below.");
             Ok(see_other(&req, &urls::console_group(&id)))
@@ -260,7 +256,7 @@ pub async fn rename(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
-    match use_case::rename(&state.db, &state.groups, actor(&admin, &req), &id, &form.name).await {
+    match use_case::rename(&state.db, &state.groups, admin.actor(&req), &id, &form.name).await {
         Ok(changed) => {
             flash::set(
                 &session,
@@ -277,27 +273,19 @@ pub async fn rename(
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DeleteForm {
-    #[serde(default)]
-    confirm: Option<String>,
-}
-
 pub async fn delete(
     state: State,
     admin: CurrentAdmin,
     session: Session,
     id: web::Path<String>,
-    form: web::Form<DeleteForm>,
+    form: web::Form<ConfirmForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
-    if form.confirm.as_deref() != Some("on") {
-        flash::set(&session, "Tick the box to confirm, then press Confirm.");
-        return Ok(see_other(&req, &format!("{}#delete", urls::console_group(&id))));
+    if !form.confirmed() {
+        return Ok(unconfirmed(&session, &req, &urls::console_group(&id)));
     }
-    let deleted = use_case::delete(&state.db, &state.groups, actor(&admin, &req), &id).await?;
+    let deleted = use_case::delete(&state.db, &state.groups, admin.actor(&req), &id).await?;
     flash::set(
         &session,
         &format!(
@@ -323,7 +311,7 @@ pub async fn add_member(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
-    let added = use_case::add_member(&state.db, actor(&admin, &req), &id, &form.account_id).await?;
+    let added = use_case::add_member(&state.db, admin.actor(&req), &id, &form.account_id).await?;
     flash::set(
         &session,
         if added {
@@ -344,7 +332,7 @@ pub async fn remove_member(
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
     let (group_id, account_id) = path.into_inner();
-    use_case::remove_member(&state.db, actor(&admin, &req), &group_id, &account_id).await?;
+    use_case::remove_member(&state.db, admin.actor(&req), &group_id, &account_id).await?;
     flash::set(&session, "The customer was removed from the group.");
     Ok(see_other(&req, &urls::console_group(&group_id)))
 }
@@ -395,7 +383,7 @@ pub async fn customer_join(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
-    let added = use_case::add_member(&state.db, actor(&admin, &req), &form.group_id, &id).await?;
+    let added = use_case::add_member(&state.db, admin.actor(&req), &form.group_id, &id).await?;
     flash::set(&session, if added { "Added to the group." } else { "Already in that group." });
     Ok(see_other(&req, &format!("{}/groups", urls::console_user(&id))))
 }
@@ -410,7 +398,7 @@ pub async fn customer_leave(
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
     let (account_id, group_id) = path.into_inner();
-    use_case::remove_member(&state.db, actor(&admin, &req), &group_id, &account_id).await?;
+    use_case::remove_member(&state.db, admin.actor(&req), &group_id, &account_id).await?;
     flash::set(&session, "Removed from the group.");
     Ok(see_other(&req, &format!("{}/groups", urls::console_user(&account_id))))
 }

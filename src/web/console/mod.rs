@@ -99,6 +99,30 @@ pub fn scope(
         .wrap(layer.middleware())
 }
 
+/// The checkbox + Confirm of a deletion.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+impl ConfirmForm {
+    pub fn confirmed(&self) -> bool {
+        self.confirm.as_deref() == Some("on")
+    }
+}
+
+/// The answer to a Confirm without the box ticked: back to the page, saying what to do.
+pub fn unconfirmed(
+    session: &actix_session::Session,
+    req: &HttpRequest,
+    page: &str,
+) -> HttpResponse {
+    super::flash::set(session, "Tick the box to confirm, then press Confirm.");
+    see_other(req, page)
+}
+
 /// `/` and `/console` lead to the Users list (which sends anonymous visitors to sign in).
 pub async fn to_console(req: HttpRequest) -> HttpResponse {
     see_other(&req, urls::CONSOLE_USERS)

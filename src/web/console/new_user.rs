@@ -13,7 +13,6 @@ use askama::Template;
 use super::users::{self, Notice};
 use crate::accounts::FormError;
 use crate::accounts::onboarding::{self, NewCustomer, PasswordMethod, Services};
-use crate::db::audit::Actor;
 use std::collections::HashMap;
 
 use super::profile_fields::{AttributeField, console_fields};
@@ -27,7 +26,7 @@ use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
 use crate::web::form::{Pairs, UNEXPECTED};
 use crate::web::render::{Chrome, html};
-use crate::web::{State, client_ip, urls};
+use crate::web::{State, urls};
 
 /// The wizard's fields, as posted (every step carries them all, in hidden fields if need be).
 #[derive(Debug, Clone, Default)]
@@ -282,7 +281,7 @@ async fn finish(
         links: &state.links,
         smtp_available: state.smtp_available,
     };
-    let actor = Actor::account(&admin.id, &admin.email, &client_ip(req));
+    let actor = admin.actor(req);
     match onboarding::create_customer(&services, actor, f.to_input()).await {
         Ok(created) => {
             let message = match created.method {

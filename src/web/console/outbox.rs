@@ -7,7 +7,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::db::audit::Actor;
 use crate::db::outbox::{self, Message};
 use crate::db::{settings, tokens};
 use crate::domain::mail::MailState;
@@ -20,7 +19,7 @@ use crate::web::auth::CurrentAdmin;
 use crate::web::console::new_user::ensure_can_manage;
 use crate::web::frame::EMAIL_PREVIEW_CSP;
 use crate::web::render::{Chrome, date_time, html, iso, see_other};
-use crate::web::{State, client_ip, flash, urls};
+use crate::web::{State, flash, urls};
 
 const PAGE: i64 = 50;
 
@@ -214,7 +213,7 @@ pub async fn resend(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
-    let actor = Actor::account(&admin.id, &admin.email, &client_ip(&req));
+    let actor = admin.actor(&req);
     let outcome = resend::resend_failed(&state.db, &state.outbox, &state.links, actor, &id).await?;
     flash::set(
         &session,

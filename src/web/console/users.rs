@@ -10,7 +10,6 @@ use crate::accounts::invitations::{self, Delivery, Pending, ResendBy};
 use crate::accounts::list::{self, COUNT_CAP, ListParams, ListRequest, PAGE_SIZES};
 use crate::accounts::onboarding::Reveal;
 use crate::accounts::profile::{self, ProfileInput};
-use crate::db::audit::Actor;
 use crate::db::customer_list::CustomerRow;
 use crate::db::tokens::TokenState;
 use std::collections::HashMap;
@@ -23,7 +22,7 @@ use crate::domain::mail::MailState;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
 use crate::web::render::{Chrome, date_time, html, is_htmx, iso, see_other};
-use crate::web::{State, client_ip, flash, urls};
+use crate::web::{State, flash, urls};
 
 /// A status as a badge: CSS modifier and words.
 pub struct Badge {
@@ -486,7 +485,7 @@ pub async fn update(
     let (names, attribute_values) = split_form(&body, &["first_name", "last_name"])?;
     let [first_name, last_name]: [String; 2] =
         names.try_into().map_err(|_| crate::web::form::UNEXPECTED)?;
-    let actor = Actor::account(&admin.id, &admin.email, &client_ip(&req));
+    let actor = admin.actor(&req);
     let input = ProfileInput {
         first_name: first_name.clone(),
         last_name: last_name.clone(),
@@ -531,7 +530,7 @@ pub async fn resend_invitation(
         "offline" => ResendBy::Offline,
         _ => return Err(crate::web::form::UNEXPECTED),
     };
-    let actor = Actor::account(&admin.id, &admin.email, &client_ip(&req));
+    let actor = admin.actor(&req);
     let link = invitations::resend(&state.db, &state.outbox, &state.links, actor, &id, by).await?;
     match link {
         None => {
