@@ -184,27 +184,7 @@ pub async fn add_member(
     group_id: &str,
     account_id: &str,
 ) -> Result<bool, AppError> {
-    let (group_id, account_id) = (group_id.to_owned(), account_id.to_owned());
-    db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
-            let (group, account) = check_pair(conn, &group_id, &account_id)?;
-            let joined =
-                groups::add_member(conn, &account_id, std::slice::from_ref(&group_id), now())?;
-            if !joined.is_empty() {
-                audit::record(
-                    conn,
-                    &actor,
-                    "group.member_added",
-                    Some((&account.id, &account.email)),
-                    json!({ "group": group.name, "group_id": group.id,
-                            "groups": { "added": [group.name] } }),
-                )?;
-            }
-            Ok::<_, diesel::result::Error>(!joined.is_empty())
-        })
-        .map_err(AppError::from)
-    })
-    .await
+    change_membership(db, actor, group_id, account_id, true).await
 }
 
 /// Removes the customer from the group; false when not a member.
@@ -214,22 +194,43 @@ pub async fn remove_member(
     group_id: &str,
     account_id: &str,
 ) -> Result<bool, AppError> {
+    change_membership(db, actor, group_id, account_id, false).await
+}
+
+/// Joins (`join`) or leaves the group, with its audit event when something changed.
+async fn change_membership(
+    db: &Db,
+    actor: Actor,
+    group_id: &str,
+    account_id: &str,
+    join: bool,
+) -> Result<bool, AppError> {
     let (group_id, account_id) = (group_id.to_owned(), account_id.to_owned());
     db.run(move |conn| {
         conn.immediate_transaction(|conn| {
             let (group, account) = check_pair(conn, &group_id, &account_id)?;
-            let removed = groups::remove_member(conn, &group_id, &account_id)?;
-            if removed {
+            let changed = if join {
+                !groups::add_member(conn, &account_id, std::slice::from_ref(&group_id), now())?
+                    .is_empty()
+            } else {
+                groups::remove_member(conn, &group_id, &account_id)?
+            };
+            if changed {
+                let (action, change) = if join {
+                    ("group.member_added", "added")
+                } else {
+                    ("group.member_removed", "removed")
+                };
                 audit::record(
                     conn,
                     &actor,
-                    "group.member_removed",
+                    action,
                     Some((&account.id, &account.email)),
                     json!({ "group": group.name, "group_id": group.id,
-                            "groups": { "removed": [group.name] } }),
+                            "groups": { change: [group.name] } }),
                 )?;
             }
-            Ok::<_, diesel::result::Error>(removed)
+            Ok::<_, diesel::result::Error>(changed)
         })
         .map_err(AppError::from)
     })

@@ -232,34 +232,15 @@ async fn a_customer_page_shows_the_summary_and_other_ids_are_404() {
 
 #[actix_web::test]
 async fn both_search_plans_return_the_same_rows_in_the_same_order() {
-    use roster::db::customer_list::{self, ListQuery, SortField};
+    use roster::db::customer_list::{ListQuery, SortField};
     let app = signed_in_app().await;
     sixty_customers(&app).await;
     for sort in [SortField::Created, SortField::LastSignIn, SortField::Email] {
         for descending in [true, false] {
             let walk = |dense: bool| {
-                app.db.run(move |c| {
-                    let mut all = Vec::new();
-                    let mut cursor = None;
-                    loop {
-                        let q = ListQuery {
-                            sort,
-                            descending,
-                            limit: 4,
-                            cursor: cursor.clone(),
-                            dense_search: dense,
-                            ..search_query("user1")
-                        };
-                        let rows = customer_list::page(c, &q)?;
-                        let Some(last) = rows.last() else { break };
-                        cursor = Some(customer_list::Cursor {
-                            value: last.sort_value.clone(),
-                            id: last.id.clone(),
-                        });
-                        all.extend(rows.iter().map(|r| r.id.clone()));
-                    }
-                    Ok(all)
-                })
+                let q =
+                    ListQuery { sort, descending, dense_search: dense, ..search_query("user1") };
+                all_pages(&app, q)
             };
             let selective = walk(false).await.unwrap();
             let dense = walk(true).await.unwrap();
@@ -298,6 +279,28 @@ async fn the_capped_count_is_exact_below_the_cap_and_the_cap_above_it() {
 }
 
 /// A first-page search in the default order, to adjust with struct-update syntax.
+/// Every row of `q`, walked forward four at a time by keyset cursor.
+async fn all_pages(
+    app: &TestApp,
+    q: roster::db::customer_list::ListQuery,
+) -> Result<Vec<String>, roster::error::AppError> {
+    use roster::db::customer_list::{self, Cursor, ListQuery};
+    app.db
+        .run(move |c| {
+            let mut all = Vec::new();
+            let mut cursor = None;
+            loop {
+                let page = ListQuery { limit: 4, cursor: cursor.clone(), ..q.clone() };
+                let rows = customer_list::page(c, &page)?;
+                let Some(last) = rows.last() else { break };
+                cursor = Some(Cursor { value: last.sort_value.clone(), id: last.id.clone() });
+                all.extend(rows.iter().map(|r| r.id.clone()));
+            }
+            Ok(all)
+        })
+        .await
+}
+
 fn search_query(term: &str) -> roster::db::customer_list::ListQuery {
     roster::db::customer_list::ListQuery {
         search: Some(term.into()),
@@ -338,7 +341,7 @@ async fn group_of(
 
 #[actix_web::test]
 async fn both_group_plans_return_the_same_members_in_the_same_order() {
-    use roster::db::customer_list::{self, GroupFilter, ListQuery, SortField};
+    use roster::db::customer_list::{GroupFilter, ListQuery, SortField};
     let app = signed_in_app().await;
     let ids: Vec<String> = sixty_customers(&app).await.into_iter().map(|r| r.0).collect();
     let gid = group_of(&app, "thirds", &ids, |i| i % 3 == 0).await;
@@ -346,30 +349,14 @@ async fn both_group_plans_return_the_same_members_in_the_same_order() {
         for descending in [true, false] {
             for search in [None, Some("user1")] {
                 let walk = |sparse: bool| {
-                    let gid = gid.clone();
-                    app.db.run(move |c| {
-                        let mut all = Vec::new();
-                        let mut cursor = None;
-                        loop {
-                            let q = ListQuery {
-                                sort,
-                                descending,
-                                limit: 4,
-                                cursor: cursor.clone(),
-                                search: search.map(str::to_owned),
-                                group: Some(GroupFilter { id: gid.clone(), sparse }),
-                                ..search_query("")
-                            };
-                            let rows = customer_list::page(c, &q)?;
-                            let Some(last) = rows.last() else { break };
-                            cursor = Some(customer_list::Cursor {
-                                value: last.sort_value.clone(),
-                                id: last.id.clone(),
-                            });
-                            all.extend(rows.iter().map(|r| r.id.clone()));
-                        }
-                        Ok(all)
-                    })
+                    let q = ListQuery {
+                        sort,
+                        descending,
+                        search: search.map(str::to_owned),
+                        group: Some(GroupFilter { id: gid.clone(), sparse }),
+                        ..search_query("")
+                    };
+                    all_pages(&app, q)
                 };
                 let sparse = walk(true).await.unwrap();
                 let dense = walk(false).await.unwrap();
