@@ -1,4 +1,4 @@
-//! The subcommands: `serve` (default), `create-owner`, `seed`.
+//! The subcommands: `serve` (default), `create-owner`, `seed`, `unlock`.
 
 use std::io::{BufRead, IsTerminal};
 use std::time::Instant;
@@ -6,9 +6,12 @@ use std::time::Instant;
 use anyhow::Context;
 
 use crate::accounts::owner::{self, CreateOwnerError, OwnerInput};
-use crate::config::{Cli, Command, Config, CreateOwnerArgs, SeedArgs};
+use crate::accounts::lock;
+use crate::config::{Cli, Command, Config, CreateOwnerArgs, SeedArgs, UnlockArgs};
 use crate::db::audit::Actor;
 use crate::db::{self, Db};
+use crate::domain::account::Kind;
+use crate::error::AppError;
 use crate::passwords::Hasher;
 use crate::startup::Application;
 
@@ -18,6 +21,40 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         None | Some(Command::Serve) => serve(config),
         Some(Command::CreateOwner(args)) => create_owner(config, args),
         Some(Command::Seed(args)) => seed(config, args),
+        Some(Command::Unlock(args)) => unlock(config, args),
+    }
+}
+
+/// Unlocks an account from the machine Roster runs on: the way back in for an owner who is
+/// locked out of the console. The email goes out when the server next runs its outbox.
+fn unlock(config: Config, args: &UnlockArgs) -> anyhow::Result<()> {
+    let db = Db::open(&config.data_dir)?;
+    let kind = if args.customer { Kind::Customer } else { Kind::Administrator };
+    let runtime = tokio::runtime::Runtime::new()?;
+    let actor = Actor::system("roster unlock");
+    let unlocked = runtime.block_on(lock::unlock_by_email(
+        &db,
+        &crate::mail::Outbox::default(),
+        kind,
+        &args.email,
+        actor,
+    ));
+    let email = args.email.trim().to_lowercase();
+    let who = if args.customer { "customer" } else { "administrator" };
+    match unlocked {
+        Ok(true) => {
+            println!("The {who} {email} is unlocked and can sign in again.");
+            Ok(())
+        }
+        Ok(false) => {
+            println!("The {who} {email} was not locked; nothing changed.");
+            Ok(())
+        }
+        Err(AppError::NotFound) => anyhow::bail!(
+            "there is no {who} with the email {email}{}",
+            if args.customer { "" } else { " (add --customer to unlock a customer)" }
+        ),
+        Err(e) => Err(anyhow::anyhow!("{e}")),
     }
 }
 

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::domain::clock::Clock;
+use crate::domain::net::Cidr;
 use crate::mail::MailConfig;
 
 #[derive(Debug, Parser)]
@@ -29,6 +31,9 @@ pub enum Command {
     CreateOwner(CreateOwnerArgs),
     /// Fill the database with realistic demo customers.
     Seed(SeedArgs),
+    /// Unlock an account locked by an administrator or by failed sign-ins (an owner who
+    /// locked themself out included).
+    Unlock(UnlockArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -56,6 +61,17 @@ pub struct ServeArgs {
     /// Seconds one email may take, connect to the server's last answer, before it is retried.
     #[arg(long, env = "ROSTER_SMTP_TIMEOUT", default_value_t = 30, global = true)]
     pub smtp_timeout: u64,
+
+    /// A reverse proxy (address or CIDR block) whose `X-Forwarded-For` names the client; repeat
+    /// the flag or separate with commas. Without it, the client is the TCP peer, whatever the
+    /// headers say.
+    #[arg(
+        long = "trusted-proxy",
+        env = "ROSTER_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -76,6 +92,15 @@ pub struct SeedArgs {
     /// How many groups to create; customers join 0–3 of them.
     #[arg(long, default_value_t = 0)]
     pub groups: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    #[arg(long)]
+    pub email: String,
+    /// Unlock the customer with this email rather than the administrator.
+    #[arg(long)]
+    pub customer: bool,
 }
 
 /// Argon2id cost. Production uses OWASP's m=19456 KiB, t=2, p=1; tests pass cheaper values.
@@ -103,6 +128,10 @@ pub struct Config {
     pub session_secret: Option<String>,
     pub argon2: Argon2Cost,
     pub mail: MailConfig,
+    /// Peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<Cidr>,
+    /// The time of timed locks; tests move it.
+    pub clock: Clock,
 }
 
 pub const SESSION_SECRET_VAR: &str = "ROSTER_SESSION_SECRET";
@@ -129,6 +158,18 @@ impl Config {
                 send_timeout: std::time::Duration::from_secs(cli.serve.smtp_timeout.max(1)),
                 ..MailConfig::default()
             },
+            trusted_proxies: cli
+                .serve
+                .trusted_proxies
+                .iter()
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| {
+                    Cidr::parse(p).map_err(|e| {
+                        anyhow::anyhow!("--trusted-proxy / ROSTER_TRUSTED_PROXIES: {e}")
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
+            clock: Clock::default(),
         };
         config.validate()?;
         Ok(config)

@@ -7,7 +7,8 @@ use std::fmt;
 pub enum AppError {
     /// The thing asked for does not exist (or the caller may not know it does).
     NotFound,
-    /// Signed in, but not allowed to do this; or a request that failed a CSRF/Origin check.
+    /// Signed in, but not allowed to do this (or not in the state the thing is in now); or a
+    /// request that failed a CSRF/Origin check.
     Forbidden(&'static str),
     /// Not signed in: the web layer sends the browser to the sign-in page.
     Unauthenticated,

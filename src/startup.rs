@@ -23,6 +23,7 @@ use crate::mail::worker::Worker;
 use crate::mail::{Links, Outbox};
 use crate::passwords::Hasher;
 use crate::web::session_store::{DbSessionStore, SessionLayer};
+use crate::web::csrf::CsrfKey;
 use crate::web::throttle::Throttle;
 use crate::web::{self, AppState, frame, urls};
 use actix_web::web::Data;
@@ -78,6 +79,9 @@ impl Application {
             links: links.clone(),
             smtp_available,
             groups: Default::default(),
+            csrf_key: CsrfKey::derive(&secret),
+            trusted_proxies: config.trusted_proxies.clone(),
+            clock: config.clock.clone(),
         });
         let (idle, absolute) = (
             Duration::minutes(org.session_idle_minutes.into()),
@@ -117,6 +121,7 @@ impl Application {
         .run();
 
         spawn_sweeper(db.clone());
+        spawn_lock_expiry(db.clone(), config.clock.clone());
         Worker { db: db.clone(), transport, outbox, config: config.mail.clone(), links }.spawn();
         tracing::info!("Roster is listening on {addr}; open {base_url}{}", urls::CONSOLE);
         tracing::info!("{mail_line}");
@@ -169,6 +174,21 @@ fn spawn_sweeper(db: Db) {
                 .await;
             if let Err(e) = swept {
                 tracing::warn!(error = %e, "sweeping expired sessions failed");
+            }
+        }
+    });
+}
+
+/// Lifts timed locks (failed sign-ins) when they are over, every minute, so lists and pages
+/// show accounts as they are. Sign-in lifts an expired lock itself too, so nothing waits on
+/// this.
+fn spawn_lock_expiry(db: Db, clock: crate::domain::clock::Clock) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(StdDuration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::accounts::lock::lift_expired(&db, &clock).await {
+                tracing::warn!(error = %e, "lifting expired locks failed");
             }
         }
     });

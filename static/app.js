@@ -44,4 +44,50 @@
       selection.addRange(range);
     });
   });
+
+  // Dialogs (templates/partials/ui.html). An opener is a link to the dialog's form on a page of
+  // its own; with script it opens the same form in a native <dialog> instead. The browser moves
+  // focus into the dialog and closes it on Escape; focus goes back to the opener on close.
+  var opener = null;
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-dialog]");
+    if (link) {
+      var dialog = document.getElementById(link.getAttribute("data-dialog"));
+      if (!dialog || typeof dialog.showModal !== "function") return;
+      event.preventDefault();
+      opener = link;
+      dialog.querySelectorAll("form[data-needs-check]").forEach(function (form) { form.reset(); requireCheck(form); });
+      dialog.showModal();
+      return;
+    }
+    var close = event.target.closest && event.target.closest("dialog [data-close]");
+    if (close) {
+      event.preventDefault();
+      close.closest("dialog").close();
+    }
+  });
+  document.addEventListener("close", function (event) {
+    if (event.target.tagName === "DIALOG" && opener && document.contains(opener)) {
+      opener.focus();
+    }
+  }, true);
+  // Confirm stays disabled until its checkbox is ticked (the server refuses it unticked too).
+  function requireCheck(form) {
+    var box = form.querySelector("input[type=checkbox][name=confirm]");
+    var button = form.querySelector("[data-confirm]");
+    if (box && button) button.disabled = !box.checked;
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-needs-check]");
+    if (form) requireCheck(form);
+  });
+  function armConfirmForms(root) {
+    root.querySelectorAll("form[data-needs-check]").forEach(requireCheck);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { armConfirmForms(document); });
+  } else {
+    armConfirmForms(document);
+  }
+  document.addEventListener("htmx:afterSettle", function (event) { armConfirmForms(event.target); });
 })();

@@ -3,16 +3,28 @@
 
 pub mod attributes;
 pub mod groups;
-pub mod invitations;
+pub mod links;
 pub mod list;
+pub mod lock;
 pub mod onboarding;
 pub mod owner;
 pub mod password;
 pub mod profile;
+pub mod removal;
+pub mod resend_email;
+pub mod reset;
+pub mod sessions;
+pub mod login_security;
 pub mod signin;
 
+use crate::db::accounts::Account;
+use crate::db::outbox::{self, NewMessage};
+use crate::db::{Conn, settings};
 use crate::domain::FieldErrors;
+use crate::domain::account::Kind;
+use crate::domain::mail::Template;
 use crate::error::AppError;
+use crate::mail::compose;
 
 /// How a use case behind a form fails: messages for its fields (the form is shown again, 422),
 /// or anything else.
@@ -26,4 +38,35 @@ impl From<AppError> for FormError {
     fn from(e: AppError) -> Self {
         Self::Other(e)
     }
+}
+
+/// Queues `template` to the account, in the caller's transaction (so the email exists exactly
+/// when the change does). `params` are what the email shows beyond its template; whether the
+/// account signs in to the console or to My Account is added here.
+pub(crate) fn queue_email(
+    conn: &mut Conn,
+    account: &Account,
+    template: Template,
+    token_id: Option<&str>,
+    mut params: serde_json::Value,
+    at: chrono::NaiveDateTime,
+) -> diesel::QueryResult<String> {
+    let org = settings::load(conn)?;
+    let name = format!("{} {}", account.first_name, account.last_name);
+    if account.kind() == Some(Kind::Administrator) {
+        params["console"] = serde_json::Value::Bool(true);
+    }
+    outbox::enqueue(
+        conn,
+        &NewMessage {
+            template,
+            account_id: &account.id,
+            recipient: &account.email,
+            recipient_name: name.trim(),
+            subject: &compose::subject(template, &org.name),
+            token_id,
+            params,
+        },
+        at,
+    )
 }

@@ -247,6 +247,7 @@ pub async fn create_customer(
                     recipient_name: &recipient_name,
                     subject: "",
                     token_id: None,
+                    params: json!({}),
                 };
                 let mut token_id = None;
                 if temporary {

@@ -1,15 +1,20 @@
 //! Signing in with email and password. Every failure looks the same from outside: one message,
 //! and an argon2 verification even when the account does not exist, so timing does not tell.
-//! The real reason goes to the audit trail, for administrators.
+//! The real reason goes to the audit trail, for administrators. Failures in a row may lock the
+//! account for a while (Settings > Login security); during the lock even the right password
+//! fails, the same way.
 
 use serde_json::json;
 
+use super::lock;
 use crate::db::accounts::{self, Account};
 use crate::db::audit::{self, Actor};
 use crate::db::{Db, now};
 use crate::domain::account::{Kind, Status};
+use crate::domain::clock::Clock;
 use crate::domain::email::EmailAddress;
 use crate::error::AppError;
+use crate::mail::Outbox;
 use crate::passwords::Hasher;
 
 pub const GENERIC_FAILURE: &str =
@@ -20,70 +25,103 @@ pub enum SignInOutcome {
     Failed,
 }
 
+/// What signing in needs besides the attempt.
+pub struct SignInServices<'a> {
+    pub db: &'a Db,
+    pub hasher: &'a Hasher,
+    pub outbox: &'a Outbox,
+    pub clock: &'a Clock,
+}
+
+/// Why an attempt failed, for the audit trail only.
+fn failure_reason(account: Option<&Account>, password_ok: bool) -> Option<&'static str> {
+    match account {
+        None => Some("unknown_account"),
+        Some(_) if !password_ok => Some("wrong_password"),
+        Some(a) => match a.status() {
+            Some(Status::Active) => None,
+            Some(Status::Locked) => Some("locked"),
+            _ => Some("not_active"),
+        },
+    }
+}
+
 pub async fn sign_in(
-    db: &Db,
-    hasher: &Hasher,
+    s: &SignInServices<'_>,
     kind: Kind,
     email: &str,
     password: String,
     ip: &str,
 ) -> Result<SignInOutcome, AppError> {
     let parsed = EmailAddress::parse(email).ok();
-    let account = match parsed.clone() {
-        Some(e) => db.run(move |c| Ok(accounts::find_by_email(c, kind, e.as_str())?)).await?,
+    let found = match parsed.clone() {
+        Some(e) => s.db.run(move |c| Ok(accounts::find_by_email(c, kind, e.as_str())?)).await?,
         None => None,
     };
-    let stored_hash = account.as_ref().and_then(|a| a.password_hash.clone());
-    let password_ok = hasher.verify(password, stored_hash).await?;
+    let stored_hash = found.as_ref().and_then(|a| a.password_hash.clone());
+    let password_ok = s.hasher.verify(password, stored_hash).await?;
 
-    let reason = match &account {
-        None => Some("unknown_account"),
-        Some(_) if !password_ok => Some("wrong_password"),
-        Some(a) if a.status() != Some(Status::Active) => Some("not_active"),
-        Some(_) => None,
-    };
     let actor = Actor { id: None, label: "anonymous".into(), ip: ip.to_owned() };
     let attempted: String = email.trim().chars().take(EmailAddress::MAX_LEN).collect();
-    let outcome_account = account.clone();
-    db.run(move |conn| {
-        conn.immediate_transaction(|conn| match (&account, reason) {
-            (Some(a), None) => {
-                accounts::record_sign_in(conn, &a.id, now())?;
-                let actor = Actor { id: Some(a.id.clone()), label: a.email.clone(), ..actor };
-                audit::record(
-                    conn,
-                    &actor,
-                    "signin.succeeded",
-                    Some((&a.id, &a.email)),
-                    json!({ "kind": kind.as_str() }),
-                )
-            }
-            (Some(a), Some(reason)) => {
-                accounts::record_failed_sign_in(conn, &a.id)?;
+    let at = s.clock.now();
+    let (outcome, locked_now) = s
+        .db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                // Read again inside the write transaction: failures racing each other all
+                // count, and a lock taken meanwhile applies.
+                let fresh = match &found {
+                    Some(a) => accounts::find(conn, &a.id)?,
+                    None => None,
+                };
+                let account = match fresh {
+                    Some(a) => Some(lock::lift_if_expired(conn, a, at)?),
+                    None => None,
+                };
+                let reason = failure_reason(account.as_ref(), password_ok);
+                let Some(account) = account else {
+                    audit::record(
+                        conn,
+                        &actor,
+                        "signin.failed",
+                        None,
+                        json!({ "kind": kind.as_str(), "reason": reason, "email": attempted }),
+                    )?;
+                    return Ok((SignInOutcome::Failed, false));
+                };
+                let subject = Some((account.id.as_str(), account.email.as_str()));
+                let Some(reason) = reason else {
+                    accounts::record_sign_in(conn, &account.id, now())?;
+                    let actor =
+                        Actor { id: Some(account.id.clone()), label: account.email.clone(), ..actor };
+                    audit::record(
+                        conn,
+                        &actor,
+                        "signin.succeeded",
+                        subject,
+                        json!({ "kind": kind.as_str() }),
+                    )?;
+                    return Ok((SignInOutcome::SignedIn(Box::new(account)), false));
+                };
                 audit::record(
                     conn,
                     &actor,
                     "signin.failed",
-                    Some((&a.id, &a.email)),
+                    subject,
                     json!({ "kind": kind.as_str(), "reason": reason }),
-                )
-            }
-            (None, _) => audit::record(
-                conn,
-                &actor,
-                "signin.failed",
-                None,
-                json!({ "kind": kind.as_str(), "reason": "unknown_account", "email": attempted }),
-            ),
+                )?;
+                // Only an account that could have signed in counts failures toward a lock.
+                let counts = reason == "wrong_password" && account.status() == Some(Status::Active);
+                let locked = counts && lock::count_failure(conn, &account, at)?.is_some();
+                Ok::<_, diesel::result::Error>((SignInOutcome::Failed, locked))
+            })
+            .map_err(AppError::from)
         })
-        .map_err(AppError::from)
-    })
-    .await?;
-
-    Ok(match (outcome_account, reason) {
-        (Some(a), None) => SignInOutcome::SignedIn(Box::new(a)),
-        _ => SignInOutcome::Failed,
-    })
+        .await?;
+    if locked_now {
+        s.outbox.wake();
+    }
+    Ok(outcome)
 }
 
 pub async fn record_sign_out(db: &Db, id: &str, email: &str, ip: &str) -> Result<(), AppError> {

@@ -24,6 +24,11 @@ pub struct Account {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub last_sign_in_at: Option<NaiveDateTime>,
+    pub locked_until: Option<NaiveDateTime>,
+    pub locked_at: Option<NaiveDateTime>,
+    pub locked_by: Option<String>,
+    pub unlocked_status: Option<String>,
+    pub lockouts: i32,
 }
 
 impl Account {
@@ -45,6 +50,19 @@ impl Account {
 
     pub fn display_name(&self) -> String {
         display_name(&self.first_name, &self.last_name, &self.email)
+    }
+
+    /// A lock for failed sign-ins whose time has passed: the account is free again (the next
+    /// sign-in or the sweeper writes it down).
+    pub fn lock_expired(&self, at: NaiveDateTime) -> bool {
+        self.status() == Some(Status::Locked)
+            && self.lock_reason() == Some(LockReason::FailedAttempts)
+            && self.locked_until.is_some_and(|until| until <= at)
+    }
+
+    /// The status an unlock returns the account to.
+    pub fn unlocked_status(&self) -> Status {
+        self.unlocked_status.as_deref().and_then(Status::parse).unwrap_or(Status::Active)
     }
 }
 
@@ -144,16 +162,113 @@ pub fn owner_exists(conn: &mut Conn) -> QueryResult<bool> {
     .get_result(conn)
 }
 
+/// A successful sign-in starts the failure counts afresh.
 pub fn record_sign_in(conn: &mut Conn, id: &str, at: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
-        .set((accounts::last_sign_in_at.eq(Some(at)), accounts::failed_attempts.eq(0)))
+        .set((
+            accounts::last_sign_in_at.eq(Some(at)),
+            accounts::failed_attempts.eq(0),
+            accounts::lockouts.eq(0),
+        ))
         .execute(conn)
 }
 
-pub fn record_failed_sign_in(conn: &mut Conn, id: &str) -> QueryResult<usize> {
+/// Counts a failed sign-in; returns the failures in a row, this one included.
+pub fn record_failed_sign_in(conn: &mut Conn, id: &str) -> QueryResult<i32> {
     diesel::update(accounts::table.find(id))
         .set(accounts::failed_attempts.eq(accounts::failed_attempts + 1))
+        .returning(accounts::failed_attempts)
+        .get_result(conn)
+}
+
+/// How a lock is written down.
+pub struct Lock<'a> {
+    pub reason: LockReason,
+    /// The administrator's label, for a lock by an administrator.
+    pub by: Option<&'a str>,
+    /// The end of a lock for failed sign-ins.
+    pub until: Option<NaiveDateTime>,
+    /// What the account returns to when unlocked.
+    pub unlocked_status: Status,
+    pub lockouts: i32,
+}
+
+pub fn lock(conn: &mut Conn, id: &str, lock: &Lock<'_>, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(accounts::table.find(id))
+        .set((
+            accounts::status.eq(Status::Locked.as_str()),
+            accounts::lock_reason.eq(lock.reason.as_str()),
+            accounts::locked_at.eq(at),
+            accounts::locked_by.eq(lock.by),
+            accounts::locked_until.eq(lock.until),
+            accounts::unlocked_status.eq(lock.unlocked_status.as_str()),
+            accounts::failed_attempts.eq(0),
+            accounts::lockouts.eq(lock.lockouts),
+            accounts::updated_at.eq(at),
+        ))
         .execute(conn)
+}
+
+/// Back to `status`, the lock forgotten. `lockouts` is kept when a timed lock simply ran out
+/// (the next one lasts longer) and cleared by an administrator's unlock.
+pub fn unlock(
+    conn: &mut Conn,
+    id: &str,
+    status: Status,
+    lockouts: i32,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(accounts::table.find(id))
+        .set((
+            accounts::status.eq(status.as_str()),
+            accounts::lock_reason.eq(None::<&str>),
+            accounts::locked_at.eq(None::<NaiveDateTime>),
+            accounts::locked_by.eq(None::<&str>),
+            accounts::locked_until.eq(None::<NaiveDateTime>),
+            accounts::unlocked_status.eq(None::<&str>),
+            accounts::failed_attempts.eq(0),
+            accounts::lockouts.eq(lockouts),
+            accounts::updated_at.eq(at),
+        ))
+        .execute(conn)
+}
+
+/// Timed locks that are over at `at` (the sweeper's batch).
+pub fn expired_locks(conn: &mut Conn, at: NaiveDateTime, limit: i64) -> QueryResult<Vec<Account>> {
+    accounts::table
+        .filter(accounts::locked_until.le(at))
+        .filter(accounts::status.eq(Status::Locked.as_str()))
+        .order(accounts::locked_until)
+        .limit(limit)
+        .select(Account::as_select())
+        .load(conn)
+}
+
+/// A password set by an administrator (temporary: changed at next sign-in) or taken away while
+/// a reset link is out (`hash` None: pending until the link is used).
+pub fn reset_password(
+    conn: &mut Conn,
+    id: &str,
+    hash: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    let status = if hash.is_some() { Status::Active } else { Status::PendingPassword };
+    diesel::update(accounts::table.find(id))
+        .set((
+            accounts::password_hash.eq(hash),
+            accounts::must_change_password.eq(hash.is_some()),
+            accounts::status.eq(status.as_str()),
+            accounts::failed_attempts.eq(0),
+            accounts::lockouts.eq(0),
+            accounts::updated_at.eq(at),
+        ))
+        .execute(conn)
+}
+
+/// Deletes the account; its attribute values, memberships, sessions, links and replay keys go
+/// with it (foreign key cascades). Member counts and the outbox are the caller's.
+pub fn delete(conn: &mut Conn, id: &str) -> QueryResult<usize> {
+    diesel::delete(accounts::table.find(id)).execute(conn)
 }
 
 /// A new password chosen by the account's owner: active, nothing left to change.

@@ -190,6 +190,18 @@ pub fn remove_member(conn: &mut Conn, group_id: &str, account_id: &str) -> Query
     Ok(removed == 1)
 }
 
+/// Takes the account out of every group, member counts following; returns how many.
+pub fn leave_all(conn: &mut Conn, account_id: &str) -> QueryResult<usize> {
+    let theirs = group_members::table
+        .filter(group_members::account_id.eq(account_id))
+        .select(group_members::group_id);
+    diesel::update(groups::table.filter(groups::id.eq_any(theirs)))
+        .set(groups::member_count.eq(groups::member_count - 1))
+        .execute(conn)?;
+    diesel::delete(group_members::table.filter(group_members::account_id.eq(account_id)))
+        .execute(conn)
+}
+
 #[derive(Debug, Clone, Queryable)]
 pub struct Member {
     pub id: String,

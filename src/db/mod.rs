@@ -78,8 +78,9 @@ impl Db {
     /// pending migrations.
     pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
         configure_sqlite();
-        std::fs::create_dir_all(data_dir)?;
+        create_private_dir(data_dir)?;
         let path = data_dir.join(DB_FILE);
+        make_private_file(&path)?;
         let url = path
             .to_str()
             .ok_or_else(|| anyhow::anyhow!("data directory path must be UTF-8"))?
@@ -122,6 +123,48 @@ impl Db {
         .await
         .map_err(AppError::internal)?
     }
+}
+
+/// The data directory holds password hashes and the session secret: created readable by its
+/// owner only. One that already exists is left as its owner made it, with a warning if others
+/// can read it.
+fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    if dir.is_dir() {
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(
+                dir = %dir.display(),
+                mode = format!("{:o}", mode & 0o777),
+                "the data directory is readable by other users; chmod 700 it"
+            );
+        }
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| anyhow::anyhow!("creating the data directory {}: {e}", dir.display()))
+}
+
+/// The database file is created (or narrowed to) mode 0600 before SQLite opens it; SQLite gives
+/// its -wal and -shm files the mode of the database file.
+fn make_private_file(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("opening {}: {e}", path.display()))?;
+    for file in [path.to_owned(), path.with_extension("sqlite3-wal"), path.with_extension("sqlite3-shm")]
+    {
+        if file.exists() {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
 }
 
 /// Now, in UTC, to the microsecond (the precision every table keeps).

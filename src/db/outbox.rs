@@ -25,6 +25,7 @@ pub struct Message {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
+    pub params: String,
 }
 
 impl Message {
@@ -45,6 +46,8 @@ pub struct NewMessage<'a> {
     pub recipient_name: &'a str,
     pub subject: &'a str,
     pub token_id: Option<&'a str>,
+    /// What the email shows beyond its template and recipient (never a secret).
+    pub params: serde_json::Value,
 }
 
 pub fn enqueue(conn: &mut Conn, m: &NewMessage<'_>, at: NaiveDateTime) -> QueryResult<String> {
@@ -58,6 +61,7 @@ pub fn enqueue(conn: &mut Conn, m: &NewMessage<'_>, at: NaiveDateTime) -> QueryR
             o::recipient_name.eq(m.recipient_name),
             o::subject.eq(m.subject),
             o::token_id.eq(m.token_id),
+            o::params.eq(m.params.to_string()),
             o::state.eq(MailState::Queued.as_str()),
             o::next_attempt_at.eq(at),
             o::created_at.eq(at),
@@ -173,6 +177,21 @@ pub fn requeue(conn: &mut Conn, id: &str, at: NaiveDateTime) -> QueryResult<bool
 
 pub fn find(conn: &mut Conn, id: &str) -> QueryResult<Option<Message>> {
     o::table.find(id).select(Message::as_select()).first(conn).optional()
+}
+
+/// The newest message carrying the link `token_id`.
+pub fn latest_for_token(conn: &mut Conn, token_id: &str) -> QueryResult<Option<Message>> {
+    o::table
+        .filter(o::token_id.eq(token_id))
+        .order((o::created_at.desc(), o::id.desc()))
+        .select(Message::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every message to the account, sent or not (the account is being deleted).
+pub fn delete_for_account(conn: &mut Conn, account_id: &str) -> QueryResult<usize> {
+    diesel::delete(o::table.filter(o::account_id.eq(account_id))).execute(conn)
 }
 
 /// The newest message of `template` to the account.

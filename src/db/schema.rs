@@ -19,6 +19,10 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         last_sign_in_at -> Nullable<Timestamp>,
+        locked_at -> Nullable<Timestamp>,
+        locked_by -> Nullable<Text>,
+        unlocked_status -> Nullable<Text>,
+        lockouts -> Integer,
     }
 }
 
@@ -149,6 +153,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        params -> Text,
     }
 }
 

@@ -111,3 +111,51 @@ pub fn delete_for_account(conn: &mut Conn, account_id: &str, scope: &str) -> Que
     )
     .execute(conn)
 }
+
+/// A session as the Sessions tab lists it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct ListedSession {
+    pub id_hash: String,
+    pub user_agent: String,
+    pub ip: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub idle_expires_at: NaiveDateTime,
+    pub absolute_expires_at: NaiveDateTime,
+}
+
+/// The account's live sessions in `scope`, most recently seen first.
+pub fn of_account(
+    conn: &mut Conn,
+    account_id: &str,
+    scope: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<ListedSession>> {
+    sessions::table
+        .filter(sessions::account_id.eq(account_id))
+        .filter(sessions::scope.eq(scope))
+        .filter(sessions::idle_expires_at.gt(now))
+        .filter(sessions::absolute_expires_at.gt(now))
+        .order((sessions::last_seen_at.desc(), sessions::id_hash))
+        .select(ListedSession::as_select())
+        .load(conn)
+}
+
+/// Ends one session of the account (false if it was not theirs or is gone).
+pub fn delete_of_account(conn: &mut Conn, id_hash: &str, account_id: &str) -> QueryResult<bool> {
+    let n = diesel::delete(
+        sessions::table.find(id_hash).filter(sessions::account_id.eq(account_id)),
+    )
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Ends every session of the account, in every area.
+pub fn delete_all_of_account(conn: &mut Conn, account_id: &str) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::account_id.eq(account_id))).execute(conn)
+}
+
+pub fn count(conn: &mut Conn) -> QueryResult<i64> {
+    sessions::table.count().get_result(conn)
+}

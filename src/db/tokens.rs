@@ -30,6 +30,10 @@ pub enum TokenState {
 }
 
 impl StoredToken {
+    pub fn purpose(&self) -> Option<Purpose> {
+        Purpose::parse(&self.purpose)
+    }
+
     pub fn state(&self, at: NaiveDateTime) -> TokenState {
         if self.used_at.is_some() {
             TokenState::Used
@@ -75,9 +79,20 @@ pub fn revoke_open(
     purpose: Purpose,
     at: NaiveDateTime,
 ) -> QueryResult<Vec<String>> {
+    revoke_open_of(conn, account_id, &[purpose], at)
+}
+
+/// Revokes the unused, unrevoked tokens of any of `purposes`; returns their ids.
+pub fn revoke_open_of(
+    conn: &mut Conn,
+    account_id: &str,
+    purposes: &[Purpose],
+    at: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    let purposes: Vec<&str> = purposes.iter().map(|p| p.as_str()).collect();
     let open = t::table
         .filter(t::account_id.eq(account_id))
-        .filter(t::purpose.eq(purpose.as_str()))
+        .filter(t::purpose.eq_any(purposes))
         .filter(t::used_at.is_null())
         .filter(t::revoked_at.is_null());
     let ids: Vec<String> = open.select(t::id).load(conn)?;
@@ -127,9 +142,19 @@ pub fn latest(
     account_id: &str,
     purpose: Purpose,
 ) -> QueryResult<Option<StoredToken>> {
+    latest_of(conn, account_id, &[purpose])
+}
+
+/// The newest token of any of `purposes` for the account, whatever its state.
+pub fn latest_of(
+    conn: &mut Conn,
+    account_id: &str,
+    purposes: &[Purpose],
+) -> QueryResult<Option<StoredToken>> {
+    let purposes: Vec<&str> = purposes.iter().map(|p| p.as_str()).collect();
     t::table
         .filter(t::account_id.eq(account_id))
-        .filter(t::purpose.eq(purpose.as_str()))
+        .filter(t::purpose.eq_any(purposes))
         .order((t::created_at.desc(), t::id.desc()))
         .select(StoredToken::as_select())
         .first(conn)

@@ -3,6 +3,11 @@
 text_enum!(Template {
     Invitation = "invitation": "Invitation",
     AccountCreated = "account_created": "Account created",
+    PasswordReset = "password_reset": "Password reset",
+    TemporaryPassword = "temporary_password": "Temporary password set",
+    AccountLocked = "account_locked": "Account locked",
+    AccountUnlocked = "account_unlocked": "Account unlocked",
+    LockedAfterFailures = "locked_after_failures": "Locked after failed sign-ins",
 });
 
 text_enum!(MailState {

@@ -27,12 +27,17 @@ macro_rules! text_enum {
 
 pub mod account;
 pub mod attribute;
+pub mod clock;
 pub mod email;
+pub mod format;
 pub mod group;
+pub mod lockout;
 pub mod mail;
 pub mod name;
+pub mod net;
 pub mod password;
 pub mod token;
+pub mod user_agent;
 
 /// Messages for the fields of a form, in the order the form shows them.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -1,13 +1,16 @@
-//! Emails from askama templates: a subject, a plain-text body and an HTML body. Links are built
-//! only from the configured base URL, never from a request.
+//! Emails from one pair of askama templates (plain text and HTML): a greeting, paragraphs, an
+//! optional button, and fine print. What each email says is decided here. Links are built only
+//! from the configured base URL, never from a request.
 
 use askama::Template;
 
 use crate::db::accounts::display_name;
 use crate::db::outbox::Message;
 use crate::db::tokens::StoredToken;
+use crate::domain::format::date_time;
+use crate::domain::lockout::duration_words;
 use crate::domain::mail::Template as Kind;
-use crate::domain::token::LinkKey;
+use crate::domain::token::{LinkKey, Purpose};
 use crate::web::urls;
 
 pub struct Composed {
@@ -21,6 +24,13 @@ pub fn subject(kind: Kind, org_name: &str) -> String {
     match kind {
         Kind::Invitation => format!("You are invited to {org_name}: set your password"),
         Kind::AccountCreated => format!("Your {org_name} account was created"),
+        Kind::PasswordReset => format!("Choose a new password for {org_name}"),
+        Kind::TemporaryPassword => format!("Your {org_name} password was reset"),
+        Kind::AccountLocked => format!("Your {org_name} account was locked"),
+        Kind::AccountUnlocked => format!("Your {org_name} account was unlocked"),
+        Kind::LockedAfterFailures => {
+            format!("Your {org_name} account is locked after failed sign-ins")
+        }
     }
 }
 
@@ -32,43 +42,43 @@ pub enum LinkMode<'a> {
 
 pub const HIDDEN_TOKEN: &str = "(link hidden in the preview)";
 
-#[derive(Template)]
-#[template(path = "emails/invitation.txt")]
-struct InvitationText<'a> {
-    name: &'a str,
-    org_name: &'a str,
-    link: &'a str,
-    expires: &'a str,
+/// What a message's `params` may hold (never a secret).
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Params {
+    /// The email is for an administrator: its sign-in link is the console's.
+    pub console: bool,
+    /// A lock for failed sign-ins: how long, and until when (`YYYY-MM-DD HH:MM`, UTC).
+    pub minutes: i64,
+    pub until: String,
+}
+
+pub struct Button {
+    pub label: &'static str,
+    pub url: String,
+    /// Also print the address (for links people may need to copy).
+    pub show_url: bool,
 }
 
 #[derive(Template)]
-#[template(path = "emails/invitation.html")]
-struct InvitationHtml<'a> {
+#[template(path = "emails/message.txt")]
+struct Text<'a> {
+    name: &'a str,
+    paragraphs: &'a [String],
+    button: &'a Option<Button>,
+    fine_print: &'a [String],
+}
+
+#[derive(Template)]
+#[template(path = "emails/message.html")]
+struct Html<'a> {
     subject: &'a str,
     name: &'a str,
     org_name: &'a str,
     recipient: &'a str,
-    link: &'a str,
-    expires: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "emails/account_created.txt")]
-struct AccountCreatedText<'a> {
-    name: &'a str,
-    org_name: &'a str,
-    recipient: &'a str,
-    link: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "emails/account_created.html")]
-struct AccountCreatedHtml<'a> {
-    subject: &'a str,
-    name: &'a str,
-    org_name: &'a str,
-    recipient: &'a str,
-    link: &'a str,
+    paragraphs: &'a [String],
+    button: &'a Option<Button>,
+    fine_print: &'a [String],
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +89,140 @@ pub enum ComposeError {
     MissingLink,
     #[error(transparent)]
     Render(#[from] askama::Error),
+}
+
+/// What an email says.
+struct Content {
+    paragraphs: Vec<String>,
+    button: Option<Button>,
+    fine_print: Vec<String>,
+}
+
+fn link_url(
+    base_url: &str,
+    token: Option<&StoredToken>,
+    links: &LinkMode<'_>,
+) -> Result<(String, String), ComposeError> {
+    let token = token.ok_or(ComposeError::MissingLink)?;
+    let secret = match links {
+        LinkMode::Real(key) => key.token_for(&token.id),
+        LinkMode::Hidden => HIDDEN_TOKEN.to_owned(),
+    };
+    let path = match token.purpose() {
+        Some(Purpose::PasswordReset) => urls::password_reset(&secret),
+        _ => urls::invitation(&secret),
+    };
+    Ok((format!("{base_url}{path}"), date_time(&token.expires_at)))
+}
+
+fn content(
+    kind: Kind,
+    message: &Message,
+    token: Option<&StoredToken>,
+    org: &str,
+    base_url: &str,
+    links: &LinkMode<'_>,
+) -> Result<Content, ComposeError> {
+    let params: Params = serde_json::from_str(&message.params).unwrap_or_default();
+    let sign_in = Button {
+        label: if params.console { "Sign in to the console" } else { "Sign in to My Account" },
+        url: format!(
+            "{base_url}{}",
+            if params.console { urls::CONSOLE_LOGIN } else { urls::MYACCOUNT_LOGIN }
+        ),
+        show_url: false,
+    };
+    Ok(match kind {
+        Kind::Invitation => {
+            let (url, expires) = link_url(base_url, token, links)?;
+            Content {
+                paragraphs: vec![format!(
+                    "{org} created an account for you. Choose your password to activate it."
+                )],
+                button: Some(Button { label: "Set your password", url, show_url: true }),
+                fine_print: vec![
+                    format!(
+                        "The link works once and expires on {expires} UTC. If it has expired, \
+                         ask {org} for a new one."
+                    ),
+                    "If you did not expect this email, you can ignore it.".into(),
+                ],
+            }
+        }
+        Kind::PasswordReset => {
+            let (url, expires) = link_url(base_url, token, links)?;
+            Content {
+                paragraphs: vec![format!(
+                    "{org} reset your password: the previous one no longer works. Choose a new \
+                     password to sign in again."
+                )],
+                button: Some(Button { label: "Choose a new password", url, show_url: true }),
+                fine_print: vec![
+                    format!(
+                        "The link works once and expires on {expires} UTC. If it has expired, \
+                         ask {org} for a new one."
+                    ),
+                    format!("If you did not expect this email, contact {org}."),
+                ],
+            }
+        }
+        Kind::AccountCreated => Content {
+            paragraphs: vec![
+                format!(
+                    "{org} created an account for you with the username {}.",
+                    message.recipient
+                ),
+                "Your administrator will give you a temporary password. When you first sign \
+                 in, you will choose your own."
+                    .into(),
+            ],
+            button: Some(sign_in),
+            fine_print: vec![format!("If you did not expect this email, contact {org}.")],
+        },
+        Kind::TemporaryPassword => Content {
+            paragraphs: vec![
+                format!("An administrator of {org} reset your password: the previous one no longer works."),
+                "They will give you a temporary password. When you sign in with it, you will \
+                 choose a new one."
+                    .into(),
+            ],
+            button: Some(sign_in),
+            fine_print: vec![format!("If you did not expect this email, contact {org}.")],
+        },
+        Kind::AccountLocked => Content {
+            paragraphs: vec![
+                format!("An administrator of {org} locked your account."),
+                "You cannot sign in until it is unlocked, and every place you were signed in \
+                 has been signed out."
+                    .into(),
+            ],
+            button: None,
+            fine_print: vec![format!("If you think this is a mistake, contact {org}.")],
+        },
+        Kind::AccountUnlocked => Content {
+            paragraphs: vec![format!(
+                "Your {org} account was unlocked. You can sign in again."
+            )],
+            button: Some(sign_in),
+            fine_print: vec![format!("If you did not expect this email, contact {org}.")],
+        },
+        Kind::LockedAfterFailures => Content {
+            paragraphs: vec![
+                format!(
+                    "After several failed sign-in attempts in a row, your account is locked for \
+                     {}, until {} UTC. Even the right password is refused until then.",
+                    duration_words(params.minutes),
+                    params.until
+                ),
+                "If these attempts were not yours, someone may be trying to guess your \
+                 password. When the lock is over, sign in and, if you can, choose a stronger \
+                 password."
+                    .into(),
+            ],
+            button: None,
+            fine_print: vec![format!("If you need access sooner, contact {org}.")],
+        },
+    })
 }
 
 pub fn compose(
@@ -92,31 +236,24 @@ pub fn compose(
         .template()
         .ok_or_else(|| ComposeError::UnknownTemplate(message.template.clone()))?;
     let name = display_name(&message.recipient_name, "", &message.recipient);
-    let (subject, recipient) = (message.subject.as_str(), message.recipient.as_str());
-    let (text, html) = match kind {
-        Kind::Invitation => {
-            let token = token.ok_or(ComposeError::MissingLink)?;
-            let secret = match links {
-                LinkMode::Real(key) => key.token_for(&token.id),
-                LinkMode::Hidden => HIDDEN_TOKEN.to_owned(),
-            };
-            let link = format!("{base_url}{}", urls::invitation(&secret));
-            let expires = crate::web::render::date_time(&token.expires_at);
-            let (link, expires) = (link.as_str(), expires.as_str());
-            (
-                InvitationText { name: &name, org_name, link, expires }.render()?,
-                InvitationHtml { subject, name: &name, org_name, recipient, link, expires }
-                    .render()?,
-            )
-        }
-        Kind::AccountCreated => {
-            let link = format!("{base_url}{}", urls::MYACCOUNT_LOGIN);
-            let link = link.as_str();
-            (
-                AccountCreatedText { name: &name, org_name, recipient, link }.render()?,
-                AccountCreatedHtml { subject, name: &name, org_name, recipient, link }.render()?,
-            )
-        }
-    };
+    let c = content(kind, message, token, org_name, base_url, &links)?;
+    let subject = message.subject.as_str();
+    let text = Text {
+        name: &name,
+        paragraphs: &c.paragraphs,
+        button: &c.button,
+        fine_print: &c.fine_print,
+    }
+    .render()?;
+    let html = Html {
+        subject,
+        name: &name,
+        org_name,
+        recipient: &message.recipient,
+        paragraphs: &c.paragraphs,
+        button: &c.button,
+        fine_print: &c.fine_print,
+    }
+    .render()?;
     Ok(Composed { subject: subject.to_owned(), text, html })
 }

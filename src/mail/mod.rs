@@ -2,7 +2,6 @@
 //! worker that sends them, the transports, and the templates.
 
 pub mod compose;
-pub mod resend;
 pub mod transport;
 pub mod worker;
 
@@ -11,7 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
-use crate::domain::token::{LinkKey, hash_token};
+use crate::domain::token::{LinkKey, Purpose, hash_token};
 use crate::web::urls;
 
 /// How mail is sent. Built from the command line, or directly by tests.
@@ -76,6 +75,16 @@ impl Links {
     }
 
     pub fn invitation_url(&self, token_id: &str) -> String {
-        format!("{}{}", self.base_url, urls::invitation(&self.key.token_for(token_id)))
+        self.url(token_id, Purpose::Invitation)
+    }
+
+    /// The link of the token row `token_id`, at the page for its purpose.
+    pub fn url(&self, token_id: &str, purpose: Purpose) -> String {
+        let token = self.key.token_for(token_id);
+        let path = match purpose {
+            Purpose::PasswordReset => urls::password_reset(&token),
+            _ => urls::invitation(&token),
+        };
+        format!("{}{path}", self.base_url)
     }
 }

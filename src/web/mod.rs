@@ -18,6 +18,8 @@ pub mod urls;
 use actix_web::{HttpRequest, web};
 
 use crate::db::Db;
+use crate::domain::clock::Clock;
+use crate::domain::net::{Cidr, client_address};
 use crate::mail::{Links, Outbox};
 use crate::passwords::Hasher;
 
@@ -38,13 +40,27 @@ pub struct AppState {
     /// An SMTP server is configured: invitations can be emailed (otherwise only copied).
     pub smtp_available: bool,
     pub groups: crate::accounts::groups::GroupDirectory,
+    /// Signs the stateless CSRF tokens of pages shown before sign-in.
+    pub csrf_key: csrf::CsrfKey,
+    /// Peers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<Cidr>,
+    /// The time of timed locks.
+    pub clock: Clock,
 }
 
 pub type State = web::Data<AppState>;
 
-/// The client's address: the TCP peer. Not `X-Forwarded-For`, which any client can write.
+/// The client's address: the TCP peer, or, when the peer is a configured trusted proxy, the
+/// address it forwarded for. `X-Forwarded-For` from anyone else is ignored: any client can
+/// write it.
 pub fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else { return String::new() };
+    let trusted = req.app_data::<State>().map(|s| s.trusted_proxies.as_slice()).unwrap_or(&[]);
+    if trusted.is_empty() {
+        return peer.to_string();
+    }
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    client_address(peer, forwarded, trusted).to_string()
 }
 
 /// The two areas' session layers (separate cookies and stores).

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::accounts::signin::{self, GENERIC_FAILURE, SignInOutcome};
+use crate::accounts::signin::{self, GENERIC_FAILURE, SignInOutcome, SignInServices};
 use crate::db::accounts::AccountSummary;
 use crate::domain::account::Kind;
 use crate::error::AppError;
@@ -59,6 +59,7 @@ pub struct LoginQuery {
     email: Option<String>,
 }
 
+/// The sign-in page. Nothing is stored for the visitor: the form's CSRF token is stateless.
 pub async fn show(
     area: &'static Area,
     session: Session,
@@ -80,7 +81,7 @@ pub async fn show(
     let email = query.email.as_deref().unwrap_or("").trim().chars().take(254).collect();
     html(
         StatusCode::OK,
-        &LoginPage { area, csrf: csrf::token(&session), email, error: None, notice },
+        &LoginPage { area, csrf: csrf::token(&req), email, error: None, notice },
     )
 }
 
@@ -99,11 +100,18 @@ pub async fn submit(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
+    // Before any hashing: a flood from one address costs nothing past this point.
     if !state.sign_in_throttle.allows(&ip) {
         return Err(AppError::TooManyRequests);
     }
     let LoginForm { email, password } = form.into_inner();
-    match signin::sign_in(&state.db, &state.hasher, area.kind, &email, password, &ip).await? {
+    let services = SignInServices {
+        db: &state.db,
+        hasher: &state.hasher,
+        outbox: &state.outbox,
+        clock: &state.clock,
+    };
+    match signin::sign_in(&services, area.kind, &email, password, &ip).await? {
         SignInOutcome::SignedIn(account) => {
             state.sign_in_throttle.record_success(&ip);
             start_session(&session, &account.id, &req)?;
@@ -113,7 +121,7 @@ pub async fn submit(
             state.sign_in_throttle.record_failure(&ip);
             let page = LoginPage {
                 area,
-                csrf: csrf::token(&session),
+                csrf: csrf::token(&req),
                 email: email.trim().chars().take(254).collect(),
                 error: Some(GENERIC_FAILURE),
                 notice: None,

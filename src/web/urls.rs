@@ -16,6 +16,8 @@ pub const MYACCOUNT_LOGIN: &str = "/myaccount/login";
 pub const MYACCOUNT_LOGOUT: &str = "/myaccount/logout";
 pub const MYACCOUNT_PASSWORD: &str = "/myaccount/password";
 pub const MYACCOUNT_INVITATION: &str = "/myaccount/invitation";
+pub const MYACCOUNT_RESET: &str = "/myaccount/reset";
+pub const CONSOLE_LOGIN_SECURITY: &str = "/console/settings/login-security";
 
 pub fn setup(token: &str) -> String {
     format!("{SETUP}/{token}")
@@ -40,6 +42,16 @@ pub fn console_outbox_resend(id: &str) -> String {
 /// The link in an invitation email (or shown to copy, offline).
 pub fn invitation(token: &str) -> String {
     format!("{MYACCOUNT_INVITATION}/{token}")
+}
+
+/// The link in a password reset email (or shown to copy).
+pub fn password_reset(token: &str) -> String {
+    format!("{MYACCOUNT_RESET}/{token}")
+}
+
+/// A customer page's sub-page or action: `/console/users/{id}/{what}`.
+pub fn console_user_action(id: &str, what: &str) -> String {
+    format!("{CONSOLE_USERS}/{id}/{what}")
 }
 
 pub fn console_group(id: &str) -> String {

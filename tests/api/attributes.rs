@@ -166,7 +166,8 @@ async fn deleting_an_attribute_needs_confirmation_and_removes_its_values() {
     let page = format!("{ATTRIBUTES}/{}", country.id);
     assert!(app.get_text(&page).await.1.contains("1 customer value"));
     let res = app.post_attribute(&format!("{page}/delete"), &[]).await;
-    assert_eq!(res.status(), 303);
+    assert_eq!(res.status(), 422, "refused without the box ticked");
+    assert!(res.text().await.unwrap().contains("Tick the box to confirm"));
     assert_eq!(app.get(&page).await.status(), 200, "kept without the box ticked");
     let res = app.post_attribute(&format!("{page}/delete"), &[("confirm", "on")]).await;
     assert_eq!(res.status(), 303);

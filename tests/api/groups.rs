@@ -197,7 +197,8 @@ async fn delete_needs_the_box_ticked_and_keeps_the_customers() {
     app.post_on(&page, &format!("{page}/members"), &[("account_id", &ids[0])]).await;
 
     let res = app.post_on(&page, &format!("{page}/delete"), &[]).await;
-    assert_eq!(res.status(), 303);
+    assert_eq!(res.status(), 422, "refused without the box ticked");
+    assert!(res.text().await.unwrap().contains("Tick the box to confirm"));
     assert_eq!(app.get(&page).await.status(), 200, "not deleted without the box");
     let res = app.post_on(&page, &format!("{page}/delete"), &[("confirm", "on")]).await;
     assert_eq!(res.status(), 303);

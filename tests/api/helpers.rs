@@ -45,6 +45,8 @@ pub fn test_config(data_dir: &std::path::Path) -> Config {
             retry_base: Duration::from_millis(100),
             max_attempts: 50,
         },
+        trusted_proxies: Vec::new(),
+        clock: Default::default(),
     }
 }
 

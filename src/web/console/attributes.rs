@@ -8,7 +8,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::new_user::ensure_can_manage;
-use super::{ConfirmForm, unconfirmed};
+use super::confirm::{self, Confirm, ConfirmForm};
 use crate::accounts::FormError;
 use crate::accounts::attributes as use_case;
 use crate::db::attributes::{self, Attribute};
@@ -222,6 +222,26 @@ pub struct Existing {
     pub created: String,
     pub updated: String,
     pub values: i64,
+    pub delete: Confirm,
+}
+
+fn delete_confirm(attribute: &Attribute, values: i64) -> Confirm {
+    let href = urls::console_attribute(&attribute.id);
+    Confirm {
+        id: "delete-dialog",
+        title: "Delete attribute".into(),
+        message: format!(
+            "Deleting {} removes it from every profile, with its {values} customer value{}. \
+             This cannot be undone.",
+            attribute.display_name,
+            if values == 1 { "" } else { "s" }
+        ),
+        check_label: "I understand that this attribute and its values will be deleted.".into(),
+        action: format!("{href}/delete"),
+        page: format!("{href}/delete"),
+        cancel: href,
+        error: None,
+    }
 }
 
 fn grid_cells(f: &AttributeForm) -> Vec<(&'static str, Vec<Option<Cell>>)> {
@@ -332,6 +352,7 @@ async fn existing(state: &State, id: &str) -> Result<(Attribute, Existing), AppE
         created: date_time(&attribute.created_at),
         updated: date_time(&attribute.updated_at),
         values,
+        delete: delete_confirm(&attribute, values),
     };
     Ok((attribute, e))
 }
@@ -375,6 +396,18 @@ pub async fn update(
     }
 }
 
+/// Delete attribute on a page of its own (the dialog's form, without script).
+pub async fn show_delete(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    let (attribute, e) = existing(&state, &id).await?;
+    confirm::page(&session, &admin, "attributes", &attribute.display_name, e.delete, false)
+}
+
 pub async fn delete(
     state: State,
     admin: CurrentAdmin,
@@ -385,7 +418,8 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
     if !form.confirmed() {
-        return Ok(unconfirmed(&session, &req, &urls::console_attribute(&id)));
+        let (attribute, e) = existing(&state, &id).await?;
+        return confirm::page(&session, &admin, "attributes", &attribute.display_name, e.delete, true);
     }
     let (attribute, values) = use_case::delete(&state.db, admin.actor(&req), &id).await?;
     flash::set(

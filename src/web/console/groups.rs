@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::new_user::ensure_can_manage;
 use super::users::{Badge, badge};
-use super::{ConfirmForm, unconfirmed};
+use super::confirm::{self, Confirm, ConfirmForm};
 use crate::accounts::FormError;
 use crate::accounts::groups as use_case;
 use crate::accounts::list::{self, ListParams, ListRequest};
@@ -169,6 +169,44 @@ struct GroupPage {
     base: String,
     q: String,
     candidates: Vec<Candidate>,
+    delete: Confirm,
+}
+
+fn delete_confirm(group: &GroupDetails) -> Confirm {
+    let href = urls::console_group(&group.id);
+    let n = group.member_count;
+    Confirm {
+        id: "delete-dialog",
+        title: "Delete group".into(),
+        message: format!(
+            "Deleting {} removes it and its {n} membership{}. The customers keep their \
+             accounts. This cannot be undone.",
+            group.name,
+            if n == 1 { "" } else { "s" }
+        ),
+        check_label: "I understand that this group and its memberships will be deleted.".into(),
+        action: format!("{href}/delete"),
+        page: format!("{href}/delete"),
+        cancel: href,
+        error: None,
+    }
+}
+
+async fn find_group(state: &State, id: &str) -> Result<GroupDetails, AppError> {
+    let key = id.to_owned();
+    state.db.run(move |c| groups::find(c, &key)?.ok_or(AppError::NotFound)).await
+}
+
+/// Delete group on a page of its own (the dialog's form, without script).
+pub async fn show_delete(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    let group = find_group(&state, &id).await?;
+    confirm::page(&session, &admin, "groups", &group.name, delete_confirm(&group), false)
 }
 
 #[derive(Debug, Deserialize)]
@@ -225,6 +263,7 @@ async fn render_group(
                 badge: badge(&m.status, None),
             })
             .collect(),
+        delete: delete_confirm(&group),
         group,
         name,
         errors,
@@ -283,7 +322,8 @@ pub async fn delete(
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
     if !form.confirmed() {
-        return Ok(unconfirmed(&session, &req, &urls::console_group(&id)));
+        let group = find_group(&state, &id).await?;
+        return confirm::page(&session, &admin, "groups", &group.name, delete_confirm(&group), true);
     }
     let deleted = use_case::delete(&state.db, &state.groups, admin.actor(&req), &id).await?;
     flash::set(

@@ -2,9 +2,13 @@
 //! and every page but sign-in behind `require_admin`.
 
 pub mod attributes;
+pub mod confirm;
+pub mod customer;
 pub mod groups;
+pub mod login_security;
 pub mod new_user;
 pub mod outbox;
+pub mod password_choice;
 pub mod profile_fields;
 pub mod users;
 
@@ -47,18 +51,48 @@ pub fn scope(
                 .route("/users/new/policy", web::post().to(new_user::policy))
                 .service(
                     web::resource("/users/{id}")
-                        .route(web::get().to(users::show))
-                        .route(web::post().to(users::update)),
+                        .route(web::get().to(customer::show))
+                        .route(web::post().to(customer::profile::update)),
                 )
                 .service(
                     web::resource("/users/{id}/invitation")
-                        .route(web::get().to(users::to_customer))
-                        .route(web::post().to(users::resend_invitation)),
+                        .route(web::get().to(customer::to_customer))
+                        .route(web::post().to(customer::profile::resend_link)),
                 )
                 .service(
                     web::resource("/users/{id}/groups")
-                        .route(web::get().to(users::show_groups))
+                        .route(web::get().to(customer::show_groups))
                         .route(web::post().to(groups::customer_join)),
+                )
+                .service(
+                    web::resource("/users/{id}/reset")
+                        .route(web::get().to(customer::danger::show_reset))
+                        .route(web::post().to(customer::danger::reset)),
+                )
+                .route("/users/{id}/reset/policy", web::post().to(customer::danger::reset_policy))
+                .service(
+                    web::resource("/users/{id}/lock")
+                        .route(web::get().to(customer::danger::show_lock))
+                        .route(web::post().to(customer::danger::lock_user)),
+                )
+                .service(
+                    web::resource("/users/{id}/unlock")
+                        .route(web::get().to(customer::danger::show_lock))
+                        .route(web::post().to(customer::danger::unlock_user)),
+                )
+                .service(
+                    web::resource("/users/{id}/delete")
+                        .route(web::get().to(customer::danger::show_delete))
+                        .route(web::post().to(customer::danger::delete_user)),
+                )
+                .route("/users/{id}/sessions", web::get().to(customer::show_sessions))
+                .route(
+                    "/users/{id}/sessions/terminate-all",
+                    web::post().to(customer::sessions::terminate_all),
+                )
+                .route(
+                    "/users/{id}/sessions/{handle}/terminate",
+                    web::post().to(customer::sessions::terminate),
                 )
                 .route(
                     "/users/{id}/groups/{group_id}/remove",
@@ -75,7 +109,11 @@ pub fn scope(
                         .route(web::get().to(attributes::edit_form))
                         .route(web::post().to(attributes::update)),
                 )
-                .route("/attributes/{id}/delete", web::post().to(attributes::delete))
+                .service(
+                    web::resource("/attributes/{id}/delete")
+                        .route(web::get().to(attributes::show_delete))
+                        .route(web::post().to(attributes::delete)),
+                )
                 .route("/groups", web::get().to(groups::list))
                 .service(
                     web::resource("/groups/new")
@@ -84,11 +122,20 @@ pub fn scope(
                 )
                 .route("/groups/{id}", web::get().to(groups::show))
                 .route("/groups/{id}/rename", web::post().to(groups::rename))
-                .route("/groups/{id}/delete", web::post().to(groups::delete))
+                .service(
+                    web::resource("/groups/{id}/delete")
+                        .route(web::get().to(groups::show_delete))
+                        .route(web::post().to(groups::delete)),
+                )
                 .route("/groups/{id}/members", web::post().to(groups::add_member))
                 .route(
                     "/groups/{id}/members/{account_id}/remove",
                     web::post().to(groups::remove_member),
+                )
+                .service(
+                    web::resource("/settings/login-security")
+                        .route(web::get().to(login_security::show))
+                        .route(web::post().to(login_security::update)),
                 )
                 .route("/settings/outbox", web::get().to(outbox::list))
                 .route("/settings/outbox/{id}", web::get().to(outbox::show))
@@ -97,30 +144,6 @@ pub fn scope(
         )
         .wrap(from_fn(csrf::check))
         .wrap(layer.middleware())
-}
-
-/// The checkbox + Confirm of a deletion.
-#[derive(Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConfirmForm {
-    #[serde(default)]
-    confirm: Option<String>,
-}
-
-impl ConfirmForm {
-    pub fn confirmed(&self) -> bool {
-        self.confirm.as_deref() == Some("on")
-    }
-}
-
-/// The answer to a Confirm without the box ticked: back to the page, saying what to do.
-pub fn unconfirmed(
-    session: &actix_session::Session,
-    req: &HttpRequest,
-    page: &str,
-) -> HttpResponse {
-    super::flash::set(session, "Tick the box to confirm, then press Confirm.");
-    see_other(req, page)
 }
 
 /// `/` and `/console` lead to the Users list (which sends anonymous visitors to sign in).

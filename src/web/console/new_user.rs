@@ -10,17 +10,18 @@ use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::users::{self, Notice};
+use super::customer::{self, Notice, Secret};
 use crate::accounts::FormError;
 use crate::accounts::onboarding::{self, NewCustomer, PasswordMethod, Services};
 use std::collections::HashMap;
 
+use super::password_choice::{PasswordChoice, PolicyView};
 use super::profile_fields::{AttributeField, console_fields};
 use crate::db::settings;
 use crate::db::{attributes, groups};
 use crate::domain::FieldErrors;
 use crate::domain::email::EmailAddress;
-use crate::domain::password::{self, Check, Password};
+use crate::domain::password::Password;
 use crate::domain::token::random_token;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
@@ -113,12 +114,10 @@ struct WizardPage {
     step: u8,
     f: Fields,
     errors: FieldErrors,
-    smtp: bool,
     has_groups: bool,
     groups: Vec<GroupChoice>,
-    checks: Vec<Check>,
-    /// The password is shown in clear after Generate, so the administrator can read it.
-    reveal_password: bool,
+    m: PasswordChoice,
+    policy: PolicyView,
     /// The attributes the organization requires in the console, as fields.
     attribute_fields: Vec<AttributeField>,
     /// For the shared attribute fields (only managers reach the wizard).
@@ -127,8 +126,23 @@ struct WizardPage {
 
 #[derive(Template)]
 #[template(path = "partials/policy.html")]
-struct PolicyFragment {
-    checks: Vec<Check>,
+pub struct PolicyFragment {
+    pub policy: PolicyView,
+}
+
+/// The checklist refreshes while the email or the password is typed.
+const TRIGGER: &str =
+    "input changed delay:200ms from:#password, input changed delay:200ms from:#email";
+
+fn policy_view(f: &Fields, policy: &crate::domain::password::PasswordPolicy) -> PolicyView {
+    let email = EmailAddress::parse(&f.email).ok();
+    PolicyView::new(
+        urls::CONSOLE_NEW_USER_POLICY.to_owned(),
+        TRIGGER,
+        &f.password,
+        policy,
+        email.as_ref(),
+    )
 }
 
 /// Owners and administrators manage customers; viewers only look.
@@ -140,11 +154,6 @@ pub fn ensure_can_manage(admin: &CurrentAdmin) -> Result<(), AppError> {
     }
 }
 
-async fn checks(state: &State, f: &Fields) -> Result<Vec<Check>, AppError> {
-    let policy = state.db.run(|c| Ok(settings::load(c)?.password_policy())).await?;
-    let email = EmailAddress::parse(&f.email).ok();
-    Ok(password::checklist(&f.password, &policy, email.as_ref()))
-}
 
 struct Step {
     number: u8,
@@ -182,17 +191,25 @@ async fn render(
         .into_iter()
         .map(|g| GroupChoice { checked: f.groups.contains(&g.id), id: g.id, name: g.name })
         .collect::<Vec<_>>();
-    let email = EmailAddress::parse(&f.email).ok();
+    let m = PasswordChoice {
+        legend: "Select the method to set the user password",
+        invite_hint: "The customer sets a password with a one-time link and confirms the account.",
+        method: f.method.clone(),
+        delivery: f.delivery.clone(),
+        password: f.password.clone(),
+        reveal_password: step.reveal_password,
+        smtp: state.smtp_available,
+        form_href: urls::CONSOLE_NEW_USER.to_owned(),
+    };
     let page = WizardPage {
         chrome: Chrome::new(session, admin, "users"),
         step: step.number,
-        checks: password::checklist(&f.password, &policy, email.as_ref()),
+        policy: policy_view(&f, &policy),
+        m,
         has_groups,
         groups,
         f,
         errors: step.errors,
-        smtp: state.smtp_available,
-        reveal_password: step.reveal_password,
         attribute_fields,
         can_manage: true,
     };
@@ -221,7 +238,8 @@ pub async fn policy(
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
     let (f, _) = Fields::parse(&body)?;
-    html(StatusCode::OK, &PolicyFragment { checks: checks(&state, &f).await? })
+    let policy = state.db.run(|c| Ok(settings::load(c)?.password_policy())).await?;
+    html(StatusCode::OK, &PolicyFragment { policy: policy_view(&f, &policy) })
 }
 
 pub async fn submit(
@@ -299,10 +317,10 @@ async fn finish(
                     created.email
                 ),
             };
-            let notice = Notice { message, reveal: created.reveal };
-            let view = users::CustomerView { notice: Some(notice), ..Default::default() };
+            let notice = Notice { message, secret: created.reveal.map(Secret::from) };
+            let view = customer::CustomerView { notice: Some(notice), ..Default::default() };
             let mut res =
-                users::render_customer(state, session, admin, &created.account_id, view).await?;
+                customer::render(state, session, admin, &created.account_id, view).await?;
             // With htmx, the address bar shows the customer's page; a reload shows it without
             // the secret.
             if let Ok(v) = HeaderValue::from_str(&urls::console_user(&created.account_id)) {

@@ -14,7 +14,7 @@ use crate::error::AppError;
 use actix_web::http::header;
 
 use crate::mail::compose::{self, ComposeError, Composed, LinkMode};
-use crate::mail::resend::{self, Resent};
+use crate::accounts::resend_email::{self as resend, Resent};
 use crate::web::auth::CurrentAdmin;
 use crate::web::console::new_user::ensure_can_manage;
 use crate::web::frame::EMAIL_PREVIEW_CSP;
@@ -219,8 +219,8 @@ pub async fn resend(
         &session,
         match outcome {
             Resent::Requeued => "The email is queued again.",
-            Resent::NewInvitation => {
-                "The invitation's link had expired, so a new invitation with a new link is queued."
+            Resent::NewLink => {
+                "The email's link had expired, so a new email with a new link is queued."
             }
         },
     );

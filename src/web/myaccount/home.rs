@@ -31,7 +31,7 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let org_name = state.db.run(|c| Ok(settings::load(c)?.name)).await?;
     let page = HomePage {
-        csrf: csrf::token(&session),
+        csrf: csrf::session_token(&session),
         who: Some(customer.email.clone()),
         notice: flash::take(&session),
         name: accounts::display_name(&customer.first_name, "", &customer.email),

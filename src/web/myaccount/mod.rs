@@ -1,9 +1,9 @@
 //! My Account under `/myaccount`, for customers: its own session cookie (SameSite=Lax, since
 //! customers arrive from emailed links), CSRF on every form, and every page but sign-in and
-//! the invitation link behind `require_customer`.
+//! the invitation and reset links behind `require_customer`.
 
 pub mod home;
-pub mod invitation;
+pub mod link;
 pub mod password;
 
 use actix_web::middleware::from_fn;
@@ -34,8 +34,13 @@ pub fn scope(
         .route("/logout", web::post().to(|st, s, r| signin::logout(&signin::MYACCOUNT, st, s, r)))
         .service(
             web::resource("/invitation/{token}")
-                .route(web::get().to(invitation::show))
-                .route(web::post().to(invitation::submit)),
+                .route(web::get().to(|st, t, r| link::show(&link::INVITATION, st, t, r)))
+                .route(web::post().to(|st, t, f, r| link::submit(&link::INVITATION, st, t, f, r))),
+        )
+        .service(
+            web::resource("/reset/{token}")
+                .route(web::get().to(|st, t, r| link::show(&link::RESET, st, t, r)))
+                .route(web::post().to(|st, t, f, r| link::submit(&link::RESET, st, t, f, r))),
         )
         .service(
             web::scope("")

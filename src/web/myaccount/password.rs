@@ -55,7 +55,7 @@ async fn page(
     errors: FieldErrors,
 ) -> Result<PasswordPage, AppError> {
     Ok(PasswordPage {
-        csrf: csrf::token(session),
+        csrf: csrf::session_token(session),
         who: Some(customer.email.clone()),
         heading: "Choose a new password",
         intro: "Your administrator gave you a temporary password. Replace it with one only you \

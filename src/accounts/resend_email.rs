@@ -1,10 +1,10 @@
-//! Settings > Outbox > Resend: a failed email goes out again. An invitation whose link has
-//! expired meanwhile is replaced by a new invitation (a new link), not resent dead.
+//! Settings > Outbox > Resend: a failed email goes out again. An invitation or reset email whose
+//! link has expired meanwhile is replaced by a new one (a new link), not resent dead.
 
 use serde_json::json;
 
-use super::{Links, Outbox};
-use crate::accounts::invitations::{self, ResendBy};
+use super::links::{self, SendBy};
+use crate::mail::{Links, Outbox};
 use crate::db::audit::{self, Actor};
 use crate::db::tokens::{self, TokenState};
 use crate::db::{Db, now, outbox};
@@ -14,8 +14,8 @@ use crate::error::AppError;
 pub enum Resent {
     /// The same message is queued again.
     Requeued,
-    /// Its link had expired: a new invitation was queued instead.
-    NewInvitation,
+    /// Its link had expired: a new link was emailed instead.
+    NewLink,
 }
 
 pub const NOT_FAILED: AppError = AppError::Forbidden("Only emails that failed can be resent.");
@@ -37,10 +37,11 @@ pub async fn resend_failed(
         Some(t) => db.run(move |c| Ok(tokens::find(c, &t)?.map(|t| t.state(now())))).await?,
         None => None,
     };
-    if message.template() == Some(Template::Invitation) && link_state != Some(TokenState::Usable) {
+    let carries_link = matches!(message.template(), Some(Template::Invitation | Template::PasswordReset));
+    if carries_link && link_state != Some(TokenState::Usable) {
         let account = message.account_id.as_deref().ok_or(AppError::NotFound)?;
-        invitations::resend(db, outbox_handle, links, actor, account, ResendBy::Email).await?;
-        return Ok(Resent::NewInvitation);
+        links::resend(db, outbox_handle, links, actor, account, SendBy::Email).await?;
+        return Ok(Resent::NewLink);
     }
     let id = message.id.clone();
     let requeued = db

@@ -1,0 +1,292 @@
+//! The one-time links that let a customer set a password: invitations (the first password) and
+//! password resets (an administrator took the old one away). What the console shows about the
+//! pending one, resending it (which revokes the previous link), and the customer following it.
+
+use chrono::NaiveDateTime;
+use serde_json::json;
+
+use crate::db::accounts::{self, Account};
+use crate::db::audit::{self, Actor};
+use super::queue_email;
+use crate::db::outbox;
+use crate::db::tokens::{self, StoredToken, TokenState};
+use crate::db::{Conn, Db, now, settings};
+use crate::domain::FieldErrors;
+use crate::domain::account::{Kind, Status};
+use crate::domain::email::EmailAddress;
+use crate::domain::mail::{MailState, Template};
+use crate::domain::password::Password;
+use crate::domain::token::{Purpose, hash_token};
+use crate::error::AppError;
+use crate::mail::{Links, Outbox};
+use crate::passwords::Hasher;
+
+/// The purposes of links that set a password.
+pub const PASSWORD_LINKS: [Purpose; 2] = [Purpose::Invitation, Purpose::PasswordReset];
+
+/// The email that carries a link of `purpose`.
+pub fn template_for(purpose: Purpose) -> Template {
+    match purpose {
+        Purpose::PasswordReset => Template::PasswordReset,
+        _ => Template::Invitation,
+    }
+}
+
+/// How the latest link went out.
+pub enum Delivery {
+    /// Emailed: the message's state in the outbox.
+    Email(MailState),
+    /// Shown in the console to copy.
+    Offline,
+}
+
+/// A pending customer's latest link, as the customer page shows it.
+pub struct Pending {
+    pub purpose: Purpose,
+    pub sent_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub state: TokenState,
+    pub delivery: Delivery,
+}
+
+/// Read with the rest of the customer page, in the same trip to the database.
+pub fn pending(c: &mut Conn, account_id: &str) -> diesel::QueryResult<Option<Pending>> {
+    let Some(token) = tokens::latest_of(c, account_id, &PASSWORD_LINKS)? else {
+        return Ok(None);
+    };
+    let message = outbox::latest_for_token(c, &token.id)?;
+    Ok(Some(Pending {
+        purpose: token.purpose().unwrap_or(Purpose::Invitation),
+        sent_at: token.created_at,
+        expires_at: token.expires_at,
+        state: token.state(now()),
+        delivery: match message.and_then(|m| m.state()) {
+            Some(state) => Delivery::Email(state),
+            None => Delivery::Offline,
+        },
+    }))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendBy {
+    Email,
+    Offline,
+}
+
+impl SendBy {
+    pub fn audit_name(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Offline => "offline",
+        }
+    }
+}
+
+pub const NOT_PENDING: AppError = AppError::Forbidden(
+    "This customer has already set a password; there is no invitation to resend.",
+);
+
+/// Revokes the account's open password links and cancels unsent emails carrying them. Part of
+/// every change that makes those links wrong (a new link, a reset, a lock).
+pub fn revoke_password_links(
+    conn: &mut Conn,
+    account_id: &str,
+    why: &str,
+    at: NaiveDateTime,
+) -> diesel::QueryResult<usize> {
+    let revoked = tokens::revoke_open_of(conn, account_id, &PASSWORD_LINKS, at)?;
+    outbox::cancel_for_tokens(conn, &revoked, why, at)?;
+    Ok(revoked.len())
+}
+
+/// A new link of `purpose` for the account (the caller revoked the old ones), emailed or not.
+/// Returns the token row's id.
+pub fn issue(
+    conn: &mut Conn,
+    links: &Links,
+    account: &Account,
+    purpose: Purpose,
+    by: SendBy,
+    at: NaiveDateTime,
+) -> diesel::QueryResult<String> {
+    let org = settings::load(conn)?;
+    let expiry = match purpose {
+        Purpose::PasswordReset => org.password_reset_expiry(),
+        _ => org.invitation_expiry(),
+    };
+    let token =
+        tokens::replace(conn, &account.id, purpose, |tid| links.token_hash(tid), at, at + expiry)?;
+    if by == SendBy::Email {
+        queue_email(conn, account, template_for(purpose), Some(&token), json!({}), at)?;
+    }
+    Ok(token)
+}
+
+/// A new link for a pending customer, of the pending kind (invitation or reset). The previous
+/// link stops working and an unsent email carrying it is cancelled. Returns its purpose, and
+/// the link when it is to be copied (offline).
+pub async fn resend(
+    db: &Db,
+    outbox_handle: &Outbox,
+    links: &Links,
+    actor: Actor,
+    account_id: &str,
+    by: SendBy,
+) -> Result<(Purpose, Option<String>), AppError> {
+    let (id, links_tx) = (account_id.to_owned(), links.clone());
+    let (token_id, purpose) = db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let account = customer(conn, &id)?;
+                if account.status() != Some(Status::PendingPassword) {
+                    return Ok(None);
+                }
+                let purpose = tokens::latest_of(conn, &id, &PASSWORD_LINKS)?
+                    .and_then(|t| t.purpose())
+                    .unwrap_or(Purpose::Invitation);
+                let at = now();
+                let revoked =
+                    revoke_password_links(conn, &id, "a newer link replaced this one", at)?;
+                let token = issue(conn, &links_tx, &account, purpose, by, at)?;
+                let action = match purpose {
+                    Purpose::PasswordReset => "password_reset.resent",
+                    _ => "invitation.resent",
+                };
+                audit::record(
+                    conn,
+                    &actor,
+                    action,
+                    Some((&id, &account.email)),
+                    json!({ "delivery": by.audit_name(), "revoked": revoked }),
+                )?;
+                Ok::<_, diesel::result::Error>(Some((token, purpose)))
+            })
+            .map_err(AppError::from)
+        })
+        .await?
+        .ok_or(NOT_PENDING)?;
+    if by == SendBy::Email {
+        outbox_handle.wake();
+        Ok((purpose, None))
+    } else {
+        Ok((purpose, Some(links.url(&token_id, purpose))))
+    }
+}
+
+fn customer(conn: &mut Conn, id: &str) -> diesel::QueryResult<Account> {
+    accounts::find(conn, id)?
+        .filter(|a| a.kind() == Some(Kind::Customer))
+        .ok_or(diesel::result::Error::NotFound)
+}
+
+/// What a link leads to.
+pub enum Link {
+    /// The customer may set a password.
+    Open { email: String, name: String },
+    /// Used, replaced, expired, or never issued: the page says which and what to do.
+    Closed(TokenState),
+    Unknown,
+}
+
+async fn lookup(
+    db: &Db,
+    token: &str,
+    purpose: Purpose,
+) -> Result<Option<(StoredToken, Account)>, AppError> {
+    let hash = hash_token(token);
+    db.run(move |c| {
+        let Some(t) = tokens::find_by_hash(c, &hash, purpose)? else { return Ok(None) };
+        Ok(accounts::find(c, &t.account_id)?.map(|a| (t, a)))
+    })
+    .await
+}
+
+/// A link's state as the customer may act on it. An account that is no longer waiting for a
+/// password (say, locked since) cannot be activated by an old link.
+fn link_state(token: &StoredToken, account: &Account) -> TokenState {
+    match token.state(now()) {
+        TokenState::Usable if account.status() != Some(Status::PendingPassword) => {
+            TokenState::Revoked
+        }
+        state => state,
+    }
+}
+
+pub async fn inspect(db: &Db, token: &str, purpose: Purpose) -> Result<Link, AppError> {
+    Ok(match lookup(db, token, purpose).await? {
+        None => Link::Unknown,
+        Some((t, a)) => match link_state(&t, &a) {
+            TokenState::Usable => Link::Open { email: a.email.clone(), name: a.display_name() },
+            closed => Link::Closed(closed),
+        },
+    })
+}
+
+pub enum AcceptError {
+    Invalid(FieldErrors),
+    Closed(Link),
+    Other(AppError),
+}
+
+impl From<AppError> for AcceptError {
+    fn from(e: AppError) -> Self {
+        Self::Other(e)
+    }
+}
+
+/// Sets the customer's password and consumes the link; the account becomes active. Returns the
+/// email, for the sign-in page.
+pub async fn accept(
+    db: &Db,
+    hasher: &Hasher,
+    token: &str,
+    purpose: Purpose,
+    password: &str,
+    confirm: &str,
+    ip: &str,
+) -> Result<String, AcceptError> {
+    let Some((stored, account)) = lookup(db, token, purpose).await? else {
+        return Err(AcceptError::Closed(Link::Unknown));
+    };
+    if let closed @ (TokenState::Used | TokenState::Revoked | TokenState::Expired) =
+        link_state(&stored, &account)
+    {
+        return Err(AcceptError::Closed(Link::Closed(closed)));
+    }
+    let policy = db.run(|c| Ok(settings::load(c)?.password_policy())).await?;
+    let email =
+        EmailAddress::parse(&account.email).map_err(|m| AppError::internal(anyhow::anyhow!(m)))?;
+    let mut errors = FieldErrors::default();
+    let fields = ("password", "confirm");
+    let parsed = Password::parse_confirmed(password, confirm, &policy, &email, fields, &mut errors);
+    let Some(parsed) = parsed else { return Err(AcceptError::Invalid(errors)) };
+    let hash = hasher.hash(parsed.expose().to_owned()).await?;
+    let actor = Actor::account(&account.id, &account.email, ip);
+    let (token_id, account_id, address) = (stored.id, account.id, account.email);
+    let action = match purpose {
+        Purpose::PasswordReset => "password_reset.completed",
+        _ => "invitation.accepted",
+    };
+    let accepted = db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let at = now();
+                // Checked again inside the write transaction: a link used or revoked, or an
+                // account changed, a moment ago fails here.
+                let pending = accounts::find(conn, &account_id)?
+                    .is_some_and(|a| a.status() == Some(Status::PendingPassword));
+                if !pending || !tokens::consume(conn, &token_id, at)? {
+                    return Ok(false);
+                }
+                accounts::set_password(conn, &account_id, &hash, Status::Active, at)?;
+                audit::record(conn, &actor, action, Some((&account_id, &address)), json!({}))?;
+                Ok::<_, diesel::result::Error>(true)
+            })
+            .map_err(AppError::from)
+        })
+        .await?;
+    if !accepted {
+        return Err(AcceptError::Closed(Link::Closed(TokenState::Used)));
+    }
+    Ok(email.to_string())
+}

@@ -1,0 +1,43 @@
+//! Delete User: irreversible. The account and everything that hangs on it — attribute values,
+//! memberships (group counts follow), sessions, links, replay keys and every email to it — go
+//! in one transaction; the email address is free again at once. The audit trail keeps that it
+//! happened: who deleted whom, when, with the email and name as they were.
+
+use serde_json::json;
+
+use crate::db::accounts::{self, Account};
+use crate::db::audit::{self, Actor};
+use crate::db::{Db, groups, outbox};
+use crate::domain::account::Kind;
+use crate::error::AppError;
+
+pub struct Deleted {
+    pub email: String,
+    pub name: String,
+}
+
+pub async fn delete_customer(db: &Db, actor: Actor, account_id: &str) -> Result<Deleted, AppError> {
+    let id = account_id.to_owned();
+    db.run(move |conn| {
+        conn.immediate_transaction(|conn| {
+            let account: Account = accounts::find(conn, &id)?
+                .filter(|a| a.kind() == Some(Kind::Customer))
+                .ok_or(diesel::result::Error::NotFound)?;
+            let left_groups = groups::leave_all(conn, &id)?;
+            // Sent ones too: the outbox would otherwise keep their address and name.
+            let emails = outbox::delete_for_account(conn, &id)?;
+            accounts::delete(conn, &id)?;
+            let name = format!("{} {}", account.first_name, account.last_name).trim().to_owned();
+            audit::record(
+                conn,
+                &actor,
+                "account.deleted",
+                Some((&id, &account.email)),
+                json!({ "name": name, "groups_left": left_groups, "emails_deleted": emails }),
+            )?;
+            Ok::<_, diesel::result::Error>(Deleted { email: account.email, name })
+        })
+        .map_err(AppError::from)
+    })
+    .await
+}

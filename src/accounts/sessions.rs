@@ -1,0 +1,96 @@
+//! A customer's My Account sessions, as the console's Sessions tab shows them, and ending them
+//! (Terminate, Terminate all): the row goes, so the session ends on its very next request.
+//! Sessions are named in pages by a handle derived from the stored hash, never by the hash
+//! itself (which is what a cookie is checked against).
+
+use chrono::NaiveDateTime;
+use serde_json::json;
+
+use crate::db::audit::{self, Actor};
+use crate::db::sessions::{self, ListedSession};
+use crate::db::{Conn, Db, accounts, now};
+use crate::domain::account::Kind;
+use crate::domain::token::hash_token;
+use crate::domain::user_agent;
+use crate::error::AppError;
+
+pub const MYACCOUNT: &str = "myaccount";
+
+/// A session as the console shows it.
+pub struct SessionView {
+    pub handle: String,
+    /// Browser and system in words.
+    pub device: String,
+    pub ip: String,
+    pub signed_in: NaiveDateTime,
+    pub last_seen: NaiveDateTime,
+}
+
+fn handle(id_hash: &str) -> String {
+    hash_token(&format!("session handle|{id_hash}"))[..16].to_owned()
+}
+
+fn view(s: ListedSession) -> SessionView {
+    SessionView {
+        handle: handle(&s.id_hash),
+        device: user_agent::describe(&s.user_agent),
+        ip: s.ip,
+        signed_in: s.created_at,
+        last_seen: s.last_seen_at,
+    }
+}
+
+/// The customer's live My Account sessions; read with the rest of the customer page.
+pub fn of_customer(c: &mut Conn, account_id: &str) -> diesel::QueryResult<Vec<SessionView>> {
+    Ok(sessions::of_account(c, account_id, MYACCOUNT, now())?.into_iter().map(view).collect())
+}
+
+/// Which sessions to end.
+pub enum Which<'a> {
+    One(&'a str),
+    All,
+}
+
+/// Ends one (by handle) or all of the customer's My Account sessions; returns how many ended.
+pub async fn terminate(
+    db: &Db,
+    actor: Actor,
+    account_id: &str,
+    which: Which<'_>,
+) -> Result<usize, AppError> {
+    let id = account_id.to_owned();
+    let one = match which {
+        Which::One(h) => Some(h.to_owned()),
+        Which::All => None,
+    };
+    db.run(move |conn| {
+        conn.immediate_transaction(|conn| {
+            let account = accounts::find(conn, &id)?
+                .filter(|a| a.kind() == Some(Kind::Customer))
+                .ok_or(diesel::result::Error::NotFound)?;
+            let live = sessions::of_account(conn, &id, MYACCOUNT, now())?;
+            let targets: Vec<&ListedSession> = live
+                .iter()
+                .filter(|s| one.as_deref().is_none_or(|h| handle(&s.id_hash) == h))
+                .collect();
+            let mut ended = 0;
+            for s in &targets {
+                if sessions::delete_of_account(conn, &s.id_hash, &id)? {
+                    ended += 1;
+                }
+            }
+            if ended > 0 {
+                audit::record(
+                    conn,
+                    &actor,
+                    "session.terminated",
+                    Some((&id, &account.email)),
+                    json!({ "sessions": ended, "all": one.is_none() }),
+                )?;
+            }
+            Ok::<_, diesel::result::Error>(ended)
+        })
+        .map_err(AppError::from)
+    })
+    .await
+}

@@ -1,0 +1,521 @@
+//! A customer's page (Manage > Users > Edit): the tabs **Profile** (with the danger zone at its
+//! bottom), **Groups** and **Sessions**, read in one trip to the database. Its actions are in
+//! `profile` (Update, resend the pending link), `danger` (Reset password, Lock user, Delete
+//! User) and `sessions` (Terminate).
+
+pub mod danger;
+pub mod profile;
+pub mod sessions;
+
+use std::collections::HashMap;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::confirm::Confirm;
+use super::password_choice::{PasswordChoice, PolicyView};
+use super::profile_fields::{AttributeField, console_fields};
+use super::users::{Badge, badge};
+use crate::accounts::links::{self, Delivery, Pending};
+use crate::accounts::onboarding::Reveal;
+use crate::accounts::sessions::{self as customer_sessions, SessionView};
+use crate::db::accounts::Account;
+use crate::db::tokens::TokenState;
+use crate::db::{accounts, attributes, groups, settings};
+use crate::domain::FieldErrors;
+use crate::domain::account::{Kind, LockReason, Status};
+use crate::domain::mail::MailState;
+use crate::domain::password::PasswordPolicy;
+use crate::domain::token::Purpose;
+use crate::error::AppError;
+use crate::web::auth::CurrentAdmin;
+use crate::web::render::{Chrome, date_time, html, iso, see_other};
+use crate::web::{State, flash, urls};
+
+/// A secret shown once, right after the action that made it, and never again.
+pub enum Secret {
+    InvitationLink(String),
+    ResetLink(String),
+    TemporaryPassword(String),
+}
+
+impl From<Reveal> for Secret {
+    fn from(r: Reveal) -> Self {
+        match r {
+            Reveal::InvitationLink(l) => Self::InvitationLink(l),
+            Reveal::TemporaryPassword(p) => Self::TemporaryPassword(p),
+        }
+    }
+}
+
+/// What the customer page says once, after an action: a confirmation, and perhaps a secret.
+pub struct Notice {
+    pub message: String,
+    pub secret: Option<Secret>,
+}
+
+/// The tabs of a customer's page.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    #[default]
+    Profile,
+    Groups,
+    Sessions,
+}
+
+/// How to show a customer's page: which tab, a one-time notice, and the Profile form as
+/// submitted when it had errors.
+#[derive(Default)]
+pub struct CustomerView {
+    pub tab: Tab,
+    pub notice: Option<Notice>,
+    pub edit: Option<ProfileEdit>,
+}
+
+/// The Profile form as submitted, shown again with its messages.
+pub struct ProfileEdit {
+    pub first_name: String,
+    pub last_name: String,
+    pub attributes: HashMap<String, String>,
+    pub errors: FieldErrors,
+}
+
+/// A secret shown once, with what it is.
+pub struct Shown {
+    pub label: &'static str,
+    pub value: String,
+    pub hint: &'static str,
+}
+
+/// A group the customer is in, with the address that removes them from it.
+pub struct GroupChip {
+    pub name: String,
+    pub remove_href: String,
+}
+
+/// The pending invitation or password reset, in words.
+pub struct LinkView {
+    /// "invitation sent" or "password reset requested".
+    pub what: &'static str,
+    pub heading: &'static str,
+    pub resend_label: &'static str,
+    pub summary: String,
+    pub sent: String,
+    pub sent_iso: String,
+    pub expires: String,
+    pub problem: Option<&'static str>,
+}
+
+/// A session row of the Sessions tab.
+pub struct SessionRow {
+    pub device: String,
+    pub ip: String,
+    pub signed_in: String,
+    pub signed_in_iso: String,
+    pub last_seen: String,
+    pub last_seen_iso: String,
+    pub terminate_href: String,
+}
+
+/// The danger zone's state and forms.
+pub struct DangerZone {
+    pub locked: bool,
+    pub reset: ResetForm,
+    pub lock: Confirm,
+    pub delete: Confirm,
+}
+
+/// The Reset password form, in its dialog or on its own page.
+pub struct ResetForm {
+    pub action: String,
+    /// Back to the customer's page.
+    pub cancel: String,
+    pub m: PasswordChoice,
+    pub policy: PolicyView,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "console/customer.html")]
+struct CustomerPage {
+    chrome: Chrome,
+    id: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    /// The Profile form's values (the saved ones, or those submitted with errors).
+    form_first_name: String,
+    form_last_name: String,
+    errors: FieldErrors,
+    attribute_fields: Vec<AttributeField>,
+    tab: Tab,
+    profile_href: String,
+    groups_href: String,
+    sessions_href: String,
+    badge: Badge,
+    /// The status in words, with its reason.
+    status_line: String,
+    created: String,
+    updated: String,
+    last_sign_in: String,
+    groups: Vec<GroupChip>,
+    /// Groups the customer is not in, to add.
+    other_groups: Vec<groups::Group>,
+    back_href: &'static str,
+    notice: Option<String>,
+    shown: Option<Shown>,
+    link: Option<LinkView>,
+    sessions: Vec<SessionRow>,
+    terminate_all_href: String,
+    can_manage: bool,
+    smtp: bool,
+    resend_href: String,
+    danger: DangerZone,
+}
+
+fn link_view(p: Pending) -> LinkView {
+    let summary = match p.delivery {
+        Delivery::Offline => "link shown in the console to copy".to_owned(),
+        Delivery::Email(state) => match state {
+            MailState::Sent => "email delivered to the mail server".to_owned(),
+            MailState::Queued => "email queued".to_owned(),
+            MailState::Retrying => "email not delivered yet; retrying".to_owned(),
+            MailState::Failed => "email could not be delivered".to_owned(),
+            MailState::Cancelled => "email cancelled".to_owned(),
+        },
+    };
+    let reset = p.purpose == Purpose::PasswordReset;
+    let problem = match (p.state, reset) {
+        (TokenState::Usable, _) => None,
+        (TokenState::Expired, false) => Some("The link has expired: send a new invitation."),
+        (TokenState::Revoked, false) => Some("The link was revoked: send a new invitation."),
+        (TokenState::Expired, true) => Some("The link has expired: send a new one."),
+        (TokenState::Revoked, true) => Some("The link was revoked: send a new one."),
+        (TokenState::Used, _) => Some("The link was used."),
+    };
+    LinkView {
+        what: if reset { "password reset requested" } else { "invitation sent" },
+        heading: if reset { "Password reset" } else { "Invitation" },
+        resend_label: if reset { "Resend reset link" } else { "Resend invitation" },
+        summary,
+        sent: date_time(&p.sent_at),
+        sent_iso: iso(&p.sent_at),
+        expires: date_time(&p.expires_at),
+        problem,
+    }
+}
+
+/// The status in plain words, with why and since when.
+fn status_line(account: &Account, badge: &Badge) -> String {
+    match (account.status(), account.lock_reason()) {
+        (Some(Status::Locked), Some(LockReason::FailedAttempts)) => match account.locked_until {
+            Some(until) => format!("Locked after failed sign-ins until {} UTC", date_time(&until)),
+            None => "Locked after failed sign-ins".to_owned(),
+        },
+        (Some(Status::Locked), Some(LockReason::Admin)) => {
+            let by = account.locked_by.as_deref().unwrap_or("an administrator");
+            match account.locked_at {
+                Some(at) => format!("Locked by {by} on {} UTC", date_time(&at)),
+                None => format!("Locked by {by}"),
+            }
+        }
+        _ if account.must_change_password => {
+            format!("{} — must choose a new password at next sign-in", badge.label)
+        }
+        _ => badge.label.to_owned(),
+    }
+}
+
+/// The lock toggle's confirmation: locking, or (when locked) unlocking.
+pub fn lock_confirm(account: &Account) -> Confirm {
+    let page = urls::console_user(&account.id);
+    if account.status() == Some(Status::Locked) {
+        Confirm {
+            id: "lock-dialog",
+            title: "Unlock user".into(),
+            message: format!(
+                "{} will be able to sign in to My Account and the organization's applications \
+                 again at once. They are emailed that their account was unlocked.",
+                account.email
+            ),
+            check_label: "I want to unlock this account.".into(),
+            action: urls::console_user_action(&account.id, "unlock"),
+            page: urls::console_user_action(&account.id, "unlock"),
+            cancel: page,
+            error: None,
+        }
+    } else {
+        Confirm {
+            id: "lock-dialog",
+            title: "Lock user".into(),
+            message: format!(
+                "{} will no longer be able to access any business applications or My Account. \
+                 Every place they are signed in is signed out at once, open password links stop \
+                 working, and they are emailed that their account was locked. You can unlock it \
+                 again with the same toggle.",
+                account.email
+            ),
+            check_label: "I want to lock this account.".into(),
+            action: urls::console_user_action(&account.id, "lock"),
+            page: urls::console_user_action(&account.id, "lock"),
+            cancel: page,
+            error: None,
+        }
+    }
+}
+
+pub fn delete_confirm(account: &Account) -> Confirm {
+    Confirm {
+        id: "delete-dialog",
+        title: "Delete User".into(),
+        message: format!(
+            "Deleting {} removes the account, its profile and attribute values, group \
+             memberships, sessions, pending links and emails. The email address can be used \
+             again. This cannot be undone; the audit trail keeps only that it happened.",
+            account.email
+        ),
+        check_label: "I understand that this account will be deleted for good.".into(),
+        action: urls::console_user_action(&account.id, "delete"),
+        page: urls::console_user_action(&account.id, "delete"),
+        cancel: urls::console_user(&account.id),
+        error: None,
+    }
+}
+
+/// The Reset password form with its state (fresh, after Generate, or with errors).
+pub struct ResetInput {
+    pub method: String,
+    pub delivery: String,
+    pub password: String,
+    pub reveal_password: bool,
+    pub errors: FieldErrors,
+}
+
+impl ResetInput {
+    pub fn fresh(smtp: bool) -> Self {
+        Self {
+            method: "invite".into(),
+            delivery: if smtp { "email" } else { "offline" }.into(),
+            password: String::new(),
+            reveal_password: false,
+            errors: FieldErrors::default(),
+        }
+    }
+}
+
+pub fn reset_form(
+    account: &Account,
+    input: ResetInput,
+    policy: &PasswordPolicy,
+    smtp: bool,
+) -> ResetForm {
+    let action = urls::console_user_action(&account.id, "reset");
+    let email = crate::domain::email::EmailAddress::parse(&account.email).ok();
+    ResetForm {
+        policy: PolicyView::new(
+            format!("{action}/policy"),
+            "input changed delay:200ms from:#password",
+            &input.password,
+            policy,
+            email.as_ref(),
+        ),
+        m: PasswordChoice {
+            legend: "Select a method to reset the user password",
+            invite_hint: "A link to choose a new password. The current password stops working \
+                          at once.",
+            method: input.method,
+            delivery: input.delivery,
+            password: input.password,
+            reveal_password: input.reveal_password,
+            smtp,
+            form_href: action.clone(),
+        },
+        action,
+        cancel: urls::console_user(&account.id),
+        errors: input.errors,
+    }
+}
+
+/// Loads a customer (404 for anything else), in the caller's trip to the database.
+pub fn find_customer(c: &mut crate::db::Conn, id: &str) -> Result<Account, AppError> {
+    accounts::find(c, id)?.filter(|a| a.kind() == Some(Kind::Customer)).ok_or(AppError::NotFound)
+}
+
+/// The customer's page.
+pub async fn render(
+    state: &State,
+    session: &Session,
+    admin: &CurrentAdmin,
+    id: &str,
+    view: CustomerView,
+) -> Result<HttpResponse, AppError> {
+    let CustomerView { tab, notice, edit } = view;
+    let key = id.to_owned();
+    // One trip to the database: the account, its groups, attribute values and sessions, the
+    // schema, the password policy and, while pending, its link. A constant number of queries,
+    // whatever the attributes or sessions.
+    let (account, mine, pending, schema, values, live, policy) = state
+        .db
+        .run(move |c| {
+            let account = find_customer(c, &key)?;
+            let mine = groups::of_account(c, &account.id)?;
+            let pending = match account.status() {
+                Some(Status::PendingPassword) => links::pending(c, &account.id)?,
+                _ => None,
+            };
+            let schema = attributes::all(c)?;
+            let values: HashMap<String, String> =
+                attributes::values_of(c, &account.id)?.into_iter().collect();
+            let live = customer_sessions::of_customer(c, &account.id)?;
+            let policy = settings::load(c)?.password_policy();
+            Ok((account, mine, pending, schema, values, live, policy))
+        })
+        .await?;
+    let others: Vec<groups::Group> = state
+        .groups
+        .all(&state.db)
+        .await?
+        .iter()
+        .filter(|g| !mine.iter().any(|m| m.id == g.id))
+        .cloned()
+        .collect();
+    let (message, secret) = match notice {
+        Some(n) => (Some(n.message), n.secret),
+        None => (flash::take(session), None),
+    };
+    let shown = secret.map(|r| match r {
+        Secret::InvitationLink(value) => Shown {
+            label: "Invitation link",
+            value,
+            hint: "Shown once. Pass it to the customer; it works once and expires.",
+        },
+        Secret::ResetLink(value) => Shown {
+            label: "Password reset link",
+            value,
+            hint: "Shown once. Pass it to the customer; it works once and expires.",
+        },
+        Secret::TemporaryPassword(value) => Shown {
+            label: "Temporary password",
+            value,
+            hint: "Shown once. The customer must replace it at first sign-in.",
+        },
+    });
+    let status = if edit.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let attribute_fields =
+        console_fields(&schema, &values, edit.as_ref().map(|e| &e.attributes), false);
+    let (form_first_name, form_last_name, errors) = match edit {
+        Some(e) => (e.first_name, e.last_name, e.errors),
+        None => (account.first_name.clone(), account.last_name.clone(), FieldErrors::default()),
+    };
+    let badge = badge(&account.status, account.lock_reason.as_deref());
+    let sessions = live.into_iter().map(|s| session_row(&account.id, s)).collect();
+    let danger = DangerZone {
+        locked: account.status() == Some(Status::Locked),
+        reset: reset_form(&account, ResetInput::fresh(state.smtp_available), &policy, state.smtp_available),
+        lock: lock_confirm(&account),
+        delete: delete_confirm(&account),
+    };
+    let page = CustomerPage {
+        chrome: Chrome::new(session, admin, "users"),
+        form_first_name,
+        form_last_name,
+        errors,
+        attribute_fields,
+        tab,
+        profile_href: urls::console_user(&account.id),
+        groups_href: urls::console_user_action(&account.id, "groups"),
+        sessions_href: urls::console_user_action(&account.id, "sessions"),
+        resend_href: urls::console_user_invitation(&account.id),
+        terminate_all_href: urls::console_user_action(&account.id, "sessions/terminate-all"),
+        id: account.id.clone(),
+        email: account.email.clone(),
+        first_name: account.first_name.clone(),
+        last_name: account.last_name.clone(),
+        status_line: status_line(&account, &badge),
+        badge,
+        created: date_time(&account.created_at),
+        updated: date_time(&account.updated_at),
+        last_sign_in: account
+            .last_sign_in_at
+            .as_ref()
+            .map(date_time)
+            .unwrap_or_else(|| "Never".into()),
+        groups: mine
+            .into_iter()
+            .map(|g| GroupChip {
+                remove_href: urls::console_user_action(&account.id, &format!("groups/{}/remove", g.id)),
+                name: g.name,
+            })
+            .collect(),
+        other_groups: others,
+        back_href: urls::CONSOLE_USERS,
+        notice: message,
+        shown,
+        link: pending.map(link_view),
+        sessions,
+        can_manage: admin.can_manage_customers(),
+        smtp: state.smtp_available,
+        danger,
+    };
+    html(status, &page)
+}
+
+fn session_row(account_id: &str, s: SessionView) -> SessionRow {
+    SessionRow {
+        terminate_href: urls::console_user_action(
+            account_id,
+            &format!("sessions/{}/terminate", s.handle),
+        ),
+        device: s.device,
+        ip: s.ip,
+        signed_in: date_time(&s.signed_in),
+        signed_in_iso: iso(&s.signed_in),
+        last_seen: date_time(&s.last_seen),
+        last_seen_iso: iso(&s.last_seen),
+    }
+}
+
+async fn show_tab(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+    tab: Tab,
+) -> Result<HttpResponse, AppError> {
+    render(&state, &session, &admin, &id, CustomerView { tab, ..CustomerView::default() }).await
+}
+
+/// The Profile tab.
+pub async fn show(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    show_tab(state, admin, session, id, Tab::Profile).await
+}
+
+pub async fn show_groups(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    show_tab(state, admin, session, id, Tab::Groups).await
+}
+
+pub async fn show_sessions(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    show_tab(state, admin, session, id, Tab::Sessions).await
+}
+
+/// The address of a POST-only action, opened directly (e.g. reloading after it): the page.
+pub async fn to_customer(id: web::Path<String>, req: HttpRequest) -> HttpResponse {
+    see_other(&req, &urls::console_user(&id))
+}

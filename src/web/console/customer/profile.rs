@@ -1,0 +1,108 @@
+//! Profile > Update, and resending the pending invitation or reset link.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::{CustomerView, Notice, ProfileEdit, Secret, render};
+use crate::accounts::FormError;
+use crate::accounts::links::{self, SendBy};
+use crate::accounts::profile::{self, ProfileInput};
+use crate::domain::token::Purpose;
+use crate::error::AppError;
+use crate::web::auth::CurrentAdmin;
+use crate::web::console::new_user::ensure_can_manage;
+use crate::web::console::profile_fields::split_form;
+use crate::web::render::see_other;
+use crate::web::{State, flash, urls};
+
+/// Profile > Update: saves what changed and says so.
+pub async fn update(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+    body: web::Bytes,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    let (names, attribute_values) = split_form(&body, &["first_name", "last_name"])?;
+    let [first_name, last_name]: [String; 2] =
+        names.try_into().map_err(|_| crate::web::form::UNEXPECTED)?;
+    let actor = admin.actor(&req);
+    let input = ProfileInput {
+        first_name: first_name.clone(),
+        last_name: last_name.clone(),
+        attributes: attribute_values.clone(),
+    };
+    match profile::update(&state.db, actor, &id, input).await {
+        Ok(changed) if changed.is_empty() => {
+            flash::set(&session, "Nothing changed.");
+            Ok(see_other(&req, &urls::console_user(&id)))
+        }
+        Ok(changed) => {
+            flash::set(&session, &format!("Saved: {}.", changed.join(", ")));
+            Ok(see_other(&req, &urls::console_user(&id)))
+        }
+        Err(FormError::Invalid(errors)) => {
+            let edit = ProfileEdit { first_name, last_name, attributes: attribute_values, errors };
+            let view = CustomerView { edit: Some(edit), ..Default::default() };
+            render(&state, &session, &admin, &id, view).await
+        }
+        Err(FormError::Other(e)) => Err(e),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResendForm {
+    delivery: String,
+}
+
+/// Resend the pending invitation or reset link: a new link (the previous one stops working),
+/// emailed or shown to copy.
+pub async fn resend_link(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+    form: web::Form<ResendForm>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    ensure_can_manage(&admin)?;
+    let by = match form.delivery.as_str() {
+        "email" if state.smtp_available => SendBy::Email,
+        "offline" => SendBy::Offline,
+        _ => return Err(crate::web::form::UNEXPECTED),
+    };
+    let actor = admin.actor(&req);
+    let (purpose, link) =
+        links::resend(&state.db, &state.outbox, &state.links, actor, &id, by).await?;
+    let what = match purpose {
+        Purpose::PasswordReset => "password reset link",
+        _ => "invitation",
+    };
+    match link {
+        None => {
+            let message = format!("A new {what} is on its way. The previous link no longer works.");
+            flash::set(&session, &message);
+            Ok(see_other(&req, &urls::console_user(&id)))
+        }
+        Some(link) => {
+            let secret = match purpose {
+                Purpose::PasswordReset => Secret::ResetLink(link),
+                _ => Secret::InvitationLink(link),
+            };
+            let notice = Notice {
+                message: match purpose {
+                    Purpose::PasswordReset => "A new password reset link was created.",
+                    _ => "A new invitation link was created.",
+                }
+                .to_owned()
+                    + " The previous link no longer works.",
+                secret: Some(secret),
+            };
+            let view = CustomerView { notice: Some(notice), ..CustomerView::default() };
+            render(&state, &session, &admin, &id, view).await
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! The pages of emailed (or copied) links that set a password: invitations and password
+//! resets. GET only shows the form (mail scanners follow links); the POST that sets the
+//! password consumes the token. Nothing is stored for the visitor (the form's CSRF token is
+//! stateless), and guessing links is throttled per client address like sign-in.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::password::{PasswordForm, PasswordPage, policy_hint};
+use crate::accounts::links::{self, AcceptError, Link};
+use crate::db::tokens::TokenState;
+use crate::domain::FieldErrors;
+use crate::domain::token::Purpose;
+use crate::error::AppError;
+use crate::web::render::{html, see_other};
+use crate::web::{State, client_ip, csrf, urls};
+
+/// What one kind of link's pages say.
+pub struct LinkKind {
+    purpose: Purpose,
+    path: fn(&str) -> String,
+    heading: &'static str,
+    /// Before the email, in the form's introduction.
+    intro: &'static str,
+    button: &'static str,
+    used: &'static str,
+    replaced: &'static str,
+    expired: &'static str,
+    unknown: &'static str,
+    ask_again: &'static str,
+}
+
+pub const INVITATION: LinkKind = LinkKind {
+    purpose: Purpose::Invitation,
+    path: urls::invitation,
+    heading: "Set your password",
+    intro: "Choose a password for {email} to activate your account.",
+    button: "Set password",
+    used: "This invitation was already used",
+    replaced: "This invitation was replaced",
+    expired: "This invitation has expired",
+    unknown: "This invitation link does not work",
+    ask_again: "Ask the organization that invited you to send a new invitation.",
+};
+
+pub const RESET: LinkKind = LinkKind {
+    purpose: Purpose::PasswordReset,
+    path: urls::password_reset,
+    heading: "Choose a new password",
+    intro: "Your password was reset. Choose a new password for {email}.",
+    button: "Set new password",
+    used: "This reset link was already used",
+    replaced: "This reset link was replaced",
+    expired: "This reset link has expired",
+    unknown: "This reset link does not work",
+    ask_again: "Ask the organization to send you a new password reset link.",
+};
+
+#[derive(Template)]
+#[template(path = "myaccount/link_closed.html")]
+struct ClosedPage {
+    csrf: String,
+    who: Option<String>,
+    title: &'static str,
+    message: String,
+}
+
+fn closed(kind: &LinkKind, req: &HttpRequest, link: &Link) -> Result<HttpResponse, AppError> {
+    let (status, title, message) = match link {
+        Link::Closed(TokenState::Used) => (
+            StatusCode::GONE,
+            kind.used,
+            format!(
+                "Your password has been set with this link. Sign in with it. {}",
+                kind.ask_again
+            ),
+        ),
+        Link::Closed(TokenState::Revoked) => (
+            StatusCode::GONE,
+            kind.replaced,
+            format!(
+                "A newer link replaced this one, or the account changed since. Use the link in \
+                 the latest email. {}",
+                kind.ask_again
+            ),
+        ),
+        Link::Closed(TokenState::Expired) => {
+            (StatusCode::GONE, kind.expired, kind.ask_again.to_owned())
+        }
+        _ => (
+            StatusCode::NOT_FOUND,
+            kind.unknown,
+            format!("Check that you copied the whole link. If it still does not work: {}", kind.ask_again),
+        ),
+    };
+    html(status, &ClosedPage { csrf: csrf::token(req), who: None, title, message })
+}
+
+async fn form(
+    kind: &LinkKind,
+    state: &State,
+    req: &HttpRequest,
+    token: &str,
+    email: String,
+    name: &str,
+    errors: FieldErrors,
+) -> Result<PasswordPage, AppError> {
+    Ok(PasswordPage {
+        csrf: csrf::token(req),
+        who: None,
+        heading: kind.heading,
+        intro: format!("Welcome, {name}. {}", kind.intro.replace("{email}", &email)),
+        action: (kind.path)(token),
+        button: kind.button,
+        email,
+        policy_hint: policy_hint(state).await?,
+        errors,
+    })
+}
+
+/// Refuses a client that guessed too many links, before any work; counts an unknown link.
+fn throttled(state: &State, ip: &str) -> Result<(), AppError> {
+    if state.sign_in_throttle.allows(ip) { Ok(()) } else { Err(AppError::TooManyRequests) }
+}
+
+pub async fn show(
+    kind: &'static LinkKind,
+    state: State,
+    token: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let ip = client_ip(&req);
+    throttled(&state, &ip)?;
+    match links::inspect(&state.db, &token, kind.purpose).await? {
+        Link::Open { email, name } => html(
+            StatusCode::OK,
+            &form(kind, &state, &req, &token, email, &name, FieldErrors::default()).await?,
+        ),
+        other => {
+            if matches!(other, Link::Unknown) {
+                state.sign_in_throttle.record_failure(&ip);
+            }
+            closed(kind, &req, &other)
+        }
+    }
+}
+
+pub async fn submit(
+    kind: &'static LinkKind,
+    state: State,
+    token: web::Path<String>,
+    body: web::Form<PasswordForm>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let ip = client_ip(&req);
+    throttled(&state, &ip)?;
+    let body = body.into_inner();
+    let outcome = links::accept(
+        &state.db,
+        &state.hasher,
+        &token,
+        kind.purpose,
+        &body.password,
+        &body.confirm,
+        &ip,
+    )
+    .await;
+    match outcome {
+        Ok(email) => {
+            let query =
+                serde_urlencoded::to_string([("notice", "password_set"), ("email", &email)])
+                    .unwrap_or_default();
+            Ok(see_other(&req, &format!("{}?{query}", urls::MYACCOUNT_LOGIN)))
+        }
+        Err(AcceptError::Invalid(errors)) => {
+            let Link::Open { email, name } = links::inspect(&state.db, &token, kind.purpose).await?
+            else {
+                return Err(AppError::NotFound);
+            };
+            let page = form(kind, &state, &req, &token, email, &name, errors).await?;
+            html(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(AcceptError::Closed(link)) => {
+            if matches!(link, Link::Unknown) {
+                state.sign_in_throttle.record_failure(&ip);
+            }
+            closed(kind, &req, &link)
+        }
+        Err(AcceptError::Other(e)) => Err(e),
+    }
+}
