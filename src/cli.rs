@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use anyhow::Context;
 
-use crate::accounts::owner::{self, CreateOwnerError, OwnerInput};
 use crate::accounts::lock;
+use crate::accounts::owner::{self, CreateOwnerError, OwnerInput};
 use crate::config::{Cli, Command, Config, CreateOwnerArgs, SeedArgs, UnlockArgs};
 use crate::db::audit::Actor;
 use crate::db::{self, Db};

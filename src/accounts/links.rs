@@ -5,9 +5,9 @@
 use chrono::NaiveDateTime;
 use serde_json::json;
 
+use super::queue_email;
 use crate::db::accounts::{self, Account};
 use crate::db::audit::{self, Actor};
-use super::queue_email;
 use crate::db::outbox;
 use crate::db::tokens::{self, StoredToken, TokenState};
 use crate::db::{Conn, Db, now, settings};
@@ -182,7 +182,10 @@ fn customer(conn: &mut Conn, id: &str) -> diesel::QueryResult<Account> {
 /// What a link leads to.
 pub enum Link {
     /// The customer may set a password.
-    Open { email: String, name: String },
+    Open {
+        email: String,
+        name: String,
+    },
     /// Used, replaced, expired, or never issued: the page says which and what to do.
     Closed(TokenState),
     Unknown,

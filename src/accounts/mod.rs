@@ -6,6 +6,7 @@ pub mod groups;
 pub mod links;
 pub mod list;
 pub mod lock;
+pub mod login_security;
 pub mod onboarding;
 pub mod owner;
 pub mod password;
@@ -14,7 +15,6 @@ pub mod removal;
 pub mod resend_email;
 pub mod reset;
 pub mod sessions;
-pub mod login_security;
 pub mod signin;
 
 use crate::db::accounts::Account;

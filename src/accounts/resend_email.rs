@@ -4,12 +4,12 @@
 use serde_json::json;
 
 use super::links::{self, SendBy};
-use crate::mail::{Links, Outbox};
 use crate::db::audit::{self, Actor};
 use crate::db::tokens::{self, TokenState};
 use crate::db::{Db, now, outbox};
 use crate::domain::mail::{MailState, Template};
 use crate::error::AppError;
+use crate::mail::{Links, Outbox};
 
 pub enum Resent {
     /// The same message is queued again.
@@ -37,7 +37,8 @@ pub async fn resend_failed(
         Some(t) => db.run(move |c| Ok(tokens::find(c, &t)?.map(|t| t.state(now())))).await?,
         None => None,
     };
-    let carries_link = matches!(message.template(), Some(Template::Invitation | Template::PasswordReset));
+    let carries_link =
+        matches!(message.template(), Some(Template::Invitation | Template::PasswordReset));
     if carries_link && link_state != Some(TokenState::Usable) {
         let account = message.account_id.as_deref().ok_or(AppError::NotFound)?;
         links::resend(db, outbox_handle, links, actor, account, SendBy::Email).await?;

@@ -6,8 +6,8 @@
 
 use serde_json::json;
 
-use super::{FormError, queue_email};
 use super::links::{self, SendBy, revoke_password_links};
+use super::{FormError, queue_email};
 use crate::db::accounts::{self, Account};
 use crate::db::audit::{self, Actor};
 use crate::db::{Db, now, sessions, settings};
@@ -46,9 +46,8 @@ pub enum ResetShown {
     TemporaryPassword(String),
 }
 
-pub const LOCKED: AppError = AppError::Forbidden(
-    "This account is locked. Unlock it before resetting its password.",
-);
+pub const LOCKED: AppError =
+    AppError::Forbidden("This account is locked. Unlock it before resetting its password.");
 pub const NO_MAIL_SERVER: &str =
     "No mail server is configured, so the link cannot be emailed. Choose to copy the link.";
 
@@ -73,10 +72,9 @@ pub async fn reset_password(
     method: ResetMethod,
 ) -> Result<ResetShown, FormError> {
     let id = account_id.to_owned();
-    let (account, policy) = s
-        .db
-        .run(move |c| Ok((find_customer(c, &id)?, settings::load(c)?.password_policy())))
-        .await?;
+    let (account, policy) =
+        s.db.run(move |c| Ok((find_customer(c, &id)?, settings::load(c)?.password_policy())))
+            .await?;
     if account.status() == Some(Status::Locked) {
         return Err(LOCKED.into());
     }
@@ -104,9 +102,8 @@ pub async fn reset_password(
     }
     let (id, links) = (account.id.clone(), s.links.clone());
     let tx_method = method.clone();
-    let token = s
-        .db
-        .run(move |conn| {
+    let token =
+        s.db.run(move |conn| {
             conn.immediate_transaction(|conn| {
                 let account = find_customer(conn, &id)?;
                 // Checked again in the write: a lock a moment ago wins.
@@ -114,8 +111,7 @@ pub async fn reset_password(
                     return Ok(Err(LOCKED));
                 }
                 let at = now();
-                let revoked =
-                    revoke_password_links(conn, &id, "the password was reset again", at)?;
+                let revoked = revoke_password_links(conn, &id, "the password was reset again", at)?;
                 accounts::reset_password(conn, &id, hash.as_deref(), at)?;
                 let ended = sessions::delete_all_of_account(conn, &id)?;
                 let token = match &tx_method {

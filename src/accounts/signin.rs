@@ -64,9 +64,8 @@ pub async fn sign_in(
     let actor = Actor { id: None, label: "anonymous".into(), ip: ip.to_owned() };
     let attempted: String = email.trim().chars().take(EmailAddress::MAX_LEN).collect();
     let at = s.clock.now();
-    let (outcome, locked_now) = s
-        .db
-        .run(move |conn| {
+    let (outcome, locked_now) =
+        s.db.run(move |conn| {
             conn.immediate_transaction(|conn| {
                 // Read again inside the write transaction: failures racing each other all
                 // count, and a lock taken meanwhile applies.
@@ -92,8 +91,11 @@ pub async fn sign_in(
                 let subject = Some((account.id.as_str(), account.email.as_str()));
                 let Some(reason) = reason else {
                     accounts::record_sign_in(conn, &account.id, now())?;
-                    let actor =
-                        Actor { id: Some(account.id.clone()), label: account.email.clone(), ..actor };
+                    let actor = Actor {
+                        id: Some(account.id.clone()),
+                        label: account.email.clone(),
+                        ..actor
+                    };
                     audit::record(
                         conn,
                         &actor,

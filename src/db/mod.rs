@@ -158,7 +158,8 @@ fn make_private_file(path: &Path) -> anyhow::Result<()> {
         .mode(0o600)
         .open(path)
         .map_err(|e| anyhow::anyhow!("opening {}: {e}", path.display()))?;
-    for file in [path.to_owned(), path.with_extension("sqlite3-wal"), path.with_extension("sqlite3-shm")]
+    for file in
+        [path.to_owned(), path.with_extension("sqlite3-wal"), path.with_extension("sqlite3-shm")]
     {
         if file.exists() {
             std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;

@@ -144,10 +144,9 @@ pub fn of_account(
 
 /// Ends one session of the account (false if it was not theirs or is gone).
 pub fn delete_of_account(conn: &mut Conn, id_hash: &str, account_id: &str) -> QueryResult<bool> {
-    let n = diesel::delete(
-        sessions::table.find(id_hash).filter(sessions::account_id.eq(account_id)),
-    )
-    .execute(conn)?;
+    let n =
+        diesel::delete(sessions::table.find(id_hash).filter(sessions::account_id.eq(account_id)))
+            .execute(conn)?;
     Ok(n == 1)
 }
 

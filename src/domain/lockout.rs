@@ -27,8 +27,11 @@ impl LockoutPolicy {
         factor: &str,
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let mut number = |field: &str, raw: &str, range: std::ops::RangeInclusive<i32>, what| {
-            match raw.trim().parse::<i32>() {
+        let mut number =
+            |field: &str, raw: &str, range: std::ops::RangeInclusive<i32>, what| match raw
+                .trim()
+                .parse::<i32>()
+            {
                 Ok(n) if range.contains(&n) => n,
                 _ => {
                     errors.add(
@@ -37,8 +40,7 @@ impl LockoutPolicy {
                     );
                     0
                 }
-            }
-        };
+            };
         let policy = Self {
             enabled,
             attempts: number("attempts", attempts, ATTEMPTS, "a number of attempts"),

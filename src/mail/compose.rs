@@ -181,7 +181,9 @@ fn content(
         },
         Kind::TemporaryPassword => Content {
             paragraphs: vec![
-                format!("An administrator of {org} reset your password: the previous one no longer works."),
+                format!(
+                    "An administrator of {org} reset your password: the previous one no longer works."
+                ),
                 "They will give you a temporary password. When you sign in with it, you will \
                  choose a new one."
                     .into(),
@@ -200,9 +202,7 @@ fn content(
             fine_print: vec![format!("If you think this is a mistake, contact {org}.")],
         },
         Kind::AccountUnlocked => Content {
-            paragraphs: vec![format!(
-                "Your {org} account was unlocked. You can sign in again."
-            )],
+            paragraphs: vec![format!("Your {org} account was unlocked. You can sign in again.")],
             button: Some(sign_in),
             fine_print: vec![format!("If you did not expect this email, contact {org}.")],
         },

@@ -139,8 +139,7 @@ pub async fn check(
         // sends both), so handlers never see it.
         let from_field = if is_form {
             let body = req.extract::<Bytes>().await?;
-            let Ok(mut pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-            else {
+            let Ok(mut pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
                 return Ok(req.error_response(REFUSED));
             };
             let field = pairs.iter().position(|(k, _)| k == FIELD).map(|i| pairs.remove(i).1);
@@ -159,10 +158,8 @@ pub async fn check(
     let mut res = next.call(req).await?.map_into_boxed_body();
     let issued = res.request().extensions().get::<Issued>().cloned();
     if let Some(Issued(value)) = issued {
-        let secure = res
-            .request()
-            .app_data::<State>()
-            .is_some_and(|s| s.base_url.starts_with("https://"));
+        let secure =
+            res.request().app_data::<State>().is_some_and(|s| s.base_url.starts_with("https://"));
         res.response_mut().add_cookie(&cookie(value, secure))?;
     }
     Ok(res)

@@ -79,10 +79,7 @@ pub async fn show(
         _ => None,
     };
     let email = query.email.as_deref().unwrap_or("").trim().chars().take(254).collect();
-    html(
-        StatusCode::OK,
-        &LoginPage { area, csrf: csrf::token(&req), email, error: None, notice },
-    )
+    html(StatusCode::OK, &LoginPage { area, csrf: csrf::token(&req), email, error: None, notice })
 }
 
 #[derive(Debug, Deserialize)]

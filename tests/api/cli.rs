@@ -1,7 +1,8 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn roster(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+/// Runs the `roster` binary on `data_dir` with `args`, feeding `stdin`.
+pub fn roster(data_dir: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_roster"))
         .arg("--data-dir")
         .arg(data_dir)

@@ -49,13 +49,6 @@ impl TestApp {
             .await
             .unwrap()
     }
-
-    async fn post_on(&self, page: &str, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let token = self.csrf(page).await;
-        let mut form = vec![("csrf_token", token.as_str())];
-        form.extend(fields.iter().copied());
-        self.post_form(path, &form).await
-    }
 }
 
 #[actix_web::test]

@@ -300,6 +300,92 @@ impl TestApp {
         ids
     }
 
+    /// POSTs `fields` to `path` with the CSRF token read from `page` (signed-in pages).
+    pub async fn post_on(
+        &self,
+        page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let token = self.csrf(page).await;
+        let mut form = vec![("csrf_token", token.as_str())];
+        form.extend(fields.iter().copied());
+        self.post_form(path, &form).await
+    }
+
+    /// An active customer who can sign in to My Account with `password`; returns their id.
+    pub async fn active_customer(&self, email: &str, password: &str) -> String {
+        self.insert_account(Kind::Customer, None, email, Status::Active, Some(password)).await
+    }
+
+    /// The customer's account row, fresh from the database.
+    pub async fn account(&self, id: &str) -> Option<roster::db::accounts::Account> {
+        let id = id.to_owned();
+        self.db.run(move |c| Ok(roster::db::accounts::find(c, &id)?)).await.unwrap()
+    }
+
+    /// Rows naming the account in each table that refers to accounts.
+    pub async fn rows_of_account(&self, id: &str) -> Vec<(&'static str, i64)> {
+        use diesel::prelude::*;
+        use roster::db::schema::*;
+        let id = id.to_owned();
+        self.db
+            .run(move |c| {
+                let id = id.as_str();
+                Ok(vec![
+                    (
+                        "accounts",
+                        accounts::table.filter(accounts::id.eq(id)).count().get_result(c)?,
+                    ),
+                    (
+                        "attribute_values",
+                        attribute_values::table
+                            .filter(attribute_values::account_id.eq(id))
+                            .count()
+                            .get_result(c)?,
+                    ),
+                    (
+                        "group_members",
+                        group_members::table
+                            .filter(group_members::account_id.eq(id))
+                            .count()
+                            .get_result(c)?,
+                    ),
+                    (
+                        "sessions",
+                        sessions::table
+                            .filter(sessions::account_id.eq(id))
+                            .count()
+                            .get_result(c)?,
+                    ),
+                    (
+                        "one_time_tokens",
+                        one_time_tokens::table
+                            .filter(one_time_tokens::account_id.eq(id))
+                            .count()
+                            .get_result(c)?,
+                    ),
+                    (
+                        "outbox",
+                        outbox::table.filter(outbox::account_id.eq(id)).count().get_result(c)?,
+                    ),
+                    (
+                        "form_submissions",
+                        form_submissions::table
+                            .filter(form_submissions::account_id.eq(id))
+                            .count()
+                            .get_result(c)?,
+                    ),
+                ])
+            })
+            .await
+            .unwrap()
+    }
+
+    pub async fn session_rows(&self) -> i64 {
+        self.db.run(|c| Ok(roster::db::sessions::count(c)?)).await.unwrap()
+    }
+
     /// Audit actions, newest first.
     pub async fn audit_actions(&self) -> Vec<String> {
         self.db

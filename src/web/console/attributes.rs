@@ -7,8 +7,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::new_user::ensure_can_manage;
 use super::confirm::{self, Confirm, ConfirmForm};
+use super::new_user::ensure_can_manage;
 use crate::accounts::FormError;
 use crate::accounts::attributes as use_case;
 use crate::db::attributes::{self, Attribute};
@@ -419,7 +419,14 @@ pub async fn delete(
     ensure_can_manage(&admin)?;
     if !form.confirmed() {
         let (attribute, e) = existing(&state, &id).await?;
-        return confirm::page(&session, &admin, "attributes", &attribute.display_name, e.delete, true);
+        return confirm::page(
+            &session,
+            &admin,
+            "attributes",
+            &attribute.display_name,
+            e.delete,
+            true,
+        );
     }
     let (attribute, values) = use_case::delete(&state.db, admin.actor(&req), &id).await?;
     flash::set(

@@ -8,9 +8,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::confirm::{self, Confirm, ConfirmForm};
 use super::new_user::ensure_can_manage;
 use super::users::{Badge, badge};
-use super::confirm::{self, Confirm, ConfirmForm};
 use crate::accounts::FormError;
 use crate::accounts::groups as use_case;
 use crate::accounts::list::{self, ListParams, ListRequest};
@@ -323,7 +323,14 @@ pub async fn delete(
     ensure_can_manage(&admin)?;
     if !form.confirmed() {
         let group = find_group(&state, &id).await?;
-        return confirm::page(&session, &admin, "groups", &group.name, delete_confirm(&group), true);
+        return confirm::page(
+            &session,
+            &admin,
+            "groups",
+            &group.name,
+            delete_confirm(&group),
+            true,
+        );
     }
     let deleted = use_case::delete(&state.db, &state.groups, admin.actor(&req), &id).await?;
     flash::set(

@@ -116,7 +116,10 @@ pub async fn update(
     .await;
     match outcome {
         Ok(changed) => {
-            flash::set(&session, if changed { "Login security saved." } else { "Nothing changed." });
+            flash::set(
+                &session,
+                if changed { "Login security saved." } else { "Nothing changed." },
+            );
             Ok(see_other(&req, urls::CONSOLE_LOGIN_SECURITY))
         }
         Err(FormError::Invalid(errors)) => {

@@ -154,7 +154,6 @@ pub fn ensure_can_manage(admin: &CurrentAdmin) -> Result<(), AppError> {
     }
 }
 
-
 struct Step {
     number: u8,
     status: StatusCode,

@@ -13,8 +13,8 @@ use crate::domain::mail::MailState;
 use crate::error::AppError;
 use actix_web::http::header;
 
-use crate::mail::compose::{self, ComposeError, Composed, LinkMode};
 use crate::accounts::resend_email::{self as resend, Resent};
+use crate::mail::compose::{self, ComposeError, Composed, LinkMode};
 use crate::web::auth::CurrentAdmin;
 use crate::web::console::new_user::ensure_can_manage;
 use crate::web::frame::EMAIL_PREVIEW_CSP;

@@ -224,4 +224,3 @@ pub async fn list(
     };
     html(StatusCode::OK, &page)
 }
-

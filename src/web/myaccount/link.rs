@@ -91,7 +91,10 @@ fn closed(kind: &LinkKind, req: &HttpRequest, link: &Link) -> Result<HttpRespons
         _ => (
             StatusCode::NOT_FOUND,
             kind.unknown,
-            format!("Check that you copied the whole link. If it still does not work: {}", kind.ask_again),
+            format!(
+                "Check that you copied the whole link. If it still does not work: {}",
+                kind.ask_again
+            ),
         ),
     };
     html(status, &ClosedPage { csrf: csrf::token(req), who: None, title, message })
@@ -174,7 +177,8 @@ pub async fn submit(
             Ok(see_other(&req, &format!("{}?{query}", urls::MYACCOUNT_LOGIN)))
         }
         Err(AcceptError::Invalid(errors)) => {
-            let Link::Open { email, name } = links::inspect(&state.db, &token, kind.purpose).await?
+            let Link::Open { email, name } =
+                links::inspect(&state.db, &token, kind.purpose).await?
             else {
                 return Err(AppError::NotFound);
             };

@@ -35,10 +35,7 @@ async fn customer_and_policy(
     id: &str,
 ) -> Result<(Account, PasswordPolicy), AppError> {
     let id = id.to_owned();
-    state
-        .db
-        .run(move |c| Ok((find_customer(c, &id)?, settings::load(c)?.password_policy())))
-        .await
+    state.db.run(move |c| Ok((find_customer(c, &id)?, settings::load(c)?.password_policy()))).await
 }
 
 async fn customer(state: &State, id: &str) -> Result<Account, AppError> {

@@ -413,7 +413,12 @@ pub async fn render(
     let sessions = live.into_iter().map(|s| session_row(&account.id, s)).collect();
     let danger = DangerZone {
         locked: account.status() == Some(Status::Locked),
-        reset: reset_form(&account, ResetInput::fresh(state.smtp_available), &policy, state.smtp_available),
+        reset: reset_form(
+            &account,
+            ResetInput::fresh(state.smtp_available),
+            &policy,
+            state.smtp_available,
+        ),
         lock: lock_confirm(&account),
         delete: delete_confirm(&account),
     };
@@ -445,7 +450,10 @@ pub async fn render(
         groups: mine
             .into_iter()
             .map(|g| GroupChip {
-                remove_href: urls::console_user_action(&account.id, &format!("groups/{}/remove", g.id)),
+                remove_href: urls::console_user_action(
+                    &account.id,
+                    &format!("groups/{}/remove", g.id),
+                ),
                 name: g.name,
             })
             .collect(),
