@@ -1,0 +1,185 @@
+// The danger zone as the seed guide describes it — "Lock a customer account", "Delete a
+// customer", "Reset the customer's password" — in Chromium, by visible labels, with the
+// customer's own My Account tab open beside the console. Also by keyboard alone.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { shot, signedInConsole, seed } from "./harness.mjs";
+
+const OWNER = { email: "olive@example.com", password: "owner passphrase 2026" };
+// Every seeded customer's password (see `roster seed`).
+const SEEDED_PASSWORD = "customer-password";
+let session, server, chrome, page;
+
+before(async () => {
+  session = await signedInConsole(OWNER, (dir) => seed(dir, 40));
+  ({ server, chrome, page } = session);
+});
+
+after(async () => {
+  await session?.stop();
+});
+
+/// The emails of the first active customers of the Users list.
+async function activeCustomers(n) {
+  await page.goto(server.baseUrl + "/console/users?status=active");
+  const cells = page.locator("tbody tr td.email a");
+  await cells.first().waitFor();
+  const emails = [];
+  for (let i = 0; i < n; i++) emails.push((await cells.nth(i).innerText()).trim());
+  return emails;
+}
+
+async function openCustomer(email) {
+  await page.goto(server.baseUrl + "/console/users?q=" + encodeURIComponent(email));
+  await page.getByRole("link", { name: email }).click();
+  await page.getByRole("heading", { name: "Profile" }).waitFor();
+}
+
+/// A separate browser (its own cookies) signed in to My Account as the customer.
+async function customerTab(email) {
+  const context = await chrome.browser.newContext();
+  const me = await context.newPage();
+  me.setDefaultTimeout(15_000);
+  await me.goto(server.baseUrl + "/myaccount/login");
+  await me.getByLabel("Email").fill(email);
+  await me.getByLabel("Password").fill(SEEDED_PASSWORD);
+  await me.getByRole("button", { name: "Sign in" }).click();
+  await me.getByRole("heading", { name: /^Hello/ }).waitFor();
+  return { me, context };
+}
+
+/// Presses Tab until the focused element's accessible text matches `name` (at most 80 times).
+async function tabTo(name) {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press("Tab");
+    const text = await page.evaluate(() => (document.activeElement?.innerText || document.activeElement?.getAttribute("aria-label") || "").trim());
+    if (name.test(text)) return;
+  }
+  throw new Error(`nothing focusable matches ${name}`);
+}
+
+const focusedInDialog = () => page.evaluate(() => !!document.activeElement?.closest("dialog[open]"));
+
+test("Lock user signs the customer's open My Account tab out; unlocking lets them back in", async () => {
+  const [email] = await activeCustomers(1);
+  const { me, context } = await customerTab(email);
+  await openCustomer(email);
+
+  await page.getByRole("link", { name: /Lock user/ }).click();
+  const dialog = page.getByRole("dialog", { name: "Lock user" });
+  await dialog.waitFor();
+  const confirm = dialog.getByRole("button", { name: "Confirm" });
+  assert.equal(await confirm.isDisabled(), true, "Confirm waits for the checkbox");
+  await dialog.getByLabel("I want to lock this account.").check();
+  assert.equal(await confirm.isDisabled(), false);
+  await shot(page, "lock-dialog");
+  await confirm.click();
+  await page.getByText("The user was locked.").waitFor();
+  await page.getByText(/Locked by olive@example.com on/).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Reset password" }).isDisabled(), true);
+  await shot(page, "customer-locked");
+
+  await me.reload();
+  await me.getByRole("heading", { name: "Sign in to My Account" }).waitFor();
+  await me.getByLabel("Email").fill(email);
+  await me.getByLabel("Password").fill(SEEDED_PASSWORD);
+  await me.getByRole("button", { name: "Sign in" }).click();
+  await me.getByText("The email or password is incorrect").waitFor();
+
+  await page.getByRole("link", { name: /Lock user/ }).click();
+  const unlock = page.getByRole("dialog", { name: "Unlock user" });
+  await unlock.getByLabel("I want to unlock this account.").check();
+  await unlock.getByRole("button", { name: "Confirm" }).click();
+  await page.getByText("The user was unlocked").waitFor();
+  await me.getByLabel("Password").fill(SEEDED_PASSWORD);
+  await me.getByRole("button", { name: "Sign in" }).click();
+  await me.getByRole("heading", { name: /^Hello/ }).waitFor();
+  await context.close();
+});
+
+test("Reset password with a generated temporary password shows it once and ends the customer's sessions", async () => {
+  const [, email] = await activeCustomers(2);
+  const { me, context } = await customerTab(email);
+  await openCustomer(email);
+  await page.getByRole("link", { name: "Reset password" }).click();
+  const dialog = page.getByRole("dialog", { name: "Reset password" });
+  await dialog.getByLabel("Set a temporary password for the user").check();
+  await dialog.getByRole("button", { name: "Generate" }).click();
+  await dialog.locator("#policy li.met").nth(2).waitFor();
+  const temporary = await dialog.getByLabel("Temporary password", { exact: true }).inputValue();
+  assert.ok(temporary.length >= 12, temporary);
+  await shot(page, "reset-dialog");
+  await dialog.getByRole("button", { name: "Reset Password" }).click();
+  await page.getByText(/was reset to a temporary one/).waitFor();
+  assert.equal((await page.locator("#reveal-value").innerText()).trim(), temporary);
+  assert.match(page.url(), /\/console\/users\/[0-9a-f-]{36}$/, "a reload does not show it again");
+
+  await me.reload();
+  await me.getByRole("heading", { name: "Sign in to My Account" }).waitFor();
+  await me.getByLabel("Email").fill(email);
+  await me.getByLabel("Password").fill(temporary);
+  await me.getByRole("button", { name: "Sign in" }).click();
+  await me.getByRole("heading", { name: "Choose a new password" }).waitFor();
+  await context.close();
+});
+
+test("by keyboard alone: the lock dialog opens, closes on Escape with focus back, then locks; Delete User deletes", async () => {
+  const [, , email] = await activeCustomers(3);
+  await openCustomer(email);
+  await page.locator("body").focus();
+
+  await tabTo(/^Lock user/);
+  await page.keyboard.press("Enter");
+  await page.getByRole("dialog", { name: "Lock user" }).waitFor();
+  assert.ok(await focusedInDialog(), "focus moves into the dialog");
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog", { name: "Lock user" }).waitFor({ state: "hidden" });
+  const back = await page.evaluate(() => document.activeElement?.innerText.trim());
+  assert.match(back, /^Lock user/, "focus is back on the toggle");
+
+  await page.keyboard.press("Enter");
+  await page.getByRole("dialog", { name: "Lock user" }).waitFor();
+  await tabTo(/^$/); // the checkbox (its text is in its label)
+  await page.keyboard.press("Space");
+  await tabTo(/^Confirm$/);
+  await page.keyboard.press("Enter");
+  await page.getByText("The user was locked.").waitFor();
+
+  await tabTo(/^Delete User$/);
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "Delete User" });
+  await dialog.waitFor();
+  assert.ok(await focusedInDialog());
+  await tabTo(/^$/);
+  await page.keyboard.press("Space");
+  assert.equal(await dialog.getByLabel("I understand that this account will be deleted for good.").isChecked(), true);
+  await tabTo(/^Confirm$/);
+  await shot(page, "delete-dialog");
+  await page.keyboard.press("Enter");
+  await page.getByText(`Customer ${email} was deleted.`).waitFor();
+  await page.getByRole("heading", { name: "Users" }).waitFor();
+
+  // Gone from the list.
+  await page.getByLabel("Search").fill(email);
+  await page.getByText("No customers match").waitFor();
+  assert.equal(await page.getByRole("link", { name: email }).count(), 0);
+});
+
+test("without script, the danger zone's buttons lead to pages with the same forms", async () => {
+  const context = await chrome.browser.newContext({ javaScriptEnabled: false });
+  await context.addCookies(await page.context().cookies());
+  const plain = await context.newPage();
+  plain.setDefaultTimeout(15_000);
+  const [, , , email] = await activeCustomers(4);
+  await plain.goto(server.baseUrl + "/console/users?q=" + encodeURIComponent(email));
+  await plain.getByRole("link", { name: email }).click();
+  await plain.getByRole("link", { name: /Lock user/ }).click();
+  await plain.getByRole("heading", { name: "Lock user" }).waitFor();
+  await plain.getByRole("button", { name: "Confirm" }).click();
+  await plain.getByText("Tick the box to confirm, then press Confirm.").waitFor();
+  assert.match(plain.url(), /\/lock$/, "refused by the server, on the same form");
+  await plain.getByLabel("I want to lock this account.").check();
+  await plain.getByRole("button", { name: "Confirm" }).click();
+  await plain.getByText("The user was locked.").waitFor();
+  await context.close();
+});
