@@ -160,7 +160,11 @@ impl SessionStore for DbSessionStore {
             .await
             .map_err(|e| UpdateError::Other(anyhow::anyhow!("{e}")))?;
         if updated == 0 {
-            // The row was deleted meanwhile (signed out elsewhere, expired): start afresh.
+            // The row was deleted while this request ran (terminated, locked, signed out,
+            // expired): start afresh, but never for its account — that would undo the ending.
+            for key in [KEY_ACCOUNT, KEY_USER_AGENT, KEY_IP] {
+                state.remove(key);
+            }
             return self.save(state, ttl).await.map_err(|e| UpdateError::Other(e.into()));
         }
         Ok(key)

@@ -5,6 +5,9 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// Addresses remembered at most.
+const CAPACITY: usize = 100_000;
+
 pub struct Throttle {
     max_failures: u32,
     window: Duration,
@@ -27,10 +30,16 @@ impl Throttle {
 
     pub fn record_failure(&self, client: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            // Bounded memory under a spray of addresses: forget the expired windows.
+        if map.len() >= CAPACITY {
+            // Bounded memory under a spray of addresses: forget the expired windows, and if
+            // that is not enough, everything (a spray that wide is not held back per address
+            // anyway; Argon2's own limit is). Either way the next prune is CAPACITY inserts
+            // away, so pruning never becomes a scan per request.
             let window = self.window;
             map.retain(|_, (_, since)| since.elapsed() < window);
+            if map.len() >= CAPACITY / 2 {
+                map.clear();
+            }
         }
         let entry = map.entry(client.to_owned()).or_insert((0, Instant::now()));
         if entry.1.elapsed() >= self.window {

@@ -201,3 +201,34 @@ impl TestApp {
         element_text(&page, "reveal-value").unwrap()
     }
 }
+
+#[actix_web::test]
+async fn a_session_ended_while_its_request_runs_is_not_brought_back_for_its_account() {
+    use actix_session::storage::SessionStore;
+    use roster::web::session_store::{DbSessionStore, KEY_ACCOUNT, KEY_LOADED_ACCOUNT};
+    let app = spawn_app().await;
+    let id = app.active_customer("racing@example.com", "juniper lantern 1987").await;
+    let store = DbSessionStore::new(
+        app.db.clone(),
+        "myaccount",
+        chrono::Duration::minutes(30),
+        chrono::Duration::hours(12),
+    );
+    let ttl = actix_web::cookie::time::Duration::minutes(30);
+    let mut state = std::collections::HashMap::new();
+    state.insert(KEY_ACCOUNT.to_owned(), serde_json::to_string(&id).unwrap());
+    let key = store.save(state.clone(), &ttl).await.unwrap();
+    assert!(store.load(&key).await.unwrap().unwrap().contains_key(KEY_LOADED_ACCOUNT));
+
+    // Terminated between the request's load and its save (which carries a new flash).
+    let account = id.clone();
+    app.db
+        .run(move |c| Ok(roster::db::sessions::delete_all_of_account(c, &account)?))
+        .await
+        .unwrap();
+    state.insert("flash".to_owned(), serde_json::to_string("Saved.").unwrap());
+    let renewed = store.update(key, state, &ttl).await.unwrap();
+    let loaded = store.load(&renewed).await.unwrap().unwrap();
+    assert!(!loaded.contains_key(KEY_ACCOUNT) && !loaded.contains_key(KEY_LOADED_ACCOUNT));
+    assert_eq!(app.rows_of_account(&id).await[3], ("sessions", 0));
+}

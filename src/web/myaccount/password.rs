@@ -91,6 +91,10 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let ip = client_ip(&req);
+    // It checks a password (the new one must not be the temporary one): throttled like sign-in.
+    if !state.sign_in_throttle.allows(&ip) {
+        return Err(AppError::TooManyRequests);
+    }
     match password::replace_temporary(
         &state.db,
         &state.hasher,
