@@ -183,3 +183,19 @@ test("without script, the danger zone's buttons lead to pages with the same form
   await plain.getByText("The user was locked.").waitFor();
   await context.close();
 });
+
+test("Settings > Login security turns the lockout on, refuses a bad number next to its field, and says what it does", async () => {
+  await page.getByRole("link", { name: "Login security" }).click();
+  await page.getByRole("heading", { name: "Login security" }).waitFor();
+  await page.getByLabel("Lock accounts after failed sign-ins").check();
+  await page.getByLabel("Failed attempts in a row").fill("11");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Enter a number of attempts from 1 to 10.").waitFor();
+  await page.getByLabel("Failed attempts in a row").fill("5");
+  await page.getByLabel("Lock duration (minutes)").fill("15");
+  await page.getByLabel("Increment factor").fill("2");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Login security saved.").waitFor();
+  await page.getByText("after 5 failed sign-ins in a row an account is locked for 15 minutes, then 30 minutes, then 1 hour").waitFor();
+  await shot(page, "login-security");
+});
