@@ -72,7 +72,7 @@ test("Lock user signs the customer's open My Account tab out; unlocking lets the
   assert.equal(await confirm.isDisabled(), true, "Confirm waits for the checkbox");
   await dialog.getByLabel("I want to lock this account.").check();
   assert.equal(await confirm.isDisabled(), false);
-  await shot(page, "lock-dialog");
+  await shot(page, "lock-dialog", { fullPage: false });
   await confirm.click();
   await page.getByText("The user was locked.").waitFor();
   await page.getByText(/Locked by olive@example.com on/).waitFor();
@@ -108,7 +108,7 @@ test("Reset password with a generated temporary password shows it once and ends 
   await dialog.locator("#policy li.met").nth(2).waitFor();
   const temporary = await dialog.getByLabel("Temporary password", { exact: true }).inputValue();
   assert.ok(temporary.length >= 12, temporary);
-  await shot(page, "reset-dialog");
+  await shot(page, "reset-dialog", { fullPage: false });
   await dialog.getByRole("button", { name: "Reset Password" }).click();
   await page.getByText(/was reset to a temporary one/).waitFor();
   assert.equal((await page.locator("#reveal-value").innerText()).trim(), temporary);
@@ -154,7 +154,7 @@ test("by keyboard alone: the lock dialog opens, closes on Escape with focus back
   await page.keyboard.press("Space");
   assert.equal(await dialog.getByLabel("I understand that this account will be deleted for good.").isChecked(), true);
   await tabTo(/^Confirm$/);
-  await shot(page, "delete-dialog");
+  await shot(page, "delete-dialog", { fullPage: false });
   await page.keyboard.press("Enter");
   await page.getByText(`Customer ${email} was deleted.`).waitFor();
   await page.getByRole("heading", { name: "Users" }).waitFor();

@@ -65,8 +65,10 @@ export function tempDataDir() {
   return mkdtempSync(join(tmpdir(), "roster-e2e-"));
 }
 
-export async function shot(page, name) {
-  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+/// A screenshot into $ROSTER_SCREENSHOTS, of the whole page or (for an open dialog, whose
+/// backdrop covers only the window) of the window.
+export async function shot(page, name, { fullPage = true } = {}) {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }
 
 export function createOwner(dataDir, email, password) {
