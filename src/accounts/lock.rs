@@ -31,53 +31,24 @@ pub enum Toggled {
     Already,
 }
 
-/// Locks the customer: sessions end, open password links are revoked (their unsent emails
-/// cancelled), and the customer is emailed. A timed lock for failed sign-ins becomes an
-/// administrator's lock, which only an administrator lifts.
-pub async fn lock(
+/// The Lock user toggle: locks (`locked`) or unlocks the customer, and emails them.
+pub async fn set_locked(
     db: &Db,
     outbox_handle: &Outbox,
     actor: Actor,
     account_id: &str,
+    locked: bool,
 ) -> Result<Toggled, AppError> {
     let id = account_id.to_owned();
     let done = db
         .run(move |conn| {
             conn.immediate_transaction(|conn| {
                 let account = find_customer(conn, &id)?;
-                if account.lock_reason() == Some(LockReason::Admin) {
-                    return Ok(Toggled::Already);
+                if locked {
+                    lock_account(conn, &account, &actor)
+                } else {
+                    unlock_account(conn, &account, &actor, Unlocked::ByAdministrator)
                 }
-                let at = crate::db::now();
-                let before = account.status.clone();
-                let unlocked_status = match account.status() {
-                    Some(Status::Locked) | None => account.unlocked_status(),
-                    Some(status) => status,
-                };
-                let lock = Lock {
-                    reason: LockReason::Admin,
-                    by: Some(&actor.label),
-                    until: None,
-                    unlocked_status,
-                    lockouts: account.lockouts,
-                };
-                accounts::lock(conn, &id, &lock, at)?;
-                let ended = sessions::delete_all_of_account(conn, &id)?;
-                let revoked = revoke_password_links(conn, &id, "the account was locked", at)?;
-                queue_email(conn, &account, Template::AccountLocked, None, json!({}), at)?;
-                audit::record(
-                    conn,
-                    &actor,
-                    "account.locked",
-                    Some((&id, &account.email)),
-                    json!({
-                        "reason": LockReason::Admin.as_str(),
-                        "status": { "before": before, "after": Status::Locked.as_str() },
-                        "sessions_ended": ended,
-                        "links_revoked": revoked,
-                    }),
-                )?;
-                Ok::<_, diesel::result::Error>(Toggled::Done)
             })
             .map_err(AppError::from)
         })
@@ -88,27 +59,42 @@ pub async fn lock(
     Ok(done)
 }
 
-/// Unlocks the customer at once, whatever locked them, and emails them.
-pub async fn unlock(
-    db: &Db,
-    outbox_handle: &Outbox,
-    actor: Actor,
-    account_id: &str,
-) -> Result<Toggled, AppError> {
-    let id = account_id.to_owned();
-    let done = db
-        .run(move |conn| {
-            conn.immediate_transaction(|conn| {
-                let account = find_customer(conn, &id)?;
-                unlock_account(conn, &account, &actor, Unlocked::ByAdministrator)
-            })
-            .map_err(AppError::from)
-        })
-        .await?;
-    if done == Toggled::Done {
-        outbox_handle.wake();
+/// Locks the account: sessions end, open password links are revoked (their unsent emails
+/// cancelled), and the owner is emailed. A timed lock for failed sign-ins becomes an
+/// administrator's lock, which only an administrator lifts.
+fn lock_account(conn: &mut Conn, account: &Account, actor: &Actor) -> diesel::QueryResult<Toggled> {
+    if account.lock_reason() == Some(LockReason::Admin) {
+        return Ok(Toggled::Already);
     }
-    Ok(done)
+    let (id, at) = (account.id.as_str(), crate::db::now());
+    let unlocked_status = match account.status() {
+        Some(Status::Locked) | None => account.unlocked_status(),
+        Some(status) => status,
+    };
+    let lock = Lock {
+        reason: LockReason::Admin,
+        by: Some(&actor.label),
+        until: None,
+        unlocked_status,
+        lockouts: account.lockouts,
+    };
+    accounts::lock(conn, id, &lock, at)?;
+    let ended = sessions::delete_all_of_account(conn, id)?;
+    let revoked = revoke_password_links(conn, id, "the account was locked", at)?;
+    queue_email(conn, account, Template::AccountLocked, None, json!({}), at)?;
+    audit::record(
+        conn,
+        actor,
+        "account.locked",
+        Some((id, &account.email)),
+        json!({
+            "reason": LockReason::Admin.as_str(),
+            "status": { "before": account.status, "after": Status::Locked.as_str() },
+            "sessions_ended": ended,
+            "links_revoked": revoked,
+        }),
+    )?;
+    Ok(Toggled::Done)
 }
 
 /// Why an account is unlocked.

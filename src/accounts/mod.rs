@@ -19,12 +19,26 @@ pub mod signin;
 
 use crate::db::accounts::Account;
 use crate::db::outbox::{self, NewMessage};
-use crate::db::{Conn, settings};
+use crate::db::{Conn, Db, settings};
 use crate::domain::FieldErrors;
 use crate::domain::account::Kind;
+use crate::domain::clock::Clock;
 use crate::domain::mail::Template;
 use crate::error::AppError;
-use crate::mail::compose;
+use crate::mail::{Links, Outbox, compose};
+use crate::passwords::Hasher;
+
+/// What the use cases that hash, email or link need, as the web layer hands them over.
+pub struct Services<'a> {
+    pub db: &'a Db,
+    pub hasher: &'a Hasher,
+    pub outbox: &'a Outbox,
+    pub links: &'a Links,
+    /// An SMTP server is configured: links can be emailed (otherwise only copied).
+    pub smtp_available: bool,
+    /// The time of timed locks.
+    pub clock: &'a Clock,
+}
 
 /// How a use case behind a form fails: messages for its fields (the form is shown again, 422),
 /// or anything else.

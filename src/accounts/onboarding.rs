@@ -7,7 +7,7 @@ use serde_json::json;
 
 use std::collections::HashMap;
 
-use super::{FormError, profile};
+use super::{FormError, Services, profile};
 use crate::db::accounts::{self, NewAccount};
 use crate::db::attributes::{self, Attribute};
 use crate::db::audit::{self, Actor};
@@ -22,8 +22,7 @@ use crate::domain::name::PersonName;
 use crate::domain::password::Password;
 use crate::domain::token::Purpose;
 use crate::error::AppError;
-use crate::mail::{Links, Outbox, compose};
-use crate::passwords::Hasher;
+use crate::mail::compose;
 
 /// How the customer gets a password.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,14 +137,6 @@ enum Outcome {
     Replay(String),
     EmailTaken,
     Invalid(FieldErrors),
-}
-
-pub struct Services<'a> {
-    pub db: &'a Db,
-    pub hasher: &'a Hasher,
-    pub outbox: &'a Outbox,
-    pub links: &'a Links,
-    pub smtp_available: bool,
 }
 
 pub async fn create_customer(

@@ -7,10 +7,10 @@
 use serde_json::json;
 
 use super::links::{self, SendBy, revoke_password_links};
-use super::{FormError, queue_email};
+use super::{FormError, Services, queue_email};
 use crate::db::accounts::{self, Account};
 use crate::db::audit::{self, Actor};
-use crate::db::{Db, now, sessions, settings};
+use crate::db::{now, sessions, settings};
 use crate::domain::FieldErrors;
 use crate::domain::account::{Kind, Status};
 use crate::domain::email::EmailAddress;
@@ -18,8 +18,6 @@ use crate::domain::mail::Template;
 use crate::domain::password::Password;
 use crate::domain::token::Purpose;
 use crate::error::AppError;
-use crate::mail::{Links, Outbox};
-use crate::passwords::Hasher;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResetMethod {
@@ -51,14 +49,6 @@ pub const LOCKED: AppError =
 pub const NO_MAIL_SERVER: &str =
     "No mail server is configured, so the link cannot be emailed. Choose to copy the link.";
 
-pub struct ResetServices<'a> {
-    pub db: &'a Db,
-    pub hasher: &'a Hasher,
-    pub outbox: &'a Outbox,
-    pub links: &'a Links,
-    pub smtp_available: bool,
-}
-
 fn find_customer(conn: &mut crate::db::Conn, id: &str) -> diesel::QueryResult<Account> {
     accounts::find(conn, id)?
         .filter(|a| a.kind() == Some(Kind::Customer))
@@ -66,7 +56,7 @@ fn find_customer(conn: &mut crate::db::Conn, id: &str) -> diesel::QueryResult<Ac
 }
 
 pub async fn reset_password(
-    s: &ResetServices<'_>,
+    s: &Services<'_>,
     actor: Actor,
     account_id: &str,
     method: ResetMethod,

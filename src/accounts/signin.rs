@@ -6,16 +6,13 @@
 
 use serde_json::json;
 
-use super::lock;
+use super::{Services, lock};
 use crate::db::accounts::{self, Account};
 use crate::db::audit::{self, Actor};
 use crate::db::{Db, now};
 use crate::domain::account::{Kind, Status};
-use crate::domain::clock::Clock;
 use crate::domain::email::EmailAddress;
 use crate::error::AppError;
-use crate::mail::Outbox;
-use crate::passwords::Hasher;
 
 pub const GENERIC_FAILURE: &str =
     "The email or password is incorrect, or this account cannot sign in here.";
@@ -23,14 +20,6 @@ pub const GENERIC_FAILURE: &str =
 pub enum SignInOutcome {
     SignedIn(Box<Account>),
     Failed,
-}
-
-/// What signing in needs besides the attempt.
-pub struct SignInServices<'a> {
-    pub db: &'a Db,
-    pub hasher: &'a Hasher,
-    pub outbox: &'a Outbox,
-    pub clock: &'a Clock,
 }
 
 /// Why an attempt failed, for the audit trail only.
@@ -47,7 +36,7 @@ fn failure_reason(account: Option<&Account>, password_ok: bool) -> Option<&'stat
 }
 
 pub async fn sign_in(
-    s: &SignInServices<'_>,
+    s: &Services<'_>,
     kind: Kind,
     email: &str,
     password: String,

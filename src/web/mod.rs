@@ -50,6 +50,20 @@ pub struct AppState {
 
 pub type State = web::Data<AppState>;
 
+impl AppState {
+    /// What the use cases need, borrowed from the shared state.
+    pub fn services(&self) -> crate::accounts::Services<'_> {
+        crate::accounts::Services {
+            db: &self.db,
+            hasher: &self.hasher,
+            outbox: &self.outbox,
+            links: &self.links,
+            smtp_available: self.smtp_available,
+            clock: &self.clock,
+        }
+    }
+}
+
 /// The client's address: the TCP peer, or, when the peer is a configured trusted proxy, the
 /// address it forwarded for. `X-Forwarded-For` from anyone else is ignored: any client can
 /// write it.

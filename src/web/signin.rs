@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::accounts::signin::{self, GENERIC_FAILURE, SignInOutcome, SignInServices};
+use crate::accounts::signin::{self, GENERIC_FAILURE, SignInOutcome};
 use crate::db::accounts::AccountSummary;
 use crate::domain::account::Kind;
 use crate::error::AppError;
@@ -102,13 +102,7 @@ pub async fn submit(
         return Err(AppError::TooManyRequests);
     }
     let LoginForm { email, password } = form.into_inner();
-    let services = SignInServices {
-        db: &state.db,
-        hasher: &state.hasher,
-        outbox: &state.outbox,
-        clock: &state.clock,
-    };
-    match signin::sign_in(&services, area.kind, &email, password, &ip).await? {
+    match signin::sign_in(&state.services(), area.kind, &email, password, &ip).await? {
         SignInOutcome::SignedIn(account) => {
             state.sign_in_throttle.record_success(&ip);
             start_session(&session, &account.id, &req)?;

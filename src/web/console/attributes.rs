@@ -226,22 +226,17 @@ pub struct Existing {
 }
 
 fn delete_confirm(attribute: &Attribute, values: i64) -> Confirm {
-    let href = urls::console_attribute(&attribute.id);
-    Confirm {
-        id: "delete-dialog",
-        title: "Delete attribute".into(),
-        message: format!(
+    Confirm::deletion(
+        "Delete attribute",
+        format!(
             "Deleting {} removes it from every profile, with its {values} customer value{}. \
              This cannot be undone.",
             attribute.display_name,
             if values == 1 { "" } else { "s" }
         ),
-        check_label: "I understand that this attribute and its values will be deleted.".into(),
-        action: format!("{href}/delete"),
-        page: format!("{href}/delete"),
-        cancel: href,
-        error: None,
-    }
+        "I understand that this attribute and its values will be deleted.",
+        urls::console_attribute(&attribute.id),
+    )
 }
 
 fn grid_cells(f: &AttributeForm) -> Vec<(&'static str, Vec<Option<Cell>>)> {

@@ -30,6 +30,23 @@ pub struct Confirm {
     pub error: Option<&'static str>,
 }
 
+impl Confirm {
+    /// The deletion of the thing whose page is `href` (posting to `{href}/delete`, which is
+    /// also its page of its own).
+    pub fn deletion(title: &str, message: String, check_label: &str, href: String) -> Self {
+        Self {
+            id: "delete-dialog",
+            title: title.to_owned(),
+            message,
+            check_label: check_label.to_owned(),
+            action: format!("{href}/delete"),
+            page: format!("{href}/delete"),
+            cancel: href,
+            error: None,
+        }
+    }
+}
+
 pub const UNTICKED: &str = "Tick the box to confirm, then press Confirm.";
 
 #[derive(Template)]

@@ -1,6 +1,6 @@
-//! Manage > Groups: the list (search, member counts), New Group, a group's page (rename,
-//! members with search-and-add and remove, delete with confirmation), and the customer page's
-//! Groups section (add, remove).
+//! Manage > Groups: the list (search, member counts), New Group, and a group's page (rename,
+//! members with search-and-add and remove, delete with confirmation). A customer's own Groups
+//! tab is in `customer::groups`.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -173,23 +173,18 @@ struct GroupPage {
 }
 
 fn delete_confirm(group: &GroupDetails) -> Confirm {
-    let href = urls::console_group(&group.id);
     let n = group.member_count;
-    Confirm {
-        id: "delete-dialog",
-        title: "Delete group".into(),
-        message: format!(
+    Confirm::deletion(
+        "Delete group",
+        format!(
             "Deleting {} removes it and its {n} membership{}. The customers keep their \
              accounts. This cannot be undone.",
             group.name,
             if n == 1 { "" } else { "s" }
         ),
-        check_label: "I understand that this group and its memberships will be deleted.".into(),
-        action: format!("{href}/delete"),
-        page: format!("{href}/delete"),
-        cancel: href,
-        error: None,
-    }
+        "I understand that this group and its memberships will be deleted.",
+        urls::console_group(&group.id),
+    )
 }
 
 async fn find_group(state: &State, id: &str) -> Result<GroupDetails, AppError> {
@@ -412,40 +407,4 @@ async fn candidates(state: &State, group_id: &str, q: &str) -> Result<Vec<Candid
             email: r.email,
         })
         .collect())
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CustomerGroupForm {
-    group_id: String,
-}
-
-/// From the customer's page: join a group.
-pub async fn customer_join(
-    state: State,
-    admin: CurrentAdmin,
-    session: Session,
-    id: web::Path<String>,
-    form: web::Form<CustomerGroupForm>,
-    req: HttpRequest,
-) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
-    let added = use_case::add_member(&state.db, admin.actor(&req), &form.group_id, &id).await?;
-    flash::set(&session, if added { "Added to the group." } else { "Already in that group." });
-    Ok(see_other(&req, &format!("{}/groups", urls::console_user(&id))))
-}
-
-/// From the customer's page: leave a group.
-pub async fn customer_leave(
-    state: State,
-    admin: CurrentAdmin,
-    session: Session,
-    path: web::Path<(String, String)>,
-    req: HttpRequest,
-) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
-    let (account_id, group_id) = path.into_inner();
-    use_case::remove_member(&state.db, admin.actor(&req), &group_id, &account_id).await?;
-    flash::set(&session, "Removed from the group.");
-    Ok(see_other(&req, &format!("{}/groups", urls::console_user(&account_id))))
 }

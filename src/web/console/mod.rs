@@ -18,6 +18,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::render::see_other;
 use super::session_store::SessionLayer;
 use super::{auth, csrf, signin, urls};
+use customer::Tab;
 
 pub fn scope(
     layer: SessionLayer,
@@ -51,7 +52,9 @@ pub fn scope(
                 .route("/users/new/policy", web::post().to(new_user::policy))
                 .service(
                     web::resource("/users/{id}")
-                        .route(web::get().to(customer::show))
+                        .route(
+                            web::get().to(|st, a, s, i| customer::show(Tab::Profile, st, a, s, i)),
+                        )
                         .route(web::post().to(customer::profile::update)),
                 )
                 .service(
@@ -61,31 +64,40 @@ pub fn scope(
                 )
                 .service(
                     web::resource("/users/{id}/groups")
-                        .route(web::get().to(customer::show_groups))
-                        .route(web::post().to(groups::customer_join)),
+                        .route(
+                            web::get().to(|st, a, s, i| customer::show(Tab::Groups, st, a, s, i)),
+                        )
+                        .route(web::post().to(customer::groups::join)),
                 )
                 .service(
                     web::resource("/users/{id}/reset")
-                        .route(web::get().to(customer::danger::show_reset))
-                        .route(web::post().to(customer::danger::reset)),
+                        .route(web::get().to(customer::reset::show_reset))
+                        .route(web::post().to(customer::reset::reset)),
                 )
-                .route("/users/{id}/reset/policy", web::post().to(customer::danger::reset_policy))
+                .route("/users/{id}/reset/policy", web::post().to(customer::reset::reset_policy))
                 .service(
                     web::resource("/users/{id}/lock")
                         .route(web::get().to(customer::danger::show_lock))
-                        .route(web::post().to(customer::danger::lock_user)),
+                        .route(web::post().to(|st, a, s, i, f, r| {
+                            customer::danger::set_lock(true, st, a, s, i, f, r)
+                        })),
                 )
                 .service(
                     web::resource("/users/{id}/unlock")
                         .route(web::get().to(customer::danger::show_lock))
-                        .route(web::post().to(customer::danger::unlock_user)),
+                        .route(web::post().to(|st, a, s, i, f, r| {
+                            customer::danger::set_lock(false, st, a, s, i, f, r)
+                        })),
                 )
                 .service(
                     web::resource("/users/{id}/delete")
                         .route(web::get().to(customer::danger::show_delete))
                         .route(web::post().to(customer::danger::delete_user)),
                 )
-                .route("/users/{id}/sessions", web::get().to(customer::show_sessions))
+                .route(
+                    "/users/{id}/sessions",
+                    web::get().to(|st, a, s, i| customer::show(Tab::Sessions, st, a, s, i)),
+                )
                 .route(
                     "/users/{id}/sessions/terminate-all",
                     web::post().to(customer::sessions::terminate_all),
@@ -96,7 +108,7 @@ pub fn scope(
                 )
                 .route(
                     "/users/{id}/groups/{group_id}/remove",
-                    web::post().to(groups::customer_leave),
+                    web::post().to(customer::groups::leave),
                 )
                 .route("/attributes", web::get().to(attributes::list))
                 .service(

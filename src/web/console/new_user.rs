@@ -12,7 +12,7 @@ use askama::Template;
 
 use super::customer::{self, Notice, Secret};
 use crate::accounts::FormError;
-use crate::accounts::onboarding::{self, NewCustomer, PasswordMethod, Services};
+use crate::accounts::onboarding::{self, NewCustomer, PasswordMethod};
 use std::collections::HashMap;
 
 use super::password_choice::{PasswordChoice, PolicyView};
@@ -291,15 +291,8 @@ async fn finish(
     f: Fields,
     req: &HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let services = Services {
-        db: &state.db,
-        hasher: &state.hasher,
-        outbox: &state.outbox,
-        links: &state.links,
-        smtp_available: state.smtp_available,
-    };
     let actor = admin.actor(req);
-    match onboarding::create_customer(&services, actor, f.to_input()).await {
+    match onboarding::create_customer(&state.services(), actor, f.to_input()).await {
         Ok(created) => {
             let message = match created.method {
                 PasswordMethod::InviteByEmail => format!(

@@ -1,10 +1,12 @@
 //! A customer's page (Manage > Users > Edit): the tabs **Profile** (with the danger zone at its
 //! bottom), **Groups** and **Sessions**, read in one trip to the database. Its actions are in
-//! `profile` (Update, resend the pending link), `danger` (Reset password, Lock user, Delete
-//! User) and `sessions` (Terminate).
+//! `profile` (Update, resend the pending link), `reset` (Reset password), `danger` (Lock user,
+//! Delete User), `groups` (join, leave) and `sessions` (Terminate).
 
 pub mod danger;
+pub mod groups;
 pub mod profile;
+pub mod reset;
 pub mod sessions;
 
 use std::collections::HashMap;
@@ -15,19 +17,18 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::confirm::Confirm;
-use super::password_choice::{PasswordChoice, PolicyView};
 use super::profile_fields::{AttributeField, console_fields};
 use super::users::{Badge, badge};
 use crate::accounts::links::{self, Delivery, Pending};
 use crate::accounts::onboarding::Reveal;
 use crate::accounts::sessions::{self as customer_sessions, SessionView};
 use crate::db::accounts::Account;
+use crate::db::groups::{self as group_rows, Group};
 use crate::db::tokens::TokenState;
-use crate::db::{accounts, attributes, groups, settings};
+use crate::db::{accounts, attributes, settings};
 use crate::domain::FieldErrors;
 use crate::domain::account::{Kind, LockReason, Status};
 use crate::domain::mail::MailState;
-use crate::domain::password::PasswordPolicy;
 use crate::domain::token::Purpose;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
@@ -122,19 +123,9 @@ pub struct SessionRow {
 /// The danger zone's state and forms.
 pub struct DangerZone {
     pub locked: bool,
-    pub reset: ResetForm,
+    pub reset: reset::ResetForm,
     pub lock: Confirm,
     pub delete: Confirm,
-}
-
-/// The Reset password form, in its dialog or on its own page.
-pub struct ResetForm {
-    pub action: String,
-    /// Back to the customer's page.
-    pub cancel: String,
-    pub m: PasswordChoice,
-    pub policy: PolicyView,
-    pub errors: FieldErrors,
 }
 
 #[derive(Template)]
@@ -162,7 +153,7 @@ struct CustomerPage {
     last_sign_in: String,
     groups: Vec<GroupChip>,
     /// Groups the customer is not in, to add.
-    other_groups: Vec<groups::Group>,
+    other_groups: Vec<Group>,
     back_href: &'static str,
     notice: Option<String>,
     shown: Option<Shown>,
@@ -228,116 +219,6 @@ fn status_line(account: &Account, badge: &Badge) -> String {
     }
 }
 
-/// The lock toggle's confirmation: locking, or (when locked) unlocking.
-pub fn lock_confirm(account: &Account) -> Confirm {
-    let page = urls::console_user(&account.id);
-    if account.status() == Some(Status::Locked) {
-        Confirm {
-            id: "lock-dialog",
-            title: "Unlock user".into(),
-            message: format!(
-                "{} will be able to sign in to My Account and the organization's applications \
-                 again at once. They are emailed that their account was unlocked.",
-                account.email
-            ),
-            check_label: "I want to unlock this account.".into(),
-            action: urls::console_user_action(&account.id, "unlock"),
-            page: urls::console_user_action(&account.id, "unlock"),
-            cancel: page,
-            error: None,
-        }
-    } else {
-        Confirm {
-            id: "lock-dialog",
-            title: "Lock user".into(),
-            message: format!(
-                "{} will no longer be able to access any business applications or My Account. \
-                 Every place they are signed in is signed out at once, open password links stop \
-                 working, and they are emailed that their account was locked. You can unlock it \
-                 again with the same toggle.",
-                account.email
-            ),
-            check_label: "I want to lock this account.".into(),
-            action: urls::console_user_action(&account.id, "lock"),
-            page: urls::console_user_action(&account.id, "lock"),
-            cancel: page,
-            error: None,
-        }
-    }
-}
-
-pub fn delete_confirm(account: &Account) -> Confirm {
-    Confirm {
-        id: "delete-dialog",
-        title: "Delete User".into(),
-        message: format!(
-            "Deleting {} removes the account, its profile and attribute values, group \
-             memberships, sessions, pending links and emails. The email address can be used \
-             again. This cannot be undone; the audit trail keeps only that it happened.",
-            account.email
-        ),
-        check_label: "I understand that this account will be deleted for good.".into(),
-        action: urls::console_user_action(&account.id, "delete"),
-        page: urls::console_user_action(&account.id, "delete"),
-        cancel: urls::console_user(&account.id),
-        error: None,
-    }
-}
-
-/// The Reset password form with its state (fresh, after Generate, or with errors).
-pub struct ResetInput {
-    pub method: String,
-    pub delivery: String,
-    pub password: String,
-    pub reveal_password: bool,
-    pub errors: FieldErrors,
-}
-
-impl ResetInput {
-    pub fn fresh(smtp: bool) -> Self {
-        Self {
-            method: "invite".into(),
-            delivery: if smtp { "email" } else { "offline" }.into(),
-            password: String::new(),
-            reveal_password: false,
-            errors: FieldErrors::default(),
-        }
-    }
-}
-
-pub fn reset_form(
-    account: &Account,
-    input: ResetInput,
-    policy: &PasswordPolicy,
-    smtp: bool,
-) -> ResetForm {
-    let action = urls::console_user_action(&account.id, "reset");
-    let email = crate::domain::email::EmailAddress::parse(&account.email).ok();
-    ResetForm {
-        policy: PolicyView::new(
-            format!("{action}/policy"),
-            "input changed delay:200ms from:#password",
-            &input.password,
-            policy,
-            email.as_ref(),
-        ),
-        m: PasswordChoice {
-            legend: "Select a method to reset the user password",
-            invite_hint: "A link to choose a new password. The current password stops working \
-                          at once.",
-            method: input.method,
-            delivery: input.delivery,
-            password: input.password,
-            reveal_password: input.reveal_password,
-            smtp,
-            form_href: action.clone(),
-        },
-        action,
-        cancel: urls::console_user(&account.id),
-        errors: input.errors,
-    }
-}
-
 /// Loads a customer (404 for anything else), in the caller's trip to the database.
 pub fn find_customer(c: &mut crate::db::Conn, id: &str) -> Result<Account, AppError> {
     accounts::find(c, id)?.filter(|a| a.kind() == Some(Kind::Customer)).ok_or(AppError::NotFound)
@@ -360,7 +241,7 @@ pub async fn render(
         .db
         .run(move |c| {
             let account = find_customer(c, &key)?;
-            let mine = groups::of_account(c, &account.id)?;
+            let mine = group_rows::of_account(c, &account.id)?;
             let pending = match account.status() {
                 Some(Status::PendingPassword) => links::pending(c, &account.id)?,
                 _ => None,
@@ -373,7 +254,7 @@ pub async fn render(
             Ok((account, mine, pending, schema, values, live, policy))
         })
         .await?;
-    let others: Vec<groups::Group> = state
+    let others: Vec<Group> = state
         .groups
         .all(&state.db)
         .await?
@@ -413,14 +294,14 @@ pub async fn render(
     let sessions = live.into_iter().map(|s| session_row(&account.id, s)).collect();
     let danger = DangerZone {
         locked: account.status() == Some(Status::Locked),
-        reset: reset_form(
+        reset: reset::reset_form(
             &account,
-            ResetInput::fresh(state.smtp_available),
+            reset::ResetInput::fresh(state.smtp_available),
             &policy,
             state.smtp_available,
         ),
-        lock: lock_confirm(&account),
-        delete: delete_confirm(&account),
+        lock: danger::lock_confirm(&account),
+        delete: danger::delete_confirm(&account),
     };
     let page = CustomerPage {
         chrome: Chrome::new(session, admin, "users"),
@@ -485,42 +366,15 @@ fn session_row(account_id: &str, s: SessionView) -> SessionRow {
     }
 }
 
-async fn show_tab(
+/// A tab of the customer's page.
+pub async fn show(
+    tab: Tab,
     state: State,
     admin: CurrentAdmin,
     session: Session,
     id: web::Path<String>,
-    tab: Tab,
 ) -> Result<HttpResponse, AppError> {
     render(&state, &session, &admin, &id, CustomerView { tab, ..CustomerView::default() }).await
-}
-
-/// The Profile tab.
-pub async fn show(
-    state: State,
-    admin: CurrentAdmin,
-    session: Session,
-    id: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    show_tab(state, admin, session, id, Tab::Profile).await
-}
-
-pub async fn show_groups(
-    state: State,
-    admin: CurrentAdmin,
-    session: Session,
-    id: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    show_tab(state, admin, session, id, Tab::Groups).await
-}
-
-pub async fn show_sessions(
-    state: State,
-    admin: CurrentAdmin,
-    session: Session,
-    id: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    show_tab(state, admin, session, id, Tab::Sessions).await
 }
 
 /// The address of a POST-only action, opened directly (e.g. reloading after it): the page.
