@@ -1,7 +1,7 @@
 //! Delete User: irreversible. The account and everything that hangs on it — attribute values,
 //! memberships (group counts follow), sessions, links, replay keys and every email to it — go
 //! in one transaction; the email address is free again at once. The audit trail keeps that it
-//! happened: who deleted whom, when, with the email and name as they were.
+//! happened: who deleted whom, when, with the email and name as they were, nothing more.
 
 use serde_json::json;
 
@@ -23,9 +23,9 @@ pub async fn delete_customer(db: &Db, actor: Actor, account_id: &str) -> Result<
             let account: Account = accounts::find(conn, &id)?
                 .filter(|a| a.kind() == Some(Kind::Customer))
                 .ok_or(diesel::result::Error::NotFound)?;
-            let left_groups = groups::leave_all(conn, &id)?;
+            groups::leave_all(conn, &id)?;
             // Sent ones too: the outbox would otherwise keep their address and name.
-            let emails = outbox::delete_for_account(conn, &id)?;
+            outbox::delete_for_account(conn, &id)?;
             accounts::delete(conn, &id)?;
             let name = format!("{} {}", account.first_name, account.last_name).trim().to_owned();
             audit::record(
@@ -33,7 +33,7 @@ pub async fn delete_customer(db: &Db, actor: Actor, account_id: &str) -> Result<
                 &actor,
                 "account.deleted",
                 Some((&id, &account.email)),
-                json!({ "name": name, "groups_left": left_groups, "emails_deleted": emails }),
+                json!({ "name": name }),
             )?;
             Ok::<_, diesel::result::Error>(Deleted { email: account.email, name })
         })

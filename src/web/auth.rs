@@ -88,8 +88,8 @@ pub async fn require_admin(
     }
 }
 
-/// A session of an account that may no longer sign in is ended, not just ignored. An anonymous
-/// one is kept: it holds the sign-in form's CSRF token.
+/// A session of an account that may no longer sign in is ended, not just ignored. One without
+/// an account is left alone (purging it would write to the store for nothing).
 fn refuse(req: ServiceRequest, session: &Session) -> ServiceResponse<BoxBody> {
     if session.contains_key(KEY_ACCOUNT) {
         session.purge();

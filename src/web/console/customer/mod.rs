@@ -326,7 +326,7 @@ pub async fn render(
         last_sign_in: account
             .last_sign_in_at
             .as_ref()
-            .map(date_time)
+            .map(|t| format!("{} UTC", date_time(t)))
             .unwrap_or_else(|| "Never".into()),
         groups: mine
             .into_iter()
