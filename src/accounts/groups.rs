@@ -11,7 +11,6 @@ use crate::db::audit::{self, Actor};
 use crate::db::groups::{self, Group, GroupDetails};
 use crate::db::{Db, accounts, new_id, now};
 use crate::domain::FieldErrors;
-use crate::domain::account::Kind;
 use crate::domain::group::GroupName;
 use crate::error::AppError;
 
@@ -171,9 +170,7 @@ fn check_pair(
     account_id: &str,
 ) -> diesel::QueryResult<(GroupDetails, accounts::Account)> {
     let group = groups::find(conn, group_id)?.ok_or(diesel::result::Error::NotFound)?;
-    let account = accounts::find(conn, account_id)?
-        .filter(|a| a.kind() == Some(Kind::Customer))
-        .ok_or(diesel::result::Error::NotFound)?;
+    let account = accounts::find_customer(conn, account_id)?;
     Ok((group, account))
 }
 

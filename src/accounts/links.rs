@@ -12,7 +12,7 @@ use crate::db::outbox;
 use crate::db::tokens::{self, StoredToken, TokenState};
 use crate::db::{Conn, Db, now, settings};
 use crate::domain::FieldErrors;
-use crate::domain::account::{Kind, Status};
+use crate::domain::account::Status;
 use crate::domain::email::EmailAddress;
 use crate::domain::mail::{MailState, Template};
 use crate::domain::password::Password;
@@ -137,7 +137,7 @@ pub async fn resend(
     let (token_id, purpose) = db
         .run(move |conn| {
             conn.immediate_transaction(|conn| {
-                let account = customer(conn, &id)?;
+                let account = accounts::find_customer(conn, &id)?;
                 if account.status() != Some(Status::PendingPassword) {
                     return Ok(None);
                 }
@@ -171,12 +171,6 @@ pub async fn resend(
     } else {
         Ok((purpose, Some(links.url(&token_id, purpose))))
     }
-}
-
-fn customer(conn: &mut Conn, id: &str) -> diesel::QueryResult<Account> {
-    accounts::find(conn, id)?
-        .filter(|a| a.kind() == Some(Kind::Customer))
-        .ok_or(diesel::result::Error::NotFound)
 }
 
 /// What a link leads to.

@@ -17,12 +17,6 @@ use crate::domain::mail::Template;
 use crate::error::AppError;
 use crate::mail::Outbox;
 
-fn find_customer(conn: &mut Conn, id: &str) -> diesel::QueryResult<Account> {
-    accounts::find(conn, id)?
-        .filter(|a| a.kind() == Some(Kind::Customer))
-        .ok_or(diesel::result::Error::NotFound)
-}
-
 /// What a lock or unlock request found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Toggled {
@@ -43,7 +37,7 @@ pub async fn set_locked(
     let done = db
         .run(move |conn| {
             conn.immediate_transaction(|conn| {
-                let account = find_customer(conn, &id)?;
+                let account = accounts::find_customer(conn, &id)?;
                 if locked {
                     lock_account(conn, &account, &actor)
                 } else {

@@ -11,7 +11,6 @@ use crate::db::attributes::{self, Attribute};
 use crate::db::audit::{self, Actor};
 use crate::db::{Conn, Db, accounts, now};
 use crate::domain::FieldErrors;
-use crate::domain::account::Kind;
 use crate::domain::attribute::{AttributeValue, DataType, ValueRules};
 use crate::domain::name::PersonName;
 use crate::error::AppError;
@@ -124,9 +123,7 @@ pub async fn update(
     let outcome = db
         .run(move |conn| {
             conn.immediate_transaction(|conn| {
-                let account = accounts::find(conn, &id)?
-                    .filter(|a| a.kind() == Some(Kind::Customer))
-                    .ok_or(diesel::result::Error::NotFound)?;
+                let account = accounts::find_customer(conn, &id)?;
                 let clash = clashes(conn, &id, &checked)?;
                 if !clash.is_empty() {
                     return Ok(Err(clash));

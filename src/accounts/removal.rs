@@ -8,7 +8,6 @@ use serde_json::json;
 use crate::db::accounts::{self, Account};
 use crate::db::audit::{self, Actor};
 use crate::db::{Db, groups, outbox};
-use crate::domain::account::Kind;
 use crate::error::AppError;
 
 pub struct Deleted {
@@ -20,9 +19,7 @@ pub async fn delete_customer(db: &Db, actor: Actor, account_id: &str) -> Result<
     let id = account_id.to_owned();
     db.run(move |conn| {
         conn.immediate_transaction(|conn| {
-            let account: Account = accounts::find(conn, &id)?
-                .filter(|a| a.kind() == Some(Kind::Customer))
-                .ok_or(diesel::result::Error::NotFound)?;
+            let account: Account = accounts::find_customer(conn, &id)?;
             groups::leave_all(conn, &id)?;
             // Sent ones too: the outbox would otherwise keep their address and name.
             outbox::delete_for_account(conn, &id)?;

@@ -8,11 +8,11 @@ use serde_json::json;
 
 use super::links::{self, SendBy, revoke_password_links};
 use super::{FormError, Services, queue_email};
-use crate::db::accounts::{self, Account};
+use crate::db::accounts;
 use crate::db::audit::{self, Actor};
 use crate::db::{now, sessions, settings};
 use crate::domain::FieldErrors;
-use crate::domain::account::{Kind, Status};
+use crate::domain::account::Status;
 use crate::domain::email::EmailAddress;
 use crate::domain::mail::Template;
 use crate::domain::password::Password;
@@ -49,12 +49,6 @@ pub const LOCKED: AppError =
 pub const NO_MAIL_SERVER: &str =
     "No mail server is configured, so the link cannot be emailed. Choose to copy the link.";
 
-fn find_customer(conn: &mut crate::db::Conn, id: &str) -> diesel::QueryResult<Account> {
-    accounts::find(conn, id)?
-        .filter(|a| a.kind() == Some(Kind::Customer))
-        .ok_or(diesel::result::Error::NotFound)
-}
-
 pub async fn reset_password(
     s: &Services<'_>,
     actor: Actor,
@@ -62,9 +56,10 @@ pub async fn reset_password(
     method: ResetMethod,
 ) -> Result<ResetShown, FormError> {
     let id = account_id.to_owned();
-    let (account, policy) =
-        s.db.run(move |c| Ok((find_customer(c, &id)?, settings::load(c)?.password_policy())))
-            .await?;
+    let (account, policy) = s
+        .db
+        .run(move |c| Ok((accounts::find_customer(c, &id)?, settings::load(c)?.password_policy())))
+        .await?;
     if account.status() == Some(Status::Locked) {
         return Err(LOCKED.into());
     }
@@ -95,7 +90,7 @@ pub async fn reset_password(
     let token =
         s.db.run(move |conn| {
             conn.immediate_transaction(|conn| {
-                let account = find_customer(conn, &id)?;
+                let account = accounts::find_customer(conn, &id)?;
                 // Checked again in the write: a lock a moment ago wins.
                 if account.status() == Some(Status::Locked) {
                     return Ok(Err(LOCKED));

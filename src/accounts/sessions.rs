@@ -9,7 +9,6 @@ use serde_json::json;
 use crate::db::audit::{self, Actor};
 use crate::db::sessions::{self, ListedSession};
 use crate::db::{Conn, Db, accounts, now};
-use crate::domain::account::Kind;
 use crate::domain::token::hash_token;
 use crate::domain::user_agent;
 use crate::error::AppError;
@@ -65,9 +64,7 @@ pub async fn terminate(
     };
     db.run(move |conn| {
         conn.immediate_transaction(|conn| {
-            let account = accounts::find(conn, &id)?
-                .filter(|a| a.kind() == Some(Kind::Customer))
-                .ok_or(diesel::result::Error::NotFound)?;
+            let account = accounts::find_customer(conn, &id)?;
             let live = sessions::of_account(conn, &id, MYACCOUNT, now())?;
             let targets: Vec<&ListedSession> = live
                 .iter()

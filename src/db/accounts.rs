@@ -144,6 +144,14 @@ pub fn find(conn: &mut Conn, id: &str) -> QueryResult<Option<Account>> {
     accounts::table.find(id).select(Account::as_select()).first(conn).optional()
 }
 
+/// The customer `id`; `NotFound` for anything else (an administrator's id included), so no
+/// customer action reaches an administrator.
+pub fn find_customer(conn: &mut Conn, id: &str) -> QueryResult<Account> {
+    find(conn, id)?
+        .filter(|a| a.kind() == Some(Kind::Customer))
+        .ok_or(diesel::result::Error::NotFound)
+}
+
 pub fn find_by_email(conn: &mut Conn, kind: Kind, email: &str) -> QueryResult<Option<Account>> {
     accounts::table
         .filter(accounts::kind.eq(kind.as_str()))

@@ -5,10 +5,9 @@
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::find_customer;
 use crate::accounts::lock::{self, Toggled};
 use crate::accounts::removal;
-use crate::db::accounts::Account;
+use crate::db::accounts::{self, Account};
 use crate::domain::account::Status;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
@@ -71,7 +70,7 @@ pub fn delete_confirm(account: &Account) -> Confirm {
 
 async fn customer(state: &State, id: &str) -> Result<Account, AppError> {
     let id = id.to_owned();
-    state.db.run(move |c| find_customer(c, &id)).await
+    state.db.run(move |c| Ok(accounts::find_customer(c, &id)?)).await
 }
 
 /// A confirmation on its own page.

@@ -27,7 +27,7 @@ use crate::db::groups::{self as group_rows, Group};
 use crate::db::tokens::TokenState;
 use crate::db::{accounts, attributes, settings};
 use crate::domain::FieldErrors;
-use crate::domain::account::{Kind, LockReason, Status};
+use crate::domain::account::{LockReason, Status};
 use crate::domain::mail::MailState;
 use crate::domain::token::Purpose;
 use crate::error::AppError;
@@ -219,11 +219,6 @@ fn status_line(account: &Account, badge: &Badge) -> String {
     }
 }
 
-/// Loads a customer (404 for anything else), in the caller's trip to the database.
-pub fn find_customer(c: &mut crate::db::Conn, id: &str) -> Result<Account, AppError> {
-    accounts::find(c, id)?.filter(|a| a.kind() == Some(Kind::Customer)).ok_or(AppError::NotFound)
-}
-
 /// The customer's page.
 pub async fn render(
     state: &State,
@@ -240,7 +235,7 @@ pub async fn render(
     let (account, mine, pending, schema, values, live, policy) = state
         .db
         .run(move |c| {
-            let account = find_customer(c, &key)?;
+            let account = accounts::find_customer(c, &key)?;
             let mine = group_rows::of_account(c, &account.id)?;
             let pending = match account.status() {
                 Some(Status::PendingPassword) => links::pending(c, &account.id)?,

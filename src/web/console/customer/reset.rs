@@ -8,11 +8,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{CustomerView, Notice, Secret, find_customer, render};
+use super::{CustomerView, Notice, Secret, render};
 use crate::accounts::FormError;
 use crate::accounts::links::SendBy;
 use crate::accounts::reset::{self, ResetMethod, ResetShown};
-use crate::db::accounts::Account;
+use crate::db::accounts::{self, Account};
 use crate::db::settings;
 use crate::domain::FieldErrors;
 use crate::domain::email::EmailAddress;
@@ -93,7 +93,10 @@ async fn customer_and_policy(
     id: &str,
 ) -> Result<(Account, PasswordPolicy), AppError> {
     let id = id.to_owned();
-    state.db.run(move |c| Ok((find_customer(c, &id)?, settings::load(c)?.password_policy()))).await
+    state
+        .db
+        .run(move |c| Ok((accounts::find_customer(c, &id)?, settings::load(c)?.password_policy())))
+        .await
 }
 
 #[derive(Template)]
