@@ -21,7 +21,8 @@ BASE="http://127.0.0.1:$PORT"
 OUT="bench/out/$(date -u +%Y%m%dT%H%M%SZ)-flood-n$N"
 mkdir -p "$OUT"
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+. bench/lib.sh
+need_wrk
 if [ -z "${BIN:-}" ]; then
   cargo build --release --quiet
   BIN="$PWD/target/release/roster"
@@ -44,17 +45,11 @@ SERVER_PID=$!
 for _ in $(seq 1 100); do curl -fs -o /dev/null "$BASE/console/login" && break; sleep 0.05; done
 
 # The owner's console session, for the list.
-JAR="$OUT/cookies.txt"
-token=$(curl -fs -c "$JAR" -b "$JAR" "$BASE/console/login" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"$//')
-code=$(curl -s -o /dev/null -w '%{http_code}' -c "$JAR" -b "$JAR" \
-  --data-urlencode "csrf_token=$token" --data-urlencode "email=owner@example.com" \
-  --data-urlencode "password=bench password 2026" "$BASE/console/login")
-[ "$code" = 303 ] || { echo "sign-in failed: $code"; exit 1; }
-CONSOLE="roster_console=$(awk '$6 == "roster_console" {print $7}' "$JAR")"
+CONSOLE=$(console_cookie "$BASE" owner@example.com "bench password 2026" "$OUT/cookies.txt")
 
 # The flood's stateless CSRF pair (a cookie value and its token), as a browser would get them.
 FJAR="$OUT/flood-cookies.txt"
-ftoken=$(curl -fs -c "$FJAR" "$BASE/myaccount/login" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"$//')
+ftoken=$(curl -fs -c "$FJAR" "$BASE/myaccount/login" | csrf_field)
 fcookie=$(awk '$6 == "roster_csrf" {print $7}' "$FJAR")
 
 # 500 real customers' emails (their failures are counted in the database, as an attack's are).

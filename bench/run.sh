@@ -18,7 +18,8 @@ BASE="http://127.0.0.1:$PORT"
 OUT="bench/out/$(date -u +%Y%m%dT%H%M%SZ)-n$N"
 mkdir -p "$OUT"
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+. bench/lib.sh
+need_wrk
 cargo build --release --quiet
 BIN="$PWD/target/release/roster"
 DATA="$(mktemp -d /tmp/roster-bench.XXXXXX)"
@@ -44,13 +45,7 @@ for _ in $(seq 1 100); do curl -fs -o /dev/null "$BASE/console/login" && break; 
 t1=$(date +%s.%N)
 python3 -c "print(f'server answered after {($t1 - $t0)*1000:.0f} ms on the seeded database')" | tee "$OUT/startup.txt"
 
-JAR="$OUT/cookies.txt"
-token=$(curl -fs -c "$JAR" -b "$JAR" "$BASE/console/login" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"$//')
-code=$(curl -s -o /dev/null -w '%{http_code}' -c "$JAR" -b "$JAR" \
-  --data-urlencode "csrf_token=$token" --data-urlencode "email=owner@example.com" \
-  --data-urlencode "password=bench password 2026" "$BASE/console/login")
-[ "$code" = 303 ] || { echo "sign-in failed: $code"; exit 1; }
-COOKIE="roster_console=$(awk '$6 == "roster_console" {print $7}' "$JAR")"
+COOKIE=$(console_cookie "$BASE" owner@example.com "bench password 2026" "$OUT/cookies.txt")
 
 # The deep page and the customer page, computed in SQL from the database itself.
 read -r DEEP CUSTOMER DENSE_GROUP < <(python3 - "$DATA/roster.sqlite3" <<'PY'
