@@ -19,6 +19,7 @@ use super::render::see_other;
 use super::session_store::SessionLayer;
 use super::{auth, csrf, signin, urls};
 use customer::Tab;
+use customer::danger::{delete_confirm, lock_confirm};
 
 pub fn scope(
     layer: SessionLayer,
@@ -77,21 +78,33 @@ pub fn scope(
                 .route("/users/{id}/reset/policy", web::post().to(customer::reset::reset_policy))
                 .service(
                     web::resource("/users/{id}/lock")
-                        .route(web::get().to(customer::danger::show_lock))
+                        .route(
+                            web::get().to(|st, a, s, i| {
+                                customer::danger::show(lock_confirm, st, a, s, i)
+                            }),
+                        )
                         .route(web::post().to(|st, a, s, i, f, r| {
                             customer::danger::set_lock(true, st, a, s, i, f, r)
                         })),
                 )
                 .service(
                     web::resource("/users/{id}/unlock")
-                        .route(web::get().to(customer::danger::show_lock))
+                        .route(
+                            web::get().to(|st, a, s, i| {
+                                customer::danger::show(lock_confirm, st, a, s, i)
+                            }),
+                        )
                         .route(web::post().to(|st, a, s, i, f, r| {
                             customer::danger::set_lock(false, st, a, s, i, f, r)
                         })),
                 )
                 .service(
                     web::resource("/users/{id}/delete")
-                        .route(web::get().to(customer::danger::show_delete))
+                        .route(
+                            web::get().to(|st, a, s, i| {
+                                customer::danger::show(delete_confirm, st, a, s, i)
+                            }),
+                        )
                         .route(web::post().to(customer::danger::delete_user)),
                 )
                 .route(

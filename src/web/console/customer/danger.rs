@@ -87,22 +87,15 @@ async fn confirm_page(
     confirm::page(session, admin, "users", &account.email, build(&account), refused)
 }
 
-pub async fn show_lock(
+/// Lock user (or unlock) and Delete User on a page of their own: `build` says which.
+pub async fn show(
+    build: fn(&Account) -> Confirm,
     state: State,
     admin: CurrentAdmin,
     session: Session,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    confirm_page(&state, &admin, &session, &id, lock_confirm, false).await
-}
-
-pub async fn show_delete(
-    state: State,
-    admin: CurrentAdmin,
-    session: Session,
-    id: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    confirm_page(&state, &admin, &session, &id, delete_confirm, false).await
+    confirm_page(&state, &admin, &session, &id, build, false).await
 }
 
 /// The Lock user toggle's Confirm: locks (`lock`) or unlocks the customer.
