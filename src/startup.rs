@@ -75,6 +75,7 @@ impl Application {
             base_url: base_url.clone(),
             setup_token_hash: setup_token.as_deref().map(hash_token),
             sign_in_throttle: Throttle::new(10, StdDuration::from_secs(300)),
+            mail_throttle: Throttle::new(10, StdDuration::from_secs(900)),
             outbox: outbox.clone(),
             links: links.clone(),
             smtp_available,

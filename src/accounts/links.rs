@@ -1,25 +1,25 @@
-//! The one-time links that let a customer set a password: invitations (the first password) and
-//! password resets (an administrator took the old one away). What the console shows about the
-//! pending one, resending it (which revokes the previous link), and the customer following it.
+//! The one-time links emailed (or copied) to a customer: invitations (the first password),
+//! password resets (an administrator took the old one away), recovery (the customer forgot
+//! it) and verification (a self-registered address). What the console shows about the pending
+//! one, resending it (which revokes the previous link), and the customer following it.
 
 use chrono::NaiveDateTime;
 use serde_json::json;
 
-use super::queue_email;
+use super::{Services, queue_email};
 use crate::db::accounts::{self, Account};
 use crate::db::audit::{self, Actor};
 use crate::db::outbox;
 use crate::db::tokens::{self, StoredToken, TokenState};
-use crate::db::{Conn, Db, now, settings};
+use crate::db::{Conn, Db, now, sessions, settings};
 use crate::domain::FieldErrors;
-use crate::domain::account::Status;
+use crate::domain::account::{LockReason, Status};
 use crate::domain::email::EmailAddress;
 use crate::domain::mail::{MailState, Template};
 use crate::domain::password::Password;
 use crate::domain::token::{Purpose, hash_token};
 use crate::error::AppError;
 use crate::mail::{Links, Outbox};
-use crate::passwords::Hasher;
 
 /// The purposes of links that set a password.
 pub const PASSWORD_LINKS: [Purpose; 2] = [Purpose::Invitation, Purpose::PasswordReset];
@@ -28,7 +28,27 @@ pub const PASSWORD_LINKS: [Purpose; 2] = [Purpose::Invitation, Purpose::Password
 pub fn template_for(purpose: Purpose) -> Template {
     match purpose {
         Purpose::PasswordReset => Template::PasswordReset,
-        _ => Template::Invitation,
+        Purpose::Recovery => Template::PasswordRecovery,
+        Purpose::Verification => Template::Verification,
+        Purpose::Invitation => Template::Invitation,
+    }
+}
+
+/// Whether the account is in the state a link of `purpose` acts on. A link issued before the
+/// account changed (say, locked by an administrator since) no longer works.
+pub fn awaits(purpose: Purpose, account: &Account) -> bool {
+    match purpose {
+        Purpose::Invitation | Purpose::PasswordReset => {
+            account.status() == Some(Status::PendingPassword)
+        }
+        // A lock for failed sign-ins is what a forgotten password leads to; the link lifts it.
+        // An administrator's lock stays.
+        Purpose::Recovery => match account.status() {
+            Some(Status::Active) => true,
+            Some(Status::Locked) => account.lock_reason() == Some(LockReason::FailedAttempts),
+            _ => false,
+        },
+        Purpose::Verification => account.status() == Some(Status::PendingVerification),
     }
 }
 
@@ -111,13 +131,14 @@ pub fn issue(
 ) -> diesel::QueryResult<String> {
     let org = settings::load(conn)?;
     let expiry = match purpose {
-        Purpose::PasswordReset => org.password_reset_expiry(),
-        _ => org.invitation_expiry(),
+        Purpose::PasswordReset | Purpose::Recovery => org.password_reset_expiry(),
+        Purpose::Verification => org.verification_expiry(),
+        Purpose::Invitation => org.invitation_expiry(),
     };
     let token =
         tokens::replace(conn, &account.id, purpose, |tid| links.token_hash(tid), at, at + expiry)?;
     if by == SendBy::Email {
-        queue_email(conn, account, template_for(purpose), Some(&token), json!({}), at)?;
+        queue_email(conn, account, template_for(purpose), Some(&token), json!({}))?;
     }
     Ok(token)
 }
@@ -185,7 +206,7 @@ pub enum Link {
     Unknown,
 }
 
-async fn lookup(
+pub(crate) async fn lookup(
     db: &Db,
     token: &str,
     purpose: Purpose,
@@ -198,21 +219,20 @@ async fn lookup(
     .await
 }
 
-/// A link's state as the customer may act on it. An account that is no longer waiting for a
-/// password (say, locked since) cannot be activated by an old link.
-fn link_state(token: &StoredToken, account: &Account) -> TokenState {
-    match token.state(now()) {
-        TokenState::Usable if account.status() != Some(Status::PendingPassword) => {
+/// A link's state as the customer may act on it at `at`.
+pub(crate) fn link_state(token: &StoredToken, account: &Account, at: NaiveDateTime) -> TokenState {
+    match token.state(at) {
+        TokenState::Usable if !token.purpose().is_some_and(|p| awaits(p, account)) => {
             TokenState::Revoked
         }
         state => state,
     }
 }
 
-pub async fn inspect(db: &Db, token: &str, purpose: Purpose) -> Result<Link, AppError> {
-    Ok(match lookup(db, token, purpose).await? {
+pub async fn inspect(s: &Services<'_>, token: &str, purpose: Purpose) -> Result<Link, AppError> {
+    Ok(match lookup(s.db, token, purpose).await? {
         None => Link::Unknown,
-        Some((t, a)) => match link_state(&t, &a) {
+        Some((t, a)) => match link_state(&t, &a, s.clock.now()) {
             TokenState::Usable => Link::Open { email: a.email.clone(), name: a.display_name() },
             closed => Link::Closed(closed),
         },
@@ -231,52 +251,66 @@ impl From<AppError> for AcceptError {
     }
 }
 
-/// Sets the customer's password and consumes the link; the account becomes active. Returns the
-/// email, for the sign-in page.
+/// Sets the customer's password and consumes the link; the account becomes active. A recovery
+/// link also lifts a lock for failed sign-ins, ends every session and emails the customer that
+/// the password changed. Returns the email, for the sign-in page.
 pub async fn accept(
-    db: &Db,
-    hasher: &Hasher,
+    s: &Services<'_>,
     token: &str,
     purpose: Purpose,
     password: &str,
     confirm: &str,
     ip: &str,
 ) -> Result<String, AcceptError> {
-    let Some((stored, account)) = lookup(db, token, purpose).await? else {
+    let Some((stored, account)) = lookup(s.db, token, purpose).await? else {
         return Err(AcceptError::Closed(Link::Unknown));
     };
     if let closed @ (TokenState::Used | TokenState::Revoked | TokenState::Expired) =
-        link_state(&stored, &account)
+        link_state(&stored, &account, s.clock.now())
     {
         return Err(AcceptError::Closed(Link::Closed(closed)));
     }
-    let policy = db.run(|c| Ok(settings::load(c)?.password_policy())).await?;
+    let policy = s.db.run(|c| Ok(settings::load(c)?.password_policy())).await?;
     let email =
         EmailAddress::parse(&account.email).map_err(|m| AppError::internal(anyhow::anyhow!(m)))?;
     let mut errors = FieldErrors::default();
     let fields = ("password", "confirm");
     let parsed = Password::parse_confirmed(password, confirm, &policy, &email, fields, &mut errors);
     let Some(parsed) = parsed else { return Err(AcceptError::Invalid(errors)) };
-    let hash = hasher.hash(parsed.expose().to_owned()).await?;
+    let hash = s.hasher.hash(parsed.expose().to_owned()).await?;
     let actor = Actor::account(&account.id, &account.email, ip);
     let (token_id, account_id, address) = (stored.id, account.id, account.email);
     let action = match purpose {
         Purpose::PasswordReset => "password_reset.completed",
+        Purpose::Recovery => "password.recovered",
         _ => "invitation.accepted",
     };
-    let accepted = db
-        .run(move |conn| {
+    let at = s.clock.now();
+    let accepted =
+        s.db.run(move |conn| {
             conn.immediate_transaction(|conn| {
-                let at = now();
                 // Checked again inside the write transaction: a link used or revoked, or an
                 // account changed, a moment ago fails here.
-                let pending = accounts::find(conn, &account_id)?
-                    .is_some_and(|a| a.status() == Some(Status::PendingPassword));
-                if !pending || !tokens::consume(conn, &token_id, at)? {
+                let Some(account) =
+                    accounts::find(conn, &account_id)?.filter(|a| awaits(purpose, a))
+                else {
+                    return Ok(false);
+                };
+                if !tokens::consume(conn, &token_id, at)? {
                     return Ok(false);
                 }
+                let mut details = json!({});
+                if purpose == Purpose::Recovery {
+                    let locked = account.status() == Some(Status::Locked);
+                    if locked {
+                        accounts::unlock(conn, &account_id, Status::Active, 0, at)?;
+                    }
+                    sessions::delete_all_of_account(conn, &account_id)?;
+                    queue_email(conn, &account, Template::PasswordChanged, None, json!({}))?;
+                    details = json!({ "lock_lifted": locked });
+                }
                 accounts::set_password(conn, &account_id, &hash, Status::Active, at)?;
-                audit::record(conn, &actor, action, Some((&account_id, &address)), json!({}))?;
+                audit::record(conn, &actor, action, Some((&account_id, &address)), details)?;
                 Ok::<_, diesel::result::Error>(true)
             })
             .map_err(AppError::from)
@@ -284,6 +318,9 @@ pub async fn accept(
         .await?;
     if !accepted {
         return Err(AcceptError::Closed(Link::Closed(TokenState::Used)));
+    }
+    if purpose == Purpose::Recovery {
+        s.outbox.wake();
     }
     Ok(email.to_string())
 }

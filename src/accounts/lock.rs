@@ -75,7 +75,7 @@ fn lock_account(conn: &mut Conn, account: &Account, actor: &Actor) -> diesel::Qu
     accounts::lock(conn, id, &lock, at)?;
     let ended = sessions::delete_all_of_account(conn, id)?;
     let revoked = revoke_password_links(conn, id, "the account was locked", at)?;
-    queue_email(conn, account, Template::AccountLocked, None, json!({}), at)?;
+    queue_email(conn, account, Template::AccountLocked, None, json!({}))?;
     audit::record(
         conn,
         actor,
@@ -116,7 +116,7 @@ fn unlock_account(
     let lockouts = if why == Unlocked::Expired { account.lockouts } else { 0 };
     accounts::unlock(conn, &account.id, status, lockouts, at)?;
     if why != Unlocked::Expired {
-        queue_email(conn, account, Template::AccountUnlocked, None, json!({}), at)?;
+        queue_email(conn, account, Template::AccountUnlocked, None, json!({}))?;
     }
     let reason = match why {
         Unlocked::ByAdministrator => "administrator",
@@ -181,7 +181,6 @@ pub fn count_failure(
         Template::LockedAfterFailures,
         None,
         json!({ "minutes": minutes, "until": until_words }),
-        at,
     )?;
     audit::record(
         conn,

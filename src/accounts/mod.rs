@@ -2,6 +2,7 @@
 //! nothing of HTTP: the console, the CLI and (later) SCIM call the same functions.
 
 pub mod attributes;
+pub mod export;
 pub mod groups;
 pub mod links;
 pub mod list;
@@ -11,6 +12,7 @@ pub mod onboarding;
 pub mod owner;
 pub mod password;
 pub mod profile;
+pub mod recovery;
 pub mod removal;
 pub mod resend_email;
 pub mod reset;
@@ -55,7 +57,8 @@ impl From<AppError> for FormError {
 }
 
 /// Queues `template` to the account, in the caller's transaction (so the email exists exactly
-/// when the change does). `params` are what the email shows beyond its template; whether the
+/// when the change does), due now. The outbox runs on real time, its worker's: a clock moved
+/// forward by a test must not hold an email back. `params` are what the email shows beyond its template; whether the
 /// account signs in to the console or to My Account is added here.
 pub(crate) fn queue_email(
     conn: &mut Conn,
@@ -63,7 +66,6 @@ pub(crate) fn queue_email(
     template: Template,
     token_id: Option<&str>,
     mut params: serde_json::Value,
-    at: chrono::NaiveDateTime,
 ) -> diesel::QueryResult<String> {
     let org = settings::load(conn)?;
     let name = format!("{} {}", account.first_name, account.last_name);
@@ -81,6 +83,6 @@ pub(crate) fn queue_email(
             token_id,
             params,
         },
-        at,
+        crate::db::now(),
     )
 }

@@ -15,7 +15,7 @@ use crate::db::outbox::{self, NewMessage};
 use crate::db::{Db, groups, new_id, now, settings, submissions, tokens};
 use crate::domain::FieldErrors;
 use crate::domain::account::{Kind, Status};
-use crate::domain::attribute::AttributeValue;
+use crate::domain::attribute::{AttributeValue, Place};
 use crate::domain::email::EmailAddress;
 use crate::domain::mail::Template;
 use crate::domain::name::PersonName;
@@ -121,7 +121,7 @@ pub async fn validate(
         }
     }
     let attributes =
-        profile::check_console_attributes(&schema, &input.attributes, true, &mut errors)?;
+        profile::check_attributes(&schema, &input.attributes, Place::Console, true, &mut errors)?;
     match (email, first, last) {
         (Some(email), Some(first), Some(last)) if errors.is_empty() => {
             Ok(ValidDetails { email, first, last, password, attributes })

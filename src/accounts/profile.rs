@@ -1,6 +1,7 @@
-//! The customer's profile as an administrator edits it (Profile tab > Update): first and last
-//! name and every custom attribute displayed in the console and not read-only there. Saves only
-//! what changed, says which, and records each change as before → after.
+//! A customer's profile as an administrator edits it (Profile tab > Update) or the customer
+//! does (My Account > Profile): first and last name and every custom attribute displayed and
+//! not read-only in that place's column of the grid. Saves only what changed, says which, and
+//! records each change as before → after.
 
 use std::collections::HashMap;
 
@@ -11,7 +12,7 @@ use crate::db::attributes::{self, Attribute};
 use crate::db::audit::{self, Actor};
 use crate::db::{Conn, Db, accounts, now};
 use crate::domain::FieldErrors;
-use crate::domain::attribute::{AttributeValue, DataType, ValueRules};
+use crate::domain::attribute::{AttributeValue, DataType, Place, ValueRules};
 use crate::domain::name::PersonName;
 use crate::error::AppError;
 
@@ -50,18 +51,21 @@ fn check_value(a: &Attribute, raw: &str, required: bool) -> Result<Option<Attrib
 }
 
 /// Checks the submitted custom attributes against the schema: only those displayed and
-/// editable in the console may be sent (anything else is a forged field: 400), each is valid
-/// for its type, pattern and required flag. Returns (attribute, new value) pairs.
-pub fn check_console_attributes(
+/// editable in `place` may be sent (anything else is a forged field: 400), each is valid for
+/// its type, pattern and required flag there. Returns (attribute, new value) pairs.
+pub fn check_attributes(
     schema: &[Attribute],
     submitted: &HashMap<String, String>,
+    place: Place,
     only_required: bool,
     errors: &mut FieldErrors,
 ) -> Result<Vec<(Attribute, Option<AttributeValue>)>, AppError> {
     let editable: Vec<&Attribute> = schema
         .iter()
-        .filter(|a| a.console_displayed && !a.console_read_only)
-        .filter(|a| !only_required || a.console_required)
+        .filter(|a| {
+            let shown = a.shown_in(place);
+            shown.displayed && !shown.read_only && (!only_required || shown.required)
+        })
         .collect();
     if submitted.keys().any(|name| !editable.iter().any(|a| &a.name == name)) {
         return Err(NOT_EDITABLE);
@@ -69,7 +73,7 @@ pub fn check_console_attributes(
     let mut checked = Vec::new();
     for a in editable {
         let raw = submitted.get(&a.name).map(String::as_str).unwrap_or("");
-        match check_value(a, raw, a.console_required) {
+        match check_value(a, raw, a.shown_in(place).required) {
             Ok(v) => checked.push((a.clone(), v)),
             Err(m) => errors.add(field_name(&a.name), m),
         }
@@ -97,12 +101,14 @@ pub fn clashes(
     Ok(errors)
 }
 
-/// Returns the labels of the fields that changed (empty: nothing to save).
+/// Returns the labels of the fields that changed (empty: nothing to save). `place` says whose
+/// form it is: an administrator's (console) or the customer's own (My Account).
 pub async fn update(
     db: &Db,
     actor: Actor,
     id: &str,
     input: ProfileInput,
+    place: Place,
 ) -> Result<Vec<String>, FormError> {
     let mut errors = FieldErrors::default();
     let first = PersonName::parse(&input.first_name, "first name")
@@ -112,7 +118,7 @@ pub async fn update(
         .map_err(|m| errors.add("last_name", m))
         .ok();
     let schema = db.run(|c| Ok(attributes::all(c)?)).await?;
-    let checked = check_console_attributes(&schema, &input.attributes, false, &mut errors)?;
+    let checked = check_attributes(&schema, &input.attributes, place, false, &mut errors)?;
     let (Some(first), Some(last)) = (first, last) else {
         return Err(FormError::Invalid(errors));
     };

@@ -106,7 +106,7 @@ pub async fn reset_password(
                     ResetMethod::Temporary(_) => {
                         // The email says it happened, never the password itself.
                         let t = Template::TemporaryPassword;
-                        queue_email(conn, &account, t, None, json!({}), at)?;
+                        queue_email(conn, &account, t, None, json!({}))?;
                         None
                     }
                 };

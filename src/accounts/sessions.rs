@@ -1,5 +1,6 @@
-//! A customer's My Account sessions, as the console's Sessions tab shows them, and ending them
-//! (Terminate, Terminate all): the row goes, so the session ends on its very next request.
+//! A customer's My Account sessions, as the console's Sessions tab and My Account > Security
+//! show them, and ending them (Terminate, Terminate all; the customer's Sign out of one or of
+//! all others): the row goes, so the session ends on its very next request.
 //! Sessions are named in pages by a handle derived from the stored hash, never by the hash
 //! itself (which is what a cookie is checked against).
 
@@ -25,7 +26,8 @@ pub struct SessionView {
     pub last_seen: NaiveDateTime,
 }
 
-fn handle(id_hash: &str) -> String {
+/// The name pages give the session stored under `id_hash`.
+pub fn handle(id_hash: &str) -> String {
     hash_token(&format!("session handle|{id_hash}"))[..16].to_owned()
 }
 
@@ -48,6 +50,8 @@ pub fn of_customer(c: &mut Conn, account_id: &str) -> diesel::QueryResult<Vec<Se
 pub enum Which<'a> {
     One(&'a str),
     All,
+    /// All but this one (the customer's own current session).
+    AllExcept(&'a str),
 }
 
 /// Ends one (by handle) or all of the customer's My Account sessions; returns how many ended.
@@ -58,9 +62,10 @@ pub async fn terminate(
     which: Which<'_>,
 ) -> Result<usize, AppError> {
     let id = account_id.to_owned();
-    let one = match which {
-        Which::One(h) => Some(h.to_owned()),
-        Which::All => None,
+    let (one, keep) = match which {
+        Which::One(h) => (Some(h.to_owned()), None),
+        Which::All => (None, None),
+        Which::AllExcept(h) => (None, Some(h.to_owned())),
     };
     db.run(move |conn| {
         conn.immediate_transaction(|conn| {
@@ -69,6 +74,7 @@ pub async fn terminate(
             let targets: Vec<&ListedSession> = live
                 .iter()
                 .filter(|s| one.as_deref().is_none_or(|h| handle(&s.id_hash) == h))
+                .filter(|s| keep.as_deref().is_none_or(|h| handle(&s.id_hash) != h))
                 .collect();
             let mut ended = 0;
             for s in &targets {
@@ -82,7 +88,7 @@ pub async fn terminate(
                     &actor,
                     "session.terminated",
                     Some((&id, &account.email)),
-                    json!({ "sessions": ended, "all": one.is_none() }),
+                    json!({ "sessions": ended, "all": one.is_none(), "kept_current": keep.is_some() }),
                 )?;
             }
             Ok::<_, diesel::result::Error>(ended)

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::Conn;
 use super::schema::{attribute_values, attributes as a};
-use crate::domain::attribute::{AttributeDefinition, Choice, DataType, Grid};
+use crate::domain::attribute::{AttributeDefinition, Choice, DataType, Grid, Place, Shown};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = a, check_for_backend(diesel::sqlite::Sqlite))]
@@ -50,6 +50,10 @@ impl Attribute {
             ],
             registration: [self.registration_displayed, self.registration_required],
         }
+    }
+
+    pub fn shown_in(&self, place: Place) -> Shown {
+        self.grid().in_place(place)
     }
 
     /// The definition as the rules see it (for comparing before and after an edit).

@@ -71,3 +71,13 @@ pub fn recent(conn: &mut Conn, limit: i64) -> QueryResult<Vec<AuditEvent>> {
         .select(AuditEvent::as_select())
         .load(conn)
 }
+
+/// The events about one account, newest first (the `audit_events_subject` index).
+pub fn about(conn: &mut Conn, subject_id: &str, limit: i64) -> QueryResult<Vec<AuditEvent>> {
+    audit_events::table
+        .filter(audit_events::subject_id.eq(subject_id))
+        .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
+        .limit(limit)
+        .select(AuditEvent::as_select())
+        .load(conn)
+}

@@ -133,6 +133,13 @@ diesel::table! {
         mail_from_name -> Text,
         mail_from_address -> Text,
         updated_at -> Timestamp,
+        password_require_upper -> Bool,
+        password_require_lower -> Bool,
+        password_require_digit -> Bool,
+        password_require_symbol -> Bool,
+        password_blocklist -> Bool,
+        password_no_name_part -> Bool,
+        registration_verification -> Bool,
     }
 }
 

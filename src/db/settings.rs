@@ -18,6 +18,8 @@ pub struct Settings {
     pub session_absolute_minutes: i32,
     pub invitation_expiry_minutes: i32,
     pub password_reset_expiry_minutes: i32,
+    pub verification_expiry_minutes: i32,
+    pub self_registration_enabled: bool,
     pub lockout_enabled: bool,
     pub lockout_attempts: i32,
     pub lockout_minutes: i32,
@@ -40,6 +42,10 @@ impl Settings {
 
     pub fn password_reset_expiry(&self) -> chrono::Duration {
         chrono::Duration::minutes(self.password_reset_expiry_minutes.max(1).into())
+    }
+
+    pub fn verification_expiry(&self) -> chrono::Duration {
+        chrono::Duration::minutes(self.verification_expiry_minutes.max(1).into())
     }
 
     pub fn lockout(&self) -> LockoutPolicy {

@@ -21,6 +21,35 @@ impl DataType {
     }
 }
 
+/// Where a profile is edited: each has its column in the attribute grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Console,
+    MyAccount,
+    Registration,
+}
+
+/// How an attribute shows in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shown {
+    pub displayed: bool,
+    pub required: bool,
+    pub read_only: bool,
+}
+
+impl Grid {
+    /// The attribute's column for `place` (registration has no read-only: a new account has
+    /// no values to show).
+    pub fn in_place(&self, place: Place) -> Shown {
+        let [displayed, required, read_only] = match place {
+            Place::Console => self.console,
+            Place::MyAccount => self.myaccount,
+            Place::Registration => [self.registration[0], self.registration[1], false],
+        };
+        Shown { displayed, required, read_only }
+    }
+}
+
 /// Keys the built-in attributes use; a custom attribute cannot take them.
 pub const BUILT_IN: [&str; 5] = ["email", "username", "first_name", "last_name", "password"];
 

@@ -8,6 +8,10 @@ text_enum!(Template {
     AccountLocked = "account_locked": "Account locked",
     AccountUnlocked = "account_unlocked": "Account unlocked",
     LockedAfterFailures = "locked_after_failures": "Locked after failed sign-ins",
+    PasswordChanged = "password_changed": "Password changed",
+    PasswordRecovery = "password_recovery": "Forgot password",
+    Verification = "verification": "Verify email",
+    AlreadyRegistered = "already_registered": "Already registered",
 });
 
 text_enum!(MailState {

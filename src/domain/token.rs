@@ -10,6 +10,7 @@ text_enum!(Purpose {
     Invitation = "invitation": "invitation",
     PasswordReset = "password_reset": "password reset",
     Verification = "verification": "verification",
+    Recovery = "recovery": "password recovery",
 });
 
 pub fn random_token() -> String {

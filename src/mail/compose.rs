@@ -31,6 +31,10 @@ pub fn subject(kind: Kind, org_name: &str) -> String {
         Kind::LockedAfterFailures => {
             format!("Your {org_name} account is locked after failed sign-ins")
         }
+        Kind::PasswordChanged => format!("Your {org_name} password was changed"),
+        Kind::PasswordRecovery => format!("Reset your {org_name} password"),
+        Kind::Verification => format!("Verify your email for {org_name}"),
+        Kind::AlreadyRegistered => format!("You already have a {org_name} account"),
     }
 }
 
@@ -110,7 +114,9 @@ fn link_url(
     };
     let path = match token.purpose() {
         Some(Purpose::PasswordReset) => urls::password_reset(&secret),
-        _ => urls::invitation(&secret),
+        Some(Purpose::Recovery) => urls::password_recovery(&secret),
+        Some(Purpose::Verification) => urls::verification(&secret),
+        Some(Purpose::Invitation) | None => urls::invitation(&secret),
     };
     Ok((format!("{base_url}{path}"), date_time(&token.expires_at)))
 }
@@ -132,6 +138,7 @@ fn content(
         ),
         show_url: false,
     };
+    let forgot_url = format!("{base_url}{}", urls::MYACCOUNT_FORGOT);
     Ok(match kind {
         Kind::Invitation => {
             let (url, expires) = link_url(base_url, token, links)?;
@@ -221,6 +228,62 @@ fn content(
             ],
             button: None,
             fine_print: vec![format!("If you need access sooner, contact {org}.")],
+        },
+        Kind::PasswordChanged => Content {
+            paragraphs: vec![
+                format!("The password of your {org} account was just changed."),
+                "Every other place you were signed in has been signed out.".into(),
+            ],
+            button: None,
+            fine_print: vec![format!(
+                "If you did not change it, someone else may know your password: reset it at \
+                 {forgot_url} and contact {org}."
+            )],
+        },
+        Kind::PasswordRecovery => {
+            let (url, expires) = link_url(base_url, token, links)?;
+            Content {
+                paragraphs: vec![format!(
+                    "Someone asked to reset the password of your {org} account. If it was you, \
+                     choose a new password with the link below."
+                )],
+                button: Some(Button { label: "Choose a new password", url, show_url: true }),
+                fine_print: vec![
+                    format!("The link works once and expires on {expires} UTC."),
+                    "If you did not ask, ignore this email: your password has not changed.".into(),
+                ],
+            }
+        }
+        Kind::Verification => {
+            let (url, expires) = link_url(base_url, token, links)?;
+            Content {
+                paragraphs: vec![format!(
+                    "Thank you for creating an account at {org}. Confirm that this address is \
+                     yours to activate it."
+                )],
+                button: Some(Button { label: "Verify your email", url, show_url: true }),
+                fine_print: vec![
+                    format!(
+                        "The link works once and expires on {expires} UTC. If it has expired, \
+                         sign in to ask for a new one."
+                    ),
+                    "If you did not create an account, ignore this email.".into(),
+                ],
+            }
+        }
+        Kind::AlreadyRegistered => Content {
+            paragraphs: vec![
+                format!(
+                    "Someone tried to create an account at {org} with this address, but you \
+                     already have one."
+                ),
+                "Sign in with your password. If you forgot it, you can reset it.".into(),
+            ],
+            button: Some(sign_in),
+            fine_print: vec![
+                format!("Forgot your password? {forgot_url}"),
+                "If this was not you, ignore this email: nothing was changed.".into(),
+            ],
         },
     })
 }

@@ -92,6 +92,8 @@ struct RequestFacts {
     id: String,
     path: String,
     htmx: bool,
+    /// Where a signed-out GET was going, to return there after sign-in.
+    going_to: Option<String>,
 }
 
 /// Renders the error page (or, for htmx, just its box) for an error response.
@@ -108,7 +110,14 @@ fn error_page(facts: &RequestFacts, err: &actix_web::Error, status: StatusCode) 
         } else {
             urls::CONSOLE_LOGIN
         };
-        return redirect(facts.htmx, login);
+        let to = match &facts.going_to {
+            Some(next) => format!(
+                "{login}?{}",
+                serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+            ),
+            None => login.to_owned(),
+        };
+        return redirect(facts.htmx, &to);
     }
     let (title, message) = (title_for(status), message_for(err, status));
     let body = if facts.htmx {
@@ -198,6 +207,10 @@ pub async fn frame(
         id: new_request_id(),
         path: redact_tokens(req.path()),
         htmx: is_htmx(req.request()),
+        going_to: (req.method() == Method::GET && !is_htmx(req.request()))
+            .then(|| req.uri().path_and_query().map(|p| p.as_str().to_owned()))
+            .flatten()
+            .filter(|p| !urls::is_area_home(p)),
     };
     req.extensions_mut().insert(RequestId(facts.id.clone()));
     let is_static = facts.path.starts_with(urls::STATIC);

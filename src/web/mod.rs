@@ -7,6 +7,8 @@ pub mod flash;
 pub mod form;
 pub mod frame;
 pub mod myaccount;
+pub mod password_policy;
+pub mod profile_fields;
 pub mod render;
 pub mod session_store;
 pub mod setup;
@@ -34,6 +36,9 @@ pub struct AppState {
     /// SHA-256 of the first-run setup token, while the organization has no owner.
     pub setup_token_hash: Option<String>,
     pub sign_in_throttle: throttle::Throttle,
+    /// Per client address: forms that email an address the visitor names (forgot password,
+    /// registration, resending a verification link), so no one can mail-bomb through us.
+    pub mail_throttle: throttle::Throttle,
     /// Wakes the mail worker after a transaction queued email.
     pub outbox: Outbox,
     pub links: Links,

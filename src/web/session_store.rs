@@ -22,6 +22,9 @@ pub const KEY_IP: &str = "ip";
 /// Not stored: `load` puts the session's account here, fresh from the same query, and
 /// `save`/`update` leave it out. See `web::auth::session_account`.
 pub const KEY_LOADED_ACCOUNT: &str = "_account";
+/// Not stored either: the hash the session was found under, so a page can tell "this
+/// device" among the account's sessions.
+pub const KEY_LOADED_ID_HASH: &str = "_id_hash";
 
 /// `last_seen_at` is written at most this often, so reading pages does not turn into a write
 /// per request.
@@ -87,12 +90,15 @@ impl SessionStore for DbSessionStore {
             .await
             .map_err(|e| LoadError::Other(anyhow::anyhow!("{e}")))?;
         let Some((state, account)) = loaded else { return Ok(None) };
+        let loaded_id_hash = serde_json::to_string(&hash_token(key.as_ref()))
+            .map_err(|e| LoadError::Other(e.into()))?;
         let mut state: HashMap<String, String> =
             serde_json::from_str(&state).map_err(|e| LoadError::Deserialization(e.into()))?;
         if let Some(account) = account {
             let json = serde_json::to_string(&account).map_err(|e| LoadError::Other(e.into()))?;
             state.insert(KEY_LOADED_ACCOUNT.to_owned(), json);
         }
+        state.insert(KEY_LOADED_ID_HASH.to_owned(), loaded_id_hash);
         Ok(Some(state))
     }
 
@@ -102,6 +108,7 @@ impl SessionStore for DbSessionStore {
         _ttl: &CookieDuration,
     ) -> Result<SessionKey, SaveError> {
         state.remove(KEY_LOADED_ACCOUNT);
+        state.remove(KEY_LOADED_ID_HASH);
         let key = random_token();
         let id_hash = hash_token(&key);
         let body = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
@@ -139,6 +146,7 @@ impl SessionStore for DbSessionStore {
         ttl: &CookieDuration,
     ) -> Result<SessionKey, UpdateError> {
         state.remove(KEY_LOADED_ACCOUNT);
+        state.remove(KEY_LOADED_ID_HASH);
         let id_hash = hash_token(key.as_ref());
         let body =
             serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::accounts::signin::{self, GENERIC_FAILURE, SignInOutcome};
 use crate::db::accounts::AccountSummary;
+use crate::db::settings;
 use crate::domain::account::Kind;
 use crate::error::AppError;
 use crate::web::render::{html, see_other};
@@ -19,24 +20,32 @@ use crate::web::{State, auth, client_ip, csrf, urls};
 pub struct Area {
     pub kind: Kind,
     pub heading: &'static str,
+    /// Every page of the area starts with it (the only destinations after sign-in).
+    pub prefix: &'static str,
     pub login: &'static str,
     pub home: &'static str,
+    /// Customers' sign-in: offers Forgot password and, when on, self-registration.
+    pub self_service: bool,
     may_use: fn(&AccountSummary) -> bool,
 }
 
 pub const CONSOLE: Area = Area {
     kind: Kind::Administrator,
     heading: "Sign in to the console",
+    prefix: urls::CONSOLE,
     login: urls::CONSOLE_LOGIN,
     home: urls::CONSOLE_USERS,
+    self_service: false,
     may_use: AccountSummary::is_active_administrator,
 };
 
 pub const MYACCOUNT: Area = Area {
     kind: Kind::Customer,
     heading: "Sign in to My Account",
+    prefix: urls::MYACCOUNT,
     login: urls::MYACCOUNT_LOGIN,
     home: urls::MYACCOUNT,
+    self_service: true,
     may_use: AccountSummary::is_active_customer,
 };
 
@@ -45,9 +54,35 @@ pub const MYACCOUNT: Area = Area {
 struct LoginPage {
     area: &'static Area,
     csrf: String,
+    org_name: String,
     email: String,
     error: Option<&'static str>,
     notice: Option<String>,
+    /// Where to go after sign-in (a checked path of this area), or empty.
+    next: String,
+    /// Self-registration is on (My Account only).
+    registration: bool,
+}
+
+impl LoginPage {
+    async fn new(area: &'static Area, state: &State, req: &HttpRequest) -> Result<Self, AppError> {
+        let org = state.db.run(|c| Ok(settings::load(c)?)).await?;
+        Ok(Self {
+            area,
+            csrf: csrf::token(req),
+            org_name: org.name,
+            email: String::new(),
+            error: None,
+            notice: None,
+            next: String::new(),
+            registration: area.self_service && org.self_registration_enabled,
+        })
+    }
+}
+
+/// `next` when sign-in may go there.
+fn destination(area: &Area, next: Option<&str>) -> String {
+    next.and_then(|n| urls::safe_next(area.prefix, n)).unwrap_or("").to_owned()
 }
 
 #[derive(Debug, Deserialize)]
@@ -57,17 +92,21 @@ pub struct LoginQuery {
     notice: Option<String>,
     #[serde(default)]
     email: Option<String>,
+    #[serde(default)]
+    next: Option<String>,
 }
 
 /// The sign-in page. Nothing is stored for the visitor: the form's CSRF token is stateless.
 pub async fn show(
     area: &'static Area,
+    state: State,
     session: Session,
     query: web::Query<LoginQuery>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
+    let next = destination(area, query.next.as_deref());
     if auth::session_account(&session).is_some_and(|a| (area.may_use)(&a)) {
-        return Ok(see_other(&req, area.home));
+        return Ok(see_other(&req, if next.is_empty() { area.home } else { &next }));
     }
     let notice = match query.notice.as_deref() {
         Some("setup") => Some("Your owner account is ready. Sign in to continue.".to_owned()),
@@ -79,7 +118,8 @@ pub async fn show(
         _ => None,
     };
     let email = query.email.as_deref().unwrap_or("").trim().chars().take(254).collect();
-    html(StatusCode::OK, &LoginPage { area, csrf: csrf::token(&req), email, error: None, notice })
+    let page = LoginPage { email, notice, next, ..LoginPage::new(area, &state, &req).await? };
+    html(StatusCode::OK, &page)
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +127,8 @@ pub async fn show(
 pub struct LoginForm {
     email: String,
     password: String,
+    #[serde(default)]
+    next: Option<String>,
 }
 
 pub async fn submit(
@@ -101,21 +143,21 @@ pub async fn submit(
     if !state.sign_in_throttle.allows(&ip) {
         return Err(AppError::TooManyRequests);
     }
-    let LoginForm { email, password } = form.into_inner();
+    let LoginForm { email, password, next } = form.into_inner();
+    let next = destination(area, next.as_deref());
     match signin::sign_in(&state.services(), area.kind, &email, password, &ip).await? {
         SignInOutcome::SignedIn(account) => {
             state.sign_in_throttle.record_success(&ip);
             start_session(&session, &account.id, &req)?;
-            Ok(see_other(&req, area.home))
+            Ok(see_other(&req, if next.is_empty() { area.home } else { &next }))
         }
         SignInOutcome::Failed => {
             state.sign_in_throttle.record_failure(&ip);
             let page = LoginPage {
-                area,
-                csrf: csrf::token(&req),
                 email: email.trim().chars().take(254).collect(),
                 error: Some(GENERIC_FAILURE),
-                notice: None,
+                next,
+                ..LoginPage::new(area, &state, &req).await?
             };
             html(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }

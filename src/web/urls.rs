@@ -17,7 +17,19 @@ pub const MYACCOUNT_LOGOUT: &str = "/myaccount/logout";
 pub const MYACCOUNT_PASSWORD: &str = "/myaccount/password";
 pub const MYACCOUNT_INVITATION: &str = "/myaccount/invitation";
 pub const MYACCOUNT_RESET: &str = "/myaccount/reset";
+pub const MYACCOUNT_POLICY: &str = "/myaccount/policy";
+pub const MYACCOUNT_SECURITY: &str = "/myaccount/security";
+pub const MYACCOUNT_DATA: &str = "/myaccount/data";
+pub const MYACCOUNT_DATA_DOWNLOAD: &str = "/myaccount/data/download";
+pub const MYACCOUNT_FORGOT: &str = "/myaccount/forgot-password";
+pub const MYACCOUNT_RECOVER: &str = "/myaccount/recover";
+pub const MYACCOUNT_REGISTER: &str = "/myaccount/register";
+pub const MYACCOUNT_VERIFY: &str = "/myaccount/verify";
 pub const CONSOLE_LOGIN_SECURITY: &str = "/console/settings/login-security";
+pub const CONSOLE_SETTINGS_GENERAL: &str = "/console/settings/general";
+pub const CONSOLE_SETTINGS_PASSWORDS: &str = "/console/settings/password-policy";
+pub const CONSOLE_SETTINGS_REGISTRATION: &str = "/console/settings/self-registration";
+pub const CONSOLE_SETTINGS_LINKS: &str = "/console/settings/links";
 
 pub fn setup(token: &str) -> String {
     format!("{SETUP}/{token}")
@@ -49,6 +61,16 @@ pub fn password_reset(token: &str) -> String {
     format!("{MYACCOUNT_RESET}/{token}")
 }
 
+/// The link in a "forgot password" email.
+pub fn password_recovery(token: &str) -> String {
+    format!("{MYACCOUNT_RECOVER}/{token}")
+}
+
+/// The link in a self-registration's "verify your email" email.
+pub fn verification(token: &str) -> String {
+    format!("{MYACCOUNT_VERIFY}/{token}")
+}
+
 /// A customer page's sub-page or action: `/console/users/{id}/{what}`.
 pub fn console_user_action(id: &str, what: &str) -> String {
     format!("{CONSOLE_USERS}/{id}/{what}")
@@ -60,4 +82,57 @@ pub fn console_group(id: &str) -> String {
 
 pub fn console_attribute(id: &str) -> String {
     format!("{CONSOLE_ATTRIBUTES}/{id}")
+}
+
+/// An area's home page (no need to come back to it after sign-in: it is where sign-in leads).
+pub fn is_area_home(path: &str) -> bool {
+    matches!(path, "/" | CONSOLE | "/console/" | MYACCOUNT | "/myaccount/" | CONSOLE_USERS)
+}
+
+/// `next` if it is a path of the area under `prefix` that sign-in may send the browser to:
+/// same origin (no scheme, no `//` or `\`), no way out of the area (`..`, encoded dots), only
+/// plain URL characters, and not the sign-in page itself. Anything else is dropped (the caller
+/// goes to the area's home): no open redirect.
+pub fn safe_next<'a>(prefix: &str, next: &'a str) -> Option<&'a str> {
+    let rest = next.strip_prefix(prefix)?;
+    let in_area = rest.is_empty() || rest.starts_with('/') || rest.starts_with('?');
+    let plain = next.len() <= 2000
+        && next.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/?=&%+:@,;!*'()".contains(&b));
+    let lowered = next.to_ascii_lowercase();
+    let climbs = lowered.contains("..")
+        || lowered.contains("%2e")
+        || lowered.contains("%2f")
+        || lowered.contains("%5c")
+        || next.contains("//");
+    let login = rest.starts_with("/login");
+    (in_area && plain && !climbs && !login).then_some(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_of_the_same_area_are_destinations() {
+        let my = "/myaccount";
+        assert_eq!(safe_next(my, "/myaccount/security"), Some("/myaccount/security"));
+        assert_eq!(safe_next(my, "/myaccount?tab=1"), Some("/myaccount?tab=1"));
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "/console/users",
+            "/myaccountx",
+            "/myaccount/../console",
+            "/myaccount/%2e%2e/console",
+            "/myaccount//evil.example",
+            "/myaccount/login",
+            "/myaccount/\u{0}",
+            "",
+        ] {
+            assert_eq!(safe_next(my, bad), None, "{bad}");
+        }
+        assert_eq!(safe_next("/console", "/myaccount"), None);
+        assert_eq!(safe_next("/console", "/console/users/1"), Some("/console/users/1"));
+    }
 }

@@ -85,6 +85,8 @@ async fn failed_sign_ins_lock_for_a_growing_time_and_the_lock_lifts_itself() {
     let actions = app.audit_actions().await;
     assert_eq!(actions.iter().filter(|a| *a == "account.locked").count(), 2);
     assert!(actions.contains(&"settings.login_security_updated".to_owned()));
+    // The second lock's email went out too (and is not cut off mid-send by the test's end).
+    assert!(text_part(&sink.wait_for(2).await[1]).contains("locked for 30 minutes"));
 }
 
 #[actix_web::test]

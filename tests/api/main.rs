@@ -9,6 +9,7 @@ mod cli;
 mod danger;
 mod groups;
 mod lockout;
+mod myaccount;
 mod onboarding;
 mod profile;
 mod security;

@@ -78,7 +78,7 @@ async fn an_emailed_invitation_sets_the_password_once_and_then_my_account_sign_i
     assert_eq!(header(res.headers(), "location"), "/myaccount");
     let (status, home) = get_with(&customer_browser, &app.url("/myaccount")).await;
     assert_eq!(status, 200);
-    assert!(home.contains("Hello, Ada"), "{home}");
+    assert!(home.contains(r#"name="first_name" value="Ada""#), "{home}");
 
     let (status, again) = get_with(&client(), &link).await;
     assert_eq!(status, 410);
@@ -520,11 +520,19 @@ async fn every_new_route_needs_its_session_its_csrf_token_and_the_right_role() {
         "/console/users/x/invitation",
     ] {
         let res = app.get(path).await;
-        assert_eq!(header(res.headers(), "location"), "/console/login", "{path}");
+        assert_eq!(
+            header(res.headers(), "location").split('?').next(),
+            Some("/console/login"),
+            "{path}"
+        );
     }
     for path in ["/myaccount", "/myaccount/password"] {
         let res = app.get(path).await;
-        assert_eq!(header(res.headers(), "location"), "/myaccount/login", "{path}");
+        assert_eq!(
+            header(res.headers(), "location").split('?').next(),
+            Some("/myaccount/login"),
+            "{path}"
+        );
     }
     // Signed in, but without the CSRF token: refused, nothing created.
     let res = app.sign_in(OWNER_EMAIL, OWNER_PASSWORD).await;

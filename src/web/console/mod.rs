@@ -9,7 +9,6 @@ pub mod login_security;
 pub mod new_user;
 pub mod outbox;
 pub mod password_choice;
-pub mod profile_fields;
 pub mod users;
 
 use actix_web::middleware::from_fn;
@@ -37,7 +36,7 @@ pub fn scope(
         .route("/", web::get().to(to_console))
         .service(
             web::resource("/login")
-                .route(web::get().to(|s, q, r| signin::show(&signin::CONSOLE, s, q, r)))
+                .route(web::get().to(|st, s, q, r| signin::show(&signin::CONSOLE, st, s, q, r)))
                 .route(web::post().to(|st, s, f, r| signin::submit(&signin::CONSOLE, st, s, f, r))),
         )
         .route("/logout", web::post().to(|st, s, r| signin::logout(&signin::CONSOLE, st, s, r)))

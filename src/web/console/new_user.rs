@@ -15,17 +15,19 @@ use crate::accounts::FormError;
 use crate::accounts::onboarding::{self, NewCustomer, PasswordMethod};
 use std::collections::HashMap;
 
-use super::password_choice::{PasswordChoice, PolicyView};
-use super::profile_fields::{AttributeField, console_fields};
+use super::password_choice::PasswordChoice;
 use crate::db::settings;
 use crate::db::{attributes, groups};
 use crate::domain::FieldErrors;
+use crate::domain::attribute::Place;
 use crate::domain::email::EmailAddress;
 use crate::domain::password::Password;
 use crate::domain::token::random_token;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
 use crate::web::form::{Pairs, UNEXPECTED};
+use crate::web::password_policy::{PolicyFragment, PolicyView};
+use crate::web::profile_fields::{self, AttributeField};
 use crate::web::render::{Chrome, html};
 use crate::web::{State, urls};
 
@@ -124,12 +126,6 @@ struct WizardPage {
     can_manage: bool,
 }
 
-#[derive(Template)]
-#[template(path = "partials/policy.html")]
-pub struct PolicyFragment {
-    pub policy: PolicyView,
-}
-
 /// The checklist refreshes while the email or the password is typed.
 const TRIGGER: &str =
     "input changed delay:200ms from:#password, input changed delay:200ms from:#email";
@@ -185,7 +181,8 @@ async fn render(
             }
         })
         .await?;
-    let attribute_fields = console_fields(&schema, &HashMap::new(), Some(&f.attributes), true);
+    let attribute_fields =
+        profile_fields::fields(&schema, Place::Console, &HashMap::new(), Some(&f.attributes), true);
     let groups = all_groups
         .into_iter()
         .map(|g| GroupChoice { checked: f.groups.contains(&g.id), id: g.id, name: g.name })

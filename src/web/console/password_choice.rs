@@ -2,29 +2,6 @@
 //! copy) or set a temporary one (typed or Generated, with the policy's live checklist) — as
 //! the New User wizard and Reset password both show them.
 
-use crate::domain::email::EmailAddress;
-use crate::domain::password::{self, Check, PasswordPolicy};
-
-/// The policy checklist: its lines, and where htmx refreshes it while the password is typed.
-pub struct PolicyView {
-    pub href: String,
-    /// htmx's `hx-trigger`: the fields whose input refreshes the list.
-    pub trigger: &'static str,
-    pub checks: Vec<Check>,
-}
-
-impl PolicyView {
-    pub fn new(
-        href: String,
-        trigger: &'static str,
-        raw: &str,
-        policy: &PasswordPolicy,
-        email: Option<&EmailAddress>,
-    ) -> Self {
-        Self { href, trigger, checks: password::checklist(raw, policy, email) }
-    }
-}
-
 /// The fieldset's state: the choice made, the typed password, and the words around it.
 pub struct PasswordChoice {
     pub legend: &'static str,

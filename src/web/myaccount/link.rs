@@ -1,5 +1,5 @@
-//! The pages of emailed (or copied) links that set a password: invitations and password
-//! resets. GET only shows the form (mail scanners follow links); the POST that sets the
+//! The pages of emailed (or copied) links that set a password: invitations, password resets
+//! and recovery (forgot password). GET only shows the form (mail scanners follow links); the POST that sets the
 //! password consumes the token. Nothing is stored for the visitor (the form's CSRF token is
 //! stateless), and guessing links is throttled per client address like sign-in.
 
@@ -7,14 +7,15 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::password::{PasswordForm, PasswordPage, policy_hint};
+use super::chrome::AccountChrome;
+use super::password::{PasswordForm, PasswordPage, policy_view};
 use crate::accounts::links::{self, AcceptError, Link};
 use crate::db::tokens::TokenState;
 use crate::domain::FieldErrors;
 use crate::domain::token::Purpose;
 use crate::error::AppError;
 use crate::web::render::{html, see_other};
-use crate::web::{State, client_ip, csrf, urls};
+use crate::web::{State, client_ip, urls};
 
 /// What one kind of link's pages say.
 pub struct LinkKind {
@@ -57,16 +58,33 @@ pub const RESET: LinkKind = LinkKind {
     ask_again: "Ask the organization to send you a new password reset link.",
 };
 
+pub const RECOVERY: LinkKind = LinkKind {
+    purpose: Purpose::Recovery,
+    path: urls::password_recovery,
+    heading: "Choose a new password",
+    intro: "Choose a new password for {email}. Every place you are signed in will be signed out.",
+    button: "Set new password",
+    used: "This link was already used",
+    replaced: "This link was replaced",
+    expired: "This link has expired",
+    unknown: "This link does not work",
+    ask_again: "Ask for a new one on the Forgot password page.",
+};
+
 #[derive(Template)]
 #[template(path = "myaccount/link_closed.html")]
 struct ClosedPage {
-    csrf: String,
-    who: Option<String>,
+    chrome: AccountChrome,
     title: &'static str,
     message: String,
 }
 
-fn closed(kind: &LinkKind, req: &HttpRequest, link: &Link) -> Result<HttpResponse, AppError> {
+async fn closed(
+    kind: &LinkKind,
+    state: &State,
+    req: &HttpRequest,
+    link: &Link,
+) -> Result<HttpResponse, AppError> {
     let (status, title, message) = match link {
         Link::Closed(TokenState::Used) => (
             StatusCode::GONE,
@@ -97,7 +115,10 @@ fn closed(kind: &LinkKind, req: &HttpRequest, link: &Link) -> Result<HttpRespons
             ),
         ),
     };
-    html(status, &ClosedPage { csrf: csrf::token(req), who: None, title, message })
+    html(
+        status,
+        &ClosedPage { chrome: AccountChrome::anonymous(state, req).await?, title, message },
+    )
 }
 
 async fn form(
@@ -110,14 +131,13 @@ async fn form(
     errors: FieldErrors,
 ) -> Result<PasswordPage, AppError> {
     Ok(PasswordPage {
-        csrf: csrf::token(req),
-        who: None,
+        chrome: AccountChrome::anonymous(state, req).await?,
         heading: kind.heading,
         intro: format!("Welcome, {name}. {}", kind.intro.replace("{email}", &email)),
         action: (kind.path)(token),
         button: kind.button,
+        policy: policy_view(state, "", &email).await?,
         email,
-        policy_hint: policy_hint(state).await?,
         errors,
     })
 }
@@ -135,7 +155,7 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
     throttled(&state, &ip)?;
-    match links::inspect(&state.db, &token, kind.purpose).await? {
+    match links::inspect(&state.services(), &token, kind.purpose).await? {
         Link::Open { email, name } => html(
             StatusCode::OK,
             &form(kind, &state, &req, &token, email, &name, FieldErrors::default()).await?,
@@ -144,7 +164,7 @@ pub async fn show(
             if matches!(other, Link::Unknown) {
                 state.sign_in_throttle.record_failure(&ip);
             }
-            closed(kind, &req, &other)
+            closed(kind, &state, &req, &other).await
         }
     }
 }
@@ -159,16 +179,9 @@ pub async fn submit(
     let ip = client_ip(&req);
     throttled(&state, &ip)?;
     let body = body.into_inner();
-    let outcome = links::accept(
-        &state.db,
-        &state.hasher,
-        &token,
-        kind.purpose,
-        &body.password,
-        &body.confirm,
-        &ip,
-    )
-    .await;
+    let outcome =
+        links::accept(&state.services(), &token, kind.purpose, &body.password, &body.confirm, &ip)
+            .await;
     match outcome {
         Ok(email) => {
             let query =
@@ -178,18 +191,19 @@ pub async fn submit(
         }
         Err(AcceptError::Invalid(errors)) => {
             let Link::Open { email, name } =
-                links::inspect(&state.db, &token, kind.purpose).await?
+                links::inspect(&state.services(), &token, kind.purpose).await?
             else {
                 return Err(AppError::NotFound);
             };
-            let page = form(kind, &state, &req, &token, email, &name, errors).await?;
+            let mut page = form(kind, &state, &req, &token, email, &name, errors).await?;
+            page.policy = policy_view(&state, &body.password, &page.email).await?;
             html(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(AcceptError::Closed(link)) => {
             if matches!(link, Link::Unknown) {
                 state.sign_in_throttle.record_failure(&ip);
             }
-            closed(kind, &req, &link)
+            closed(kind, &state, &req, &link).await
         }
         Err(AcceptError::Other(e)) => Err(e),
     }

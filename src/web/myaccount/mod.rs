@@ -1,10 +1,14 @@
 //! My Account under `/myaccount`, for customers: its own session cookie (SameSite=Lax, since
-//! customers arrive from emailed links), CSRF on every form, and every page but sign-in and
-//! the invitation and reset links behind `require_customer`.
+//! customers arrive from emailed links), CSRF on every form, and every page but sign-in, the
+//! emailed links' pages, forgot password and registration behind `require_customer`.
 
-pub mod home;
+pub mod chrome;
+pub mod data;
+pub mod forgot;
 pub mod link;
 pub mod password;
+pub mod profile;
+pub mod security;
 
 use actix_web::middleware::from_fn;
 use actix_web::web;
@@ -26,12 +30,18 @@ pub fn scope(
     web::scope(super::urls::MYACCOUNT)
         .service(
             web::resource("/login")
-                .route(web::get().to(|s, q, r| signin::show(&signin::MYACCOUNT, s, q, r)))
+                .route(web::get().to(|st, s, q, r| signin::show(&signin::MYACCOUNT, st, s, q, r)))
                 .route(
                     web::post().to(|st, s, f, r| signin::submit(&signin::MYACCOUNT, st, s, f, r)),
                 ),
         )
         .route("/logout", web::post().to(|st, s, r| signin::logout(&signin::MYACCOUNT, st, s, r)))
+        .route("/policy", web::post().to(password::policy))
+        .service(
+            web::resource("/forgot-password")
+                .route(web::get().to(forgot::show))
+                .route(web::post().to(forgot::submit)),
+        )
         .service(
             web::resource("/invitation/{token}")
                 .route(web::get().to(|st, t, r| link::show(&link::INVITATION, st, t, r)))
@@ -43,15 +53,27 @@ pub fn scope(
                 .route(web::post().to(|st, t, f, r| link::submit(&link::RESET, st, t, f, r))),
         )
         .service(
+            web::resource("/recover/{token}")
+                .route(web::get().to(|st, t, r| link::show(&link::RECOVERY, st, t, r)))
+                .route(web::post().to(|st, t, f, r| link::submit(&link::RECOVERY, st, t, f, r))),
+        )
+        .service(
             web::scope("")
                 .wrap(from_fn(auth::require_customer))
-                .route("", web::get().to(home::show))
-                .route("/", web::get().to(home::show))
+                .route("", web::get().to(profile::show))
+                .route("/", web::get().to(profile::show))
+                .route("/profile", web::post().to(profile::update))
                 .service(
                     web::resource("/password")
                         .route(web::get().to(password::show))
                         .route(web::post().to(password::submit)),
-                ),
+                )
+                .route("/security", web::get().to(security::show))
+                .route("/security/password", web::post().to(security::change_password))
+                .route("/security/sessions/end-others", web::post().to(security::end_others))
+                .route("/security/sessions/{handle}/end", web::post().to(security::end_one))
+                .route("/data", web::get().to(data::show))
+                .route("/data/download", web::get().to(data::download)),
         )
         .wrap(from_fn(csrf::check))
         .wrap(layer.middleware())

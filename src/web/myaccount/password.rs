@@ -1,5 +1,6 @@
-//! The password form of My Account: replacing a temporary password (forced, before anything
-//! else). Also rendered by the invitation page, which sets the first password.
+//! The new-password form of My Account: replacing a temporary password (forced, before
+//! anything else). Also rendered by the invitation, reset and recovery links' pages, which set
+//! a password; and the live policy checklist every My Account password field shows.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -7,26 +8,29 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::chrome::AccountChrome;
 use crate::accounts::FormError;
 use crate::accounts::password;
 use crate::db::settings;
 use crate::domain::FieldErrors;
+use crate::domain::email::EmailAddress;
 use crate::error::AppError;
 use crate::web::auth::CurrentCustomer;
+use crate::web::form::Pairs;
+use crate::web::password_policy::{PolicyFragment, PolicyView};
 use crate::web::render::{html, see_other};
-use crate::web::{State, client_ip, csrf, signin, urls};
+use crate::web::{State, client_ip, signin, urls};
 
 #[derive(Template)]
 #[template(path = "myaccount/password.html")]
 pub struct PasswordPage {
-    pub csrf: String,
-    pub who: Option<String>,
+    pub chrome: AccountChrome,
     pub heading: &'static str,
     pub intro: String,
     pub action: String,
     pub button: &'static str,
     pub email: String,
-    pub policy_hint: String,
+    pub policy: PolicyView,
     pub errors: FieldErrors,
 }
 
@@ -40,12 +44,31 @@ pub struct PasswordForm {
     pub username: Option<String>,
 }
 
-pub async fn policy_hint(state: &State) -> Result<String, AppError> {
+/// The checklist refreshes while the new password (or, when registering, the email) is typed.
+const TRIGGER: &str =
+    "input changed delay:200ms from:#password, input changed delay:200ms from:#email";
+
+/// The policy checklist for `password` typed by the owner of `email`.
+pub async fn policy_view(
+    state: &State,
+    password: &str,
+    email: &str,
+) -> Result<PolicyView, AppError> {
     let policy = state.db.run(|c| Ok(settings::load(c)?.password_policy())).await?;
-    Ok(format!(
-        "{} to {} characters, not a common password, not containing your email's name part.",
-        policy.min_length, policy.max_length
-    ))
+    let email = EmailAddress::parse(email).ok();
+    Ok(PolicyView::new(urls::MYACCOUNT_POLICY.into(), TRIGGER, password, &policy, email.as_ref()))
+}
+
+/// The live checklist (htmx posts the whole form it sits in; only the password and the email
+/// or username are read). Changes nothing, so anyone may call it.
+pub async fn policy(state: State, body: web::Bytes) -> Result<HttpResponse, AppError> {
+    let mut pairs = Pairs::parse(&body)?;
+    let password = pairs.take("password");
+    let email = match pairs.take("email") {
+        e if e.is_empty() => pairs.take("username"),
+        e => e,
+    };
+    html(StatusCode::OK, &PolicyFragment { policy: policy_view(&state, &password, &email).await? })
 }
 
 async fn page(
@@ -55,8 +78,7 @@ async fn page(
     errors: FieldErrors,
 ) -> Result<PasswordPage, AppError> {
     Ok(PasswordPage {
-        csrf: csrf::session_token(session),
-        who: Some(customer.email.clone()),
+        chrome: AccountChrome::signed_in(state, session, customer, "").await?,
         heading: "Choose a new password",
         intro: "Your administrator gave you a temporary password. Replace it with one only you \
                 know before you continue."
@@ -64,7 +86,7 @@ async fn page(
         action: urls::MYACCOUNT_PASSWORD.into(),
         button: "Change password",
         email: customer.email.clone(),
-        policy_hint: policy_hint(state).await?,
+        policy: policy_view(state, "", &customer.email).await?,
         errors,
     })
 }
@@ -76,8 +98,8 @@ pub async fn show(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     if !customer.must_change_password {
-        // Changing a password at will (with the current one) comes with the full My Account.
-        return Ok(see_other(&req, urls::MYACCOUNT));
+        // Changing a password at will (with the current one) is on the Security tab.
+        return Ok(see_other(&req, urls::MYACCOUNT_SECURITY));
     }
     html(StatusCode::OK, &page(&state, &session, &customer, FieldErrors::default()).await?)
 }
@@ -111,10 +133,11 @@ pub async fn submit(
             crate::web::flash::set(&session, "Your new password is set.");
             Ok(see_other(&req, urls::MYACCOUNT))
         }
-        Err(FormError::Invalid(errors)) => html(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &page(&state, &session, &customer, errors).await?,
-        ),
+        Err(FormError::Invalid(errors)) => {
+            let mut page = page(&state, &session, &customer, errors).await?;
+            page.policy = policy_view(&state, &form.password, &customer.email).await?;
+            html(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
         Err(FormError::Other(e)) => Err(e),
     }
 }

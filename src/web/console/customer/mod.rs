@@ -17,7 +17,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::confirm::Confirm;
-use super::profile_fields::{AttributeField, console_fields};
 use super::users::{Badge, badge};
 use crate::accounts::links::{self, Delivery, Pending};
 use crate::accounts::onboarding::Reveal;
@@ -28,10 +27,12 @@ use crate::db::tokens::TokenState;
 use crate::db::{accounts, attributes, settings};
 use crate::domain::FieldErrors;
 use crate::domain::account::{LockReason, Status};
+use crate::domain::attribute::Place;
 use crate::domain::mail::MailState;
 use crate::domain::token::Purpose;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
+use crate::web::profile_fields::{self, AttributeField};
 use crate::web::render::{Chrome, date_time, html, iso, see_other};
 use crate::web::{State, flash, urls};
 
@@ -279,8 +280,13 @@ pub async fn render(
         },
     });
     let status = if edit.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let attribute_fields =
-        console_fields(&schema, &values, edit.as_ref().map(|e| &e.attributes), false);
+    let attribute_fields = profile_fields::fields(
+        &schema,
+        Place::Console,
+        &values,
+        edit.as_ref().map(|e| &e.attributes),
+        false,
+    );
     let (form_first_name, form_last_name, errors) = match edit {
         Some(e) => (e.first_name, e.last_name, e.errors),
         None => (account.first_name.clone(), account.last_name.clone(), FieldErrors::default()),

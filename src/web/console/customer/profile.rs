@@ -7,11 +7,12 @@ use super::{CustomerView, Notice, ProfileEdit, Secret, render};
 use crate::accounts::FormError;
 use crate::accounts::links::{self, SendBy};
 use crate::accounts::profile::{self, ProfileInput};
+use crate::domain::attribute::Place;
 use crate::domain::token::Purpose;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
 use crate::web::console::new_user::ensure_can_manage;
-use crate::web::console::profile_fields::split_form;
+use crate::web::profile_fields::split_form;
 use crate::web::render::see_other;
 use crate::web::{State, flash, urls};
 
@@ -34,7 +35,7 @@ pub async fn update(
         last_name: last_name.clone(),
         attributes: attribute_values.clone(),
     };
-    match profile::update(&state.db, actor, &id, input).await {
+    match profile::update(&state.db, actor, &id, input, Place::Console).await {
         Ok(changed) if changed.is_empty() => {
             flash::set(&session, "Nothing changed.");
             Ok(see_other(&req, &urls::console_user(&id)))

@@ -19,8 +19,9 @@ use crate::domain::email::EmailAddress;
 use crate::domain::password::{Password, PasswordPolicy};
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
-use crate::web::console::new_user::{PolicyFragment, ensure_can_manage};
-use crate::web::console::password_choice::{PasswordChoice, PolicyView};
+use crate::web::console::new_user::ensure_can_manage;
+use crate::web::console::password_choice::PasswordChoice;
+use crate::web::password_policy::{PolicyFragment, PolicyView};
 use crate::web::render::{Chrome, html};
 use crate::web::{State, urls};
 

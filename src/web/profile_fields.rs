@@ -1,5 +1,6 @@
-//! Custom attributes as form fields, rendered by their type: the customer's Profile tab and
-//! the New User wizard's first step use the same pieces.
+//! Custom attributes as form fields, rendered by their type: the customer's Profile tab, the
+//! New User wizard's first step, My Account's profile and self-registration use the same
+//! pieces, each through its column of the attribute grid.
 
 use std::collections::HashMap;
 
@@ -7,7 +8,7 @@ use actix_web::web::Bytes;
 
 use crate::accounts::profile::field_name;
 use crate::db::attributes::Attribute;
-use crate::domain::attribute::{Choice, DataType};
+use crate::domain::attribute::{Choice, DataType, Place};
 use crate::error::AppError;
 use crate::web::form::Pairs;
 
@@ -26,24 +27,28 @@ pub struct AttributeField {
     pub shown: String,
 }
 
-/// The console's fields for these attributes: those displayed in the console (or, for the
-/// wizard, only those required there). `values` are the stored ones by attribute id;
-/// `submitted` the form's, by attribute name, when it is shown again with errors.
-pub fn console_fields(
+/// The fields for these attributes in `place`: those displayed there (or, for the wizard, only
+/// those required there). `values` are the stored ones by attribute id; `submitted` the
+/// form's, by attribute name, when it is shown again with errors.
+pub fn fields(
     schema: &[Attribute],
+    place: Place,
     values: &HashMap<String, String>,
     submitted: Option<&HashMap<String, String>>,
     only_required: bool,
 ) -> Vec<AttributeField> {
     schema
         .iter()
-        .filter(|a| a.console_displayed)
-        .filter(|a| !only_required || (a.console_required && !a.console_read_only))
+        .filter(|a| {
+            let shown = a.shown_in(place);
+            shown.displayed && (!only_required || (shown.required && !shown.read_only))
+        })
         .map(|a| {
+            let shown_in = a.shown_in(place);
             let data_type = a.data_type().unwrap_or(DataType::Text);
             let stored = values.get(&a.id).cloned().unwrap_or_default();
             let value = match submitted {
-                Some(s) if !a.console_read_only => s.get(&a.name).cloned().unwrap_or_default(),
+                Some(s) if !shown_in.read_only => s.get(&a.name).cloned().unwrap_or_default(),
                 _ => stored.clone(),
             };
             let choices = a.choices();
@@ -76,8 +81,8 @@ pub fn console_fields(
                     value
                 },
                 choices,
-                read_only: a.console_read_only,
-                required: a.console_required,
+                read_only: shown_in.read_only,
+                required: shown_in.required,
                 shown,
             }
         })
