@@ -83,6 +83,7 @@ impl Application {
             csrf_key: CsrfKey::derive(&secret),
             trusted_proxies: config.trusted_proxies.clone(),
             clock: config.clock.clone(),
+            org_name: std::sync::RwLock::new(org.name.clone()),
         });
         let (idle, absolute) = (
             Duration::minutes(org.session_idle_minutes.into()),

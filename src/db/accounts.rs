@@ -320,3 +320,15 @@ pub fn update_names(
 pub fn touch(conn: &mut Conn, id: &str, at: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id)).set(accounts::updated_at.eq(at)).execute(conn)
 }
+
+/// A new status and nothing else (a verified email activates a self-registered account).
+pub fn set_status(
+    conn: &mut Conn,
+    id: &str,
+    status: Status,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(accounts::table.find(id))
+        .set((accounts::status.eq(status.as_str()), accounts::updated_at.eq(at)))
+        .execute(conn)
+}

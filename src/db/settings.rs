@@ -7,6 +7,7 @@ use super::Conn;
 use super::schema::organization_settings as s;
 use crate::domain::lockout::LockoutPolicy;
 use crate::domain::password::PasswordPolicy;
+use crate::domain::settings::{Change, General, LinkExpiry, Registration};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = s, check_for_backend(diesel::sqlite::Sqlite))]
@@ -26,6 +27,13 @@ pub struct Settings {
     pub lockout_factor: i32,
     pub mail_from_name: String,
     pub mail_from_address: String,
+    pub password_require_upper: bool,
+    pub password_require_lower: bool,
+    pub password_require_digit: bool,
+    pub password_require_symbol: bool,
+    pub password_blocklist: bool,
+    pub password_no_name_part: bool,
+    pub registration_verification: bool,
 }
 
 impl Settings {
@@ -33,6 +41,12 @@ impl Settings {
         PasswordPolicy {
             min_length: usize::try_from(self.password_min_length).unwrap_or(12),
             max_length: usize::try_from(self.password_max_length).unwrap_or(128),
+            require_upper: self.password_require_upper,
+            require_lower: self.password_require_lower,
+            require_digit: self.password_require_digit,
+            require_symbol: self.password_require_symbol,
+            blocklist: self.password_blocklist,
+            no_name_part: self.password_no_name_part,
         }
     }
 
@@ -46,6 +60,39 @@ impl Settings {
 
     pub fn verification_expiry(&self) -> chrono::Duration {
         chrono::Duration::minutes(self.verification_expiry_minutes.max(1).into())
+    }
+
+    pub fn general(&self) -> General {
+        General {
+            name: self.name.clone(),
+            mail_from_name: self.mail_from_name.clone(),
+            mail_from_address: self.mail_from_address.clone(),
+        }
+    }
+
+    pub fn registration(&self) -> Registration {
+        Registration {
+            enabled: self.self_registration_enabled,
+            verification: self.registration_verification,
+            expiry_minutes: self.verification_expiry_minutes,
+        }
+    }
+
+    pub fn link_expiry(&self) -> LinkExpiry {
+        LinkExpiry {
+            invitation_minutes: self.invitation_expiry_minutes,
+            reset_minutes: self.password_reset_expiry_minutes,
+        }
+    }
+
+    /// What the page of `change` shows now (the "before" of that change).
+    pub fn current(&self, change: &Change) -> Change {
+        match change {
+            Change::General(_) => Change::General(self.general()),
+            Change::Passwords(_) => Change::Passwords(self.password_policy()),
+            Change::Registration(_) => Change::Registration(self.registration()),
+            Change::Links(_) => Change::Links(self.link_expiry()),
+        }
     }
 
     pub fn lockout(&self) -> LockoutPolicy {
@@ -72,4 +119,47 @@ pub fn set_lockout(conn: &mut Conn, p: &LockoutPolicy, at: NaiveDateTime) -> Que
             s::updated_at.eq(at),
         ))
         .execute(conn)
+}
+
+/// Saves one settings page's values.
+pub fn apply(conn: &mut Conn, change: &Change, at: NaiveDateTime) -> QueryResult<usize> {
+    let row = s::table.find(1);
+    match change {
+        Change::General(g) => diesel::update(row)
+            .set((
+                s::name.eq(&g.name),
+                s::mail_from_name.eq(&g.mail_from_name),
+                s::mail_from_address.eq(&g.mail_from_address),
+                s::updated_at.eq(at),
+            ))
+            .execute(conn),
+        Change::Passwords(p) => diesel::update(row)
+            .set((
+                s::password_min_length.eq(i32::try_from(p.min_length).unwrap_or(12)),
+                s::password_max_length.eq(i32::try_from(p.max_length).unwrap_or(128)),
+                s::password_require_upper.eq(p.require_upper),
+                s::password_require_lower.eq(p.require_lower),
+                s::password_require_digit.eq(p.require_digit),
+                s::password_require_symbol.eq(p.require_symbol),
+                s::password_blocklist.eq(p.blocklist),
+                s::password_no_name_part.eq(p.no_name_part),
+                s::updated_at.eq(at),
+            ))
+            .execute(conn),
+        Change::Registration(r) => diesel::update(row)
+            .set((
+                s::self_registration_enabled.eq(r.enabled),
+                s::registration_verification.eq(r.verification),
+                s::verification_expiry_minutes.eq(r.expiry_minutes),
+                s::updated_at.eq(at),
+            ))
+            .execute(conn),
+        Change::Links(l) => diesel::update(row)
+            .set((
+                s::invitation_expiry_minutes.eq(l.invitation_minutes),
+                s::password_reset_expiry_minutes.eq(l.reset_minutes),
+                s::updated_at.eq(at),
+            ))
+            .execute(conn),
+    }
 }

@@ -36,6 +36,7 @@ pub mod mail;
 pub mod name;
 pub mod net;
 pub mod password;
+pub mod settings;
 pub mod token;
 pub mod user_agent;
 

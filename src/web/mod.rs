@@ -51,11 +51,22 @@ pub struct AppState {
     pub trusted_proxies: Vec<Cidr>,
     /// The time of timed locks.
     pub clock: Clock,
+    /// The organization's name as every page shows it: read at start, replaced when Settings >
+    /// General saves a new one (one process owns the database), so pages need no query for it.
+    pub org_name: std::sync::RwLock<String>,
 }
 
 pub type State = web::Data<AppState>;
 
 impl AppState {
+    pub fn org_name(&self) -> String {
+        self.org_name.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_org_name(&self, name: &str) {
+        *self.org_name.write().unwrap_or_else(|p| p.into_inner()) = name.to_owned();
+    }
+
     /// What the use cases need, borrowed from the shared state.
     pub fn services(&self) -> crate::accounts::Services<'_> {
         crate::accounts::Services {

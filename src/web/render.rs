@@ -59,6 +59,7 @@ impl AdminView {
 /// What the console layout needs on every page.
 pub struct Chrome {
     pub csrf: String,
+    pub org_name: String,
     pub admin: AdminView,
     /// Which side-navigation entry is current.
     pub nav: &'static str,
@@ -66,11 +67,17 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(
+        state: &super::AppState,
         session: &actix_session::Session,
         admin: &AccountSummary,
         nav: &'static str,
     ) -> Self {
-        Self { csrf: super::csrf::session_token(session), admin: AdminView::of(admin), nav }
+        Self {
+            csrf: super::csrf::session_token(session),
+            org_name: state.org_name(),
+            admin: AdminView::of(admin),
+            nav,
+        }
     }
 }
 

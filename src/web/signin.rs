@@ -112,6 +112,7 @@ pub async fn show(
         Some("setup") => Some("Your owner account is ready. Sign in to continue.".to_owned()),
         Some("signed_out") => Some("You have signed out.".to_owned()),
         Some("password_set") => Some("Your password is set. Sign in with it now.".to_owned()),
+        Some("verified") => Some("Your email is verified. Sign in to continue.".to_owned()),
         Some("password_changed") => {
             Some("Your password was changed. Sign in with the new one.".to_owned())
         }

@@ -87,7 +87,7 @@ pub async fn list(
         })
         .collect();
     let page = AttributesPage {
-        chrome: Chrome::new(&session, &admin, "attributes"),
+        chrome: Chrome::new(&state, &session, &admin, "attributes"),
         notice: flash::take(&session),
         rows,
         can_manage: admin.can_manage_customers(),
@@ -282,6 +282,7 @@ fn grid_cells(f: &AttributeForm) -> Vec<(&'static str, Vec<Option<Cell>>)> {
 }
 
 fn form_page(
+    state: &State,
     session: &Session,
     admin: &CurrentAdmin,
     existing: Option<Existing>,
@@ -289,7 +290,7 @@ fn form_page(
     errors: FieldErrors,
 ) -> FormPage {
     FormPage {
-        chrome: Chrome::new(session, admin, "attributes"),
+        chrome: Chrome::new(state, session, admin, "attributes"),
         notice: flash::take(session),
         existing,
         grid: grid_cells(&f),
@@ -300,7 +301,11 @@ fn form_page(
     }
 }
 
-pub async fn new_form(admin: CurrentAdmin, session: Session) -> Result<HttpResponse, AppError> {
+pub async fn new_form(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
     let f = AttributeForm {
         data_type: "text".into(),
@@ -308,7 +313,7 @@ pub async fn new_form(admin: CurrentAdmin, session: Session) -> Result<HttpRespo
         myaccount_displayed: Some("on".into()),
         ..AttributeForm::default()
     };
-    html(StatusCode::OK, &form_page(&session, &admin, None, f, FieldErrors::default()))
+    html(StatusCode::OK, &form_page(&state, &session, &admin, None, f, FieldErrors::default()))
 }
 
 pub async fn create(
@@ -325,9 +330,10 @@ pub async fn create(
             flash::set(&session, &format!("Attribute {} was created.", f.name.trim()));
             Ok(see_other(&req, urls::CONSOLE_ATTRIBUTES))
         }
-        Err(FormError::Invalid(errors)) => {
-            html(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&session, &admin, None, f, errors))
-        }
+        Err(FormError::Invalid(errors)) => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form_page(&state, &session, &admin, None, f, errors),
+        ),
         Err(FormError::Other(e)) => Err(e),
     }
 }
@@ -360,7 +366,7 @@ pub async fn edit_form(
 ) -> Result<HttpResponse, AppError> {
     let (attribute, e) = existing(&state, &id).await?;
     let f = AttributeForm::of(&attribute);
-    html(StatusCode::OK, &form_page(&session, &admin, Some(e), f, FieldErrors::default()))
+    html(StatusCode::OK, &form_page(&state, &session, &admin, Some(e), f, FieldErrors::default()))
 }
 
 pub async fn update(
@@ -384,9 +390,10 @@ pub async fn update(
             flash::set(&session, &format!("Saved: {}.", changed.join(", ")));
             Ok(see_other(&req, &e.href))
         }
-        Err(FormError::Invalid(errors)) => {
-            html(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&session, &admin, Some(e), f, errors))
-        }
+        Err(FormError::Invalid(errors)) => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form_page(&state, &session, &admin, Some(e), f, errors),
+        ),
         Err(FormError::Other(e)) => Err(e),
     }
 }
@@ -400,7 +407,7 @@ pub async fn show_delete(
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
     let (attribute, e) = existing(&state, &id).await?;
-    confirm::page(&session, &admin, "attributes", &attribute.display_name, e.delete, false)
+    confirm::page(&state, &session, &admin, "attributes", &attribute.display_name, e.delete, false)
 }
 
 pub async fn delete(
@@ -415,6 +422,7 @@ pub async fn delete(
     if !form.confirmed() {
         let (attribute, e) = existing(&state, &id).await?;
         return confirm::page(
+            &state,
             &session,
             &admin,
             "attributes",

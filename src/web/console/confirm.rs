@@ -59,6 +59,7 @@ struct ConfirmPage<'a> {
 
 /// The confirmation on its own page; with `refused`, after a Confirm without the box (422).
 pub fn page(
+    state: &crate::web::AppState,
     session: &Session,
     admin: &CurrentAdmin,
     nav: &'static str,
@@ -72,7 +73,7 @@ pub fn page(
     } else {
         StatusCode::OK
     };
-    html(status, &ConfirmPage { chrome: Chrome::new(session, admin, nav), back_label, c })
+    html(status, &ConfirmPage { chrome: Chrome::new(state, session, admin, nav), back_label, c })
 }
 
 /// The checkbox + Confirm of a confirmation.

@@ -78,7 +78,7 @@ pub async fn list(
         )
     });
     let page = GroupsPage {
-        chrome: Chrome::new(&session, &admin, "groups"),
+        chrome: Chrome::new(&state, &session, &admin, "groups"),
         notice: flash::take(&session),
         rows: rows
             .iter()
@@ -110,10 +110,14 @@ pub struct NameForm {
     name: String,
 }
 
-pub async fn new_form(admin: CurrentAdmin, session: Session) -> Result<HttpResponse, AppError> {
+pub async fn new_form(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
     let page = NewGroupPage {
-        chrome: Chrome::new(&session, &admin, "groups"),
+        chrome: Chrome::new(&state, &session, &admin, "groups"),
         name: String::new(),
         errors: FieldErrors::default(),
     };
@@ -135,7 +139,7 @@ pub async fn create(
         }
         Err(FormError::Invalid(errors)) => {
             let page = NewGroupPage {
-                chrome: Chrome::new(&session, &admin, "groups"),
+                chrome: Chrome::new(&state, &session, &admin, "groups"),
                 name: form.into_inner().name,
                 errors,
             };
@@ -201,7 +205,7 @@ pub async fn show_delete(
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(&admin)?;
     let group = find_group(&state, &id).await?;
-    confirm::page(&session, &admin, "groups", &group.name, delete_confirm(&group), false)
+    confirm::page(&state, &session, &admin, "groups", &group.name, delete_confirm(&group), false)
 }
 
 #[derive(Debug, Deserialize)]
@@ -244,7 +248,7 @@ async fn render_group(
         None => (StatusCode::OK, group.name.clone(), FieldErrors::default()),
     };
     let page = GroupPage {
-        chrome: Chrome::new(session, admin, "groups"),
+        chrome: Chrome::new(state, session, admin, "groups"),
         notice: flash::take(session),
         created: date_time(&group.created_at),
         updated: date_time(&group.updated_at),
@@ -319,6 +323,7 @@ pub async fn delete(
     if !form.confirmed() {
         let group = find_group(&state, &id).await?;
         return confirm::page(
+            &state,
             &session,
             &admin,
             "groups",

@@ -71,7 +71,7 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let p = login_security::current(&state.db).await?;
     let page = LoginSecurityPage {
-        chrome: Chrome::new(&session, &admin, "login-security"),
+        chrome: Chrome::new(&state, &session, &admin, "login-security"),
         notice: flash::take(&session),
         enabled: p.enabled,
         attempts: p.attempts.to_string(),
@@ -125,7 +125,7 @@ pub async fn update(
         Err(FormError::Invalid(errors)) => {
             let saved = login_security::current(&state.db).await?;
             let page = LoginSecurityPage {
-                chrome: Chrome::new(&session, &admin, "login-security"),
+                chrome: Chrome::new(&state, &session, &admin, "login-security"),
                 notice: None,
                 enabled,
                 attempts: f.attempts,

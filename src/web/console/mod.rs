@@ -9,6 +9,7 @@ pub mod login_security;
 pub mod new_user;
 pub mod outbox;
 pub mod password_choice;
+pub mod settings;
 pub mod users;
 
 use actix_web::middleware::from_fn;
@@ -44,6 +45,42 @@ pub fn scope(
             web::scope("")
                 .wrap(from_fn(auth::require_admin))
                 .route("/users", web::get().to(users::list))
+                .service(
+                    web::resource("/settings/general")
+                        .route(
+                            web::get().to(|st, a, s| settings::show(&settings::GENERAL, st, a, s)),
+                        )
+                        .route(web::post().to(|st, a, s, b, r| {
+                            settings::update(&settings::GENERAL, st, a, s, b, r)
+                        })),
+                )
+                .service(
+                    web::resource("/settings/password-policy")
+                        .route(
+                            web::get()
+                                .to(|st, a, s| settings::show(&settings::PASSWORDS, st, a, s)),
+                        )
+                        .route(web::post().to(|st, a, s, b, r| {
+                            settings::update(&settings::PASSWORDS, st, a, s, b, r)
+                        })),
+                )
+                .service(
+                    web::resource("/settings/self-registration")
+                        .route(
+                            web::get()
+                                .to(|st, a, s| settings::show(&settings::REGISTRATION, st, a, s)),
+                        )
+                        .route(web::post().to(|st, a, s, b, r| {
+                            settings::update(&settings::REGISTRATION, st, a, s, b, r)
+                        })),
+                )
+                .service(
+                    web::resource("/settings/links")
+                        .route(web::get().to(|st, a, s| settings::show(&settings::LINKS, st, a, s)))
+                        .route(web::post().to(|st, a, s, b, r| {
+                            settings::update(&settings::LINKS, st, a, s, b, r)
+                        })),
+                )
                 .service(
                     web::resource("/users/new")
                         .route(web::get().to(new_user::show))

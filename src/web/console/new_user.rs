@@ -198,7 +198,7 @@ async fn render(
         form_href: urls::CONSOLE_NEW_USER.to_owned(),
     };
     let page = WizardPage {
-        chrome: Chrome::new(session, admin, "users"),
+        chrome: Chrome::new(state, session, admin, "users"),
         step: step.number,
         policy: policy_view(&f, &policy),
         m,

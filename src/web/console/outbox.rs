@@ -123,7 +123,7 @@ pub async fn list(
         )
     });
     let page = OutboxPage {
-        chrome: Chrome::new(&session, &admin, "outbox"),
+        chrome: Chrome::new(&state, &session, &admin, "outbox"),
         notice: flash::take(&session),
         rows: messages.iter().map(Row::of).collect(),
         state: query.state,
@@ -181,7 +181,7 @@ pub async fn show(
         Err(e) => (String::new(), Some(format!("This email can no longer be built: {e}."))),
     };
     let page = MessagePage {
-        chrome: Chrome::new(&session, &admin, "outbox"),
+        chrome: Chrome::new(&state, &session, &admin, "outbox"),
         html_href: format!("{}/html", urls::console_outbox_message(&message.id)),
         row: Row::of(&message),
         text,

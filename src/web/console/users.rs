@@ -214,7 +214,7 @@ pub async fn list(
         return html(StatusCode::OK, &UsersFragment { results });
     }
     let page = UsersPage {
-        chrome: Chrome::new(&session, &admin, "users"),
+        chrome: Chrome::new(&state, &session, &admin, "users"),
         results,
         statuses: Status::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
         group_options: state.groups.all(&state.db).await?,

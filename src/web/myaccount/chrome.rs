@@ -4,7 +4,6 @@
 use actix_session::Session;
 use actix_web::HttpRequest;
 
-use crate::db::settings;
 use crate::error::AppError;
 use crate::web::auth::CurrentCustomer;
 use crate::web::{State, csrf};
@@ -17,10 +16,6 @@ pub struct AccountChrome {
     pub nav: &'static str,
 }
 
-async fn org_name(state: &State) -> Result<String, AppError> {
-    state.db.run(|c| Ok(settings::load(c)?.name)).await
-}
-
 impl AccountChrome {
     pub async fn signed_in(
         state: &State,
@@ -31,13 +26,13 @@ impl AccountChrome {
         Ok(Self {
             csrf: csrf::session_token(session),
             who: Some(customer.email.clone()),
-            org_name: org_name(state).await?,
+            org_name: state.org_name(),
             nav,
         })
     }
 
     /// For pages anyone may open (links, forgot password, registration).
     pub async fn anonymous(state: &State, req: &HttpRequest) -> Result<Self, AppError> {
-        Ok(Self { csrf: csrf::token(req), who: None, org_name: org_name(state).await?, nav: "" })
+        Ok(Self { csrf: csrf::token(req), who: None, org_name: state.org_name(), nav: "" })
     }
 }

@@ -26,6 +26,8 @@ pub struct LinkKind {
     intro: &'static str,
     button: &'static str,
     used: &'static str,
+    /// What a used link's page says happened.
+    used_detail: &'static str,
     replaced: &'static str,
     expired: &'static str,
     unknown: &'static str,
@@ -39,6 +41,7 @@ pub const INVITATION: LinkKind = LinkKind {
     intro: "Choose a password for {email} to activate your account.",
     button: "Set password",
     used: "This invitation was already used",
+    used_detail: "Your password has been set with this link. Sign in with it.",
     replaced: "This invitation was replaced",
     expired: "This invitation has expired",
     unknown: "This invitation link does not work",
@@ -52,6 +55,7 @@ pub const RESET: LinkKind = LinkKind {
     intro: "Your password was reset. Choose a new password for {email}.",
     button: "Set new password",
     used: "This reset link was already used",
+    used_detail: "Your password has been set with this link. Sign in with it.",
     replaced: "This reset link was replaced",
     expired: "This reset link has expired",
     unknown: "This reset link does not work",
@@ -65,10 +69,26 @@ pub const RECOVERY: LinkKind = LinkKind {
     intro: "Choose a new password for {email}. Every place you are signed in will be signed out.",
     button: "Set new password",
     used: "This link was already used",
+    used_detail: "Your password has been set with this link. Sign in with it.",
     replaced: "This link was replaced",
     expired: "This link has expired",
     unknown: "This link does not work",
     ask_again: "Ask for a new one on the Forgot password page.",
+};
+
+/// A self-registered account's "verify your email" link (its open page is `register::verify`'s).
+pub const VERIFICATION: LinkKind = LinkKind {
+    purpose: Purpose::Verification,
+    path: urls::verification,
+    heading: "Verify your email",
+    intro: "Confirm that {email} is yours to activate your account.",
+    button: "Verify my email",
+    used: "This email is already verified",
+    used_detail: "Your account is active. Sign in with your email and password.",
+    replaced: "This link was replaced",
+    expired: "This link has expired",
+    unknown: "This link does not work",
+    ask_again: "Sign in, or register again to get a new link.",
 };
 
 #[derive(Template)]
@@ -79,21 +99,16 @@ struct ClosedPage {
     message: String,
 }
 
-async fn closed(
+pub(super) async fn closed(
     kind: &LinkKind,
     state: &State,
     req: &HttpRequest,
     link: &Link,
 ) -> Result<HttpResponse, AppError> {
     let (status, title, message) = match link {
-        Link::Closed(TokenState::Used) => (
-            StatusCode::GONE,
-            kind.used,
-            format!(
-                "Your password has been set with this link. Sign in with it. {}",
-                kind.ask_again
-            ),
-        ),
+        Link::Closed(TokenState::Used) => {
+            (StatusCode::GONE, kind.used, format!("{} {}", kind.used_detail, kind.ask_again))
+        }
         Link::Closed(TokenState::Revoked) => (
             StatusCode::GONE,
             kind.replaced,
@@ -143,7 +158,7 @@ async fn form(
 }
 
 /// Refuses a client that guessed too many links, before any work; counts an unknown link.
-fn throttled(state: &State, ip: &str) -> Result<(), AppError> {
+pub(super) fn throttled(state: &State, ip: &str) -> Result<(), AppError> {
     if state.sign_in_throttle.allows(ip) { Ok(()) } else { Err(AppError::TooManyRequests) }
 }
 

@@ -8,6 +8,7 @@ pub mod forgot;
 pub mod link;
 pub mod password;
 pub mod profile;
+pub mod register;
 pub mod security;
 
 use actix_web::middleware::from_fn;
@@ -41,6 +42,18 @@ pub fn scope(
             web::resource("/forgot-password")
                 .route(web::get().to(forgot::show))
                 .route(web::post().to(forgot::submit)),
+        )
+        .service(
+            web::resource("/register")
+                .route(web::get().to(register::show))
+                .route(web::post().to(register::submit)),
+        )
+        .route("/register/pending", web::get().to(register::pending))
+        .route("/register/resend", web::post().to(register::resend))
+        .service(
+            web::resource("/verify/{token}")
+                .route(web::get().to(register::verify_page))
+                .route(web::post().to(register::verify)),
         )
         .service(
             web::resource("/invitation/{token}")

@@ -84,7 +84,7 @@ async fn confirm_page(
 ) -> Result<HttpResponse, AppError> {
     ensure_can_manage(admin)?;
     let account = customer(state, id).await?;
-    confirm::page(session, admin, "users", &account.email, build(&account), refused)
+    confirm::page(state, session, admin, "users", &account.email, build(&account), refused)
 }
 
 /// Lock user (or unlock) and Delete User on a page of their own: `build` says which.

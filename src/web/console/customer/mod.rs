@@ -305,7 +305,7 @@ pub async fn render(
         delete: danger::delete_confirm(&account),
     };
     let page = CustomerPage {
-        chrome: Chrome::new(session, admin, "users"),
+        chrome: Chrome::new(state, session, admin, "users"),
         form_first_name,
         form_last_name,
         errors,

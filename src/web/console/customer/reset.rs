@@ -120,7 +120,7 @@ async fn reset_page(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let page = ResetPage {
-        chrome: Chrome::new(session, admin, "users"),
+        chrome: Chrome::new(state, session, admin, "users"),
         email: account.email.clone(),
         back_href: urls::console_user(&account.id),
         locked: account.status() == Some(crate::domain::account::Status::Locked),
