@@ -44,7 +44,7 @@ async function customerTab(email) {
   await me.getByLabel("Email").fill(email);
   await me.getByLabel("Password").fill(SEEDED_PASSWORD);
   await me.getByRole("button", { name: "Sign in" }).click();
-  await me.getByRole("heading", { name: /^Hello/ }).waitFor();
+  await me.getByRole("heading", { name: "Profile" }).waitFor();
   return { me, context };
 }
 
@@ -93,7 +93,7 @@ test("Lock user signs the customer's open My Account tab out; unlocking lets the
   await page.getByText("The user was unlocked").waitFor();
   await me.getByLabel("Password").fill(SEEDED_PASSWORD);
   await me.getByRole("button", { name: "Sign in" }).click();
-  await me.getByRole("heading", { name: /^Hello/ }).waitFor();
+  await me.getByRole("heading", { name: "Profile" }).waitFor();
   await context.close();
 });
 

@@ -4,6 +4,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import net from "node:net";
 import { chromium } from "playwright-core";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -18,8 +19,8 @@ export function seed(dataDir, customers) {
 }
 
 /// Starts the server; resolves with { baseUrl, setupUrl, stop }.
-export async function startServer(dataDir) {
-  const child = spawn(BIN, ["--data-dir", dataDir, "--bind", "127.0.0.1:0"], {
+export async function startServer(dataDir, extraArgs = []) {
+  const child = spawn(BIN, ["--data-dir", dataDir, "--bind", "127.0.0.1:0", ...extraArgs], {
     env: { ...process.env, ROSTER_LOG: "info", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -107,4 +108,62 @@ export async function signedInConsole(owner, prepare = () => {}) {
     rmSync(dataDir, { recursive: true, force: true });
   };
   return { dataDir, server, chrome, page, stop };
+}
+
+/// A real SMTP listener on loopback that keeps every message (raw), for flows that follow
+/// an emailed link.
+export async function smtpSink() {
+  const messages = [];
+  const server = net.createServer((sock) => {
+    sock.setEncoding("utf8");
+    sock.write("220 sink ESMTP\r\n");
+    let buf = "";
+    let data = null;
+    sock.on("data", (chunk) => {
+      buf += chunk;
+      let i;
+      while ((i = buf.indexOf("\r\n")) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (data !== null) {
+          if (line === ".") {
+            messages.push(data);
+            data = null;
+            sock.write("250 accepted\r\n");
+          } else data += line + "\n";
+          continue;
+        }
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === "EHLO") sock.write("250-sink\r\n250 8BITMIME\r\n");
+        else if (verb === "DATA") { data = ""; sock.write("354 go ahead\r\n"); }
+        else if (verb === "QUIT") sock.end("221 bye\r\n");
+        else sock.write("250 ok\r\n");
+      }
+    });
+    sock.on("error", () => {});
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  return {
+    url: `smtp://127.0.0.1:${server.address().port}`,
+    messages,
+    close: () => server.close(),
+    /// Waits (up to 15 s) for the n-th message; returns its decoded text.
+    async waitFor(n) {
+      for (let i = 0; i < 300 && messages.length < n; i++) await new Promise((ok) => setTimeout(ok, 50));
+      if (messages.length < n) throw new Error(`expected ${n} emails, got ${messages.length}`);
+      return decodeText(messages[n - 1]);
+    },
+  };
+}
+
+/// The message's text with quoted-printable soft breaks and escapes undone.
+function decodeText(raw) {
+  return raw.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/// The first link to `path` in an email's text.
+export function linkIn(text, path) {
+  const m = text.match(new RegExp(`https?://[^\\s"<>]*${path}[A-Za-z0-9_-]+`));
+  if (!m) throw new Error(`no ${path} link in:\n${text}`);
+  return m[0];
 }

@@ -72,7 +72,8 @@ test("a customer with a generated temporary password replaces it at first sign-i
   await me.getByLabel("New password", { exact: true }).fill("quiet harbor violin 77");
   await me.getByLabel("Confirm the new password").fill("quiet harbor violin 77");
   await me.getByRole("button", { name: "Change password" }).click();
-  await me.getByRole("heading", { name: "Hello, Tess" }).waitFor();
+  await me.getByRole("heading", { name: "Profile" }).waitFor();
+  assert.equal(await me.getByLabel("First Name").inputValue(), "Tess");
   await context.close();
 });
 
@@ -103,7 +104,8 @@ test("an offline invitation link, copied from the console, lets the customer set
   assert.equal(await me.getByLabel("Email").inputValue(), "ivy@example.com");
   await me.getByLabel("Password").fill("green lantern rowboat 31");
   await me.getByRole("button", { name: "Sign in" }).click();
-  await me.getByRole("heading", { name: "Hello, Ivy" }).waitFor();
+  await me.getByRole("heading", { name: "Profile" }).waitFor();
+  assert.equal(await me.getByLabel("First Name").inputValue(), "Ivy");
   await me.goto(link);
   await me.getByRole("heading", { name: "This invitation was already used" }).waitFor();
   await context.close();

@@ -198,7 +198,7 @@ pub const REGISTRATION: Page = Page {
                 "verification",
                 "Verify the email address",
                 r.verification,
-                "New accounts stay pending verification until the emailed link is followed. Off: the account is active at once.",
+                "New accounts stay pending verification until the emailed link is followed. Off: the account is active and signed in at once, and someone registering an address that already has an account can tell.",
             ),
             number(
                 "expiry_minutes",
