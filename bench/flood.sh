@@ -45,7 +45,7 @@ SERVER_PID=$!
 for _ in $(seq 1 100); do curl -fs -o /dev/null "$BASE/console/login" && break; sleep 0.05; done
 
 # The owner's console session, for the list.
-CONSOLE=$(console_cookie "$BASE" owner@example.com "bench password 2026" "$OUT/cookies.txt")
+CONSOLE=$(session_cookie console "$BASE" owner@example.com "bench password 2026" "$OUT/cookies.txt")
 
 # The flood's stateless CSRF pair (a cookie value and its token), as a browser would get them.
 FJAR="$OUT/flood-cookies.txt"

@@ -9,14 +9,14 @@ csrf_field() {
   grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"$//'
 }
 
-# Signs in to the console at $1 as $2 with password $3, keeping cookies in the jar $4; prints
-# the Cookie header value of the console session.
-console_cookie() {
-  local base="$1" email="$2" password="$3" jar="$4" token code
-  token=$(curl -fs -c "$jar" -b "$jar" "$base/console/login" | csrf_field)
+# Signs in to an area ("console" or "myaccount") at $2 as $3 with password $4, keeping cookies
+# in the jar $5; prints the Cookie header value of that area's session.
+session_cookie() {
+  local area="$1" base="$2" email="$3" password="$4" jar="$5" token code
+  token=$(curl -fs -c "$jar" -b "$jar" "$base/$area/login" | csrf_field)
   code=$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" \
     --data-urlencode "csrf_token=$token" --data-urlencode "email=$email" \
-    --data-urlencode "password=$password" "$base/console/login")
-  [ "$code" = 303 ] || { echo "sign-in failed: $code" >&2; return 1; }
-  echo "roster_console=$(awk '$6 == "roster_console" {print $7}' "$jar")"
+    --data-urlencode "password=$password" "$base/$area/login")
+  [ "$code" = 303 ] || { echo "$area sign-in failed: $code" >&2; return 1; }
+  echo "roster_$area=$(awk -v c="roster_$area" '$6 == c {print $7}' "$jar")"
 }

@@ -91,8 +91,8 @@ class Sink:
 
 
 class Roster:
-    def __init__(self, binary, data, smtp_port):
-        self.binary, self.data, self.smtp_port = binary, data, smtp_port
+    def __init__(self, binary, data, smtp_port, extra=()):
+        self.binary, self.data, self.smtp_port, self.extra = binary, data, smtp_port, list(extra)
         self.proc, self.base = None, None
 
     def start(self):
@@ -100,7 +100,8 @@ class Roster:
         self.log = open(os.path.join(self.data, "server.log"), "a")
         self.proc = subprocess.Popen(
             [self.binary, "--data-dir", self.data, "--bind", "127.0.0.1:0",
-             "--smtp-url", f"smtp://127.0.0.1:{self.smtp_port}", "--smtp-timeout", "5"],
+             "--smtp-url", f"smtp://127.0.0.1:{self.smtp_port}", "--smtp-timeout", "5",
+             *self.extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
         deadline = time.time() + 20
         while time.time() < deadline:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Roster's console under load: seed N customers into a fresh data dir, sign in, then wrk on the
 # first Users page, a search, a page 5,000 pages deep, one customer's page, and the Users page
-# filtered by a large group (~30,000 members) and by a small one (100 members). The customer's
-# profile has 20 custom attributes, each with a value.
+# filtered by a large group (~30,000 members) and by a small one (100 members); and that
+# customer's own My Account profile page, signed in as them. The customer's profile has 20
+# custom attributes, each with a value (all shown in My Account too).
 #
 # usage: bench/run.sh [N]          (default N=1000000)
 # env:   DURATION=15 (s per wrk run)  SERIAL=5 (s of single-connection run; 0 = off)
@@ -45,10 +46,10 @@ for _ in $(seq 1 100); do curl -fs -o /dev/null "$BASE/console/login" && break; 
 t1=$(date +%s.%N)
 python3 -c "print(f'server answered after {($t1 - $t0)*1000:.0f} ms on the seeded database')" | tee "$OUT/startup.txt"
 
-COOKIE=$(console_cookie "$BASE" owner@example.com "bench password 2026" "$OUT/cookies.txt")
+COOKIE=$(session_cookie console "$BASE" owner@example.com "bench password 2026" "$OUT/cookies.txt")
 
 # The deep page and the customer page, computed in SQL from the database itself.
-read -r DEEP CUSTOMER DENSE_GROUP < <(python3 - "$DATA/roster.sqlite3" <<'PY'
+read -r DEEP CUSTOMER DENSE_GROUP CUSTOMER_EMAIL < <(python3 - "$DATA/roster.sqlite3" <<'PY'
 import base64, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 # The cursor after 125,000 rows (5,000 pages of 25), in the list's own format.
@@ -57,8 +58,9 @@ created, rid = db.execute(
     "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET 124999").fetchone()
 cursor = base64.urlsafe_b64encode(f"{created}\n{rid}".encode()).decode().rstrip("=")
 n = db.execute("SELECT COUNT(*) FROM accounts WHERE kind = 'customer'").fetchone()[0]
-(middle,) = db.execute("SELECT id FROM accounts WHERE kind = 'customer' "
-                       "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", (n // 2,)).fetchone()
+# The middle customer among the active ones (they can sign in to My Account).
+middle, email = db.execute("SELECT id, email FROM accounts WHERE kind = 'customer' AND status = 'active' "
+                           "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", (n // 4,)).fetchone()
 # A dense group (one of the seeded fifty, ~30,000 members) and a sparse one made here (100
 # members), for the Group filter's two plans.
 (dense,) = db.execute("SELECT id FROM groups ORDER BY member_count DESC LIMIT 1").fetchone()
@@ -78,9 +80,11 @@ for i in range(17):
 db.execute("INSERT INTO attribute_values (attribute_id, account_id, value, value_key) "
            "SELECT id, ?, '+44 20 7946 0958', '+442079460958' FROM attributes", (middle,))
 db.commit()
-print(f"/console/users?after={cursor} /console/users/{middle} {dense}")
+print(f"/console/users?after={cursor} /console/users/{middle} {dense} {email}")
 PY
 )
+
+MYACCOUNT=$(session_cookie myaccount "$BASE" "$CUSTOMER_EMAIL" customer-password "$OUT/customer-cookies.txt")
 
 declare -A PAGES=(
   [list]="/console/users"
@@ -89,29 +93,32 @@ declare -A PAGES=(
   [customer]="$CUSTOMER"
   [group]="/console/users?group=$DENSE_GROUP"
   [group_small]="/console/users?group=bench-small-group"
+  [myaccount]="/myaccount"
 )
-ORDER=(list search deep customer group group_small)
+ORDER=(list search deep customer group group_small myaccount)
+# Each page with the session of its area.
+cookie_for() { if [ "$1" = myaccount ]; then echo "$MYACCOUNT"; else echo "$COOKIE"; fi; }
 
 for name in "${ORDER[@]}"; do
   path="${PAGES[$name]}"
-  curl -fs -H "Cookie: $COOKIE" "$BASE$path" -o "$OUT/$name.html"
-  rows=$(grep -c 'class="email"' "$OUT/$name.html" || true)
+  curl -fs -H "Cookie: $(cookie_for "$name")" "$BASE$path" -o "$OUT/$name.html"
+  rows=$(grep -c 'class="email"\|name="attr_' "$OUT/$name.html" || true)
   echo "$name: $path → 200, $rows rows, $(wc -c <"$OUT/$name.html") bytes" | tee -a "$OUT/pages.txt"
 done
 
 # Warm-up, not recorded: the first seconds after seeding and start read cold pages.
 for name in "${ORDER[@]}"; do
-  timeout 30 wrk -t2 -c16 -d3s -H "Cookie: $COOKIE" "$BASE${PAGES[$name]}" >/dev/null
+  timeout 30 wrk -t2 -c16 -d3s -H "Cookie: $(cookie_for "$name")" "$BASE${PAGES[$name]}" >/dev/null
 done
 
 printf '\n| page | req/s | p50 ms | p99 ms | serial p50 ms |\n|---|---:|---:|---:|---:|\n' >"$OUT/table.md"
 for name in "${ORDER[@]}"; do
   url="$BASE${PAGES[$name]}"
   timeout $((DURATION + 30)) wrk -t2 -c16 -d"${DURATION}s" --timeout 10s --latency \
-    -H "Cookie: $COOKIE" "$url" >"$OUT/wrk-$name.txt"
+    -H "Cookie: $(cookie_for "$name")" "$url" >"$OUT/wrk-$name.txt"
   serial="-"
   if [ "$SERIAL" != 0 ]; then
-    timeout $((SERIAL + 30)) wrk -t1 -c1 -d"${SERIAL}s" --latency -H "Cookie: $COOKIE" "$url" >"$OUT/wrk-$name-serial.txt"
+    timeout $((SERIAL + 30)) wrk -t1 -c1 -d"${SERIAL}s" --latency -H "Cookie: $(cookie_for "$name")" "$url" >"$OUT/wrk-$name-serial.txt"
     serial=$(awk '$1 == "50%" {print $2}' "$OUT/wrk-$name-serial.txt")
   fi
   python3 - "$name" "$OUT/wrk-$name.txt" "$serial" >>"$OUT/table.md" <<'PY'
