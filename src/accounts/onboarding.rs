@@ -94,12 +94,7 @@ pub async fn validate(
         db.run(|c| Ok((settings::load(c)?.password_policy(), attributes::all(c)?))).await?;
     let mut errors = FieldErrors::default();
     let email = EmailAddress::parse(&input.email).map_err(|m| errors.add("email", m)).ok();
-    let first = PersonName::parse(&input.first_name, "first name")
-        .map_err(|m| errors.add("first_name", m))
-        .ok();
-    let last = PersonName::parse(&input.last_name, "last name")
-        .map_err(|m| errors.add("last_name", m))
-        .ok();
+    let names = PersonName::parse_both(&input.first_name, &input.last_name, &mut errors);
     let mut password = None;
     match &input.method {
         PasswordMethod::Temporary(raw) => match &email {
@@ -122,8 +117,8 @@ pub async fn validate(
     }
     let attributes =
         profile::check_attributes(&schema, &input.attributes, Place::Console, true, &mut errors)?;
-    match (email, first, last) {
-        (Some(email), Some(first), Some(last)) if errors.is_empty() => {
+    match (email, names) {
+        (Some(email), Some((first, last))) if errors.is_empty() => {
             Ok(ValidDetails { email, first, last, password, attributes })
         }
         _ => Err(FormError::Invalid(errors)),

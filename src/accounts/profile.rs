@@ -111,15 +111,10 @@ pub async fn update(
     place: Place,
 ) -> Result<Vec<String>, FormError> {
     let mut errors = FieldErrors::default();
-    let first = PersonName::parse(&input.first_name, "first name")
-        .map_err(|m| errors.add("first_name", m))
-        .ok();
-    let last = PersonName::parse(&input.last_name, "last name")
-        .map_err(|m| errors.add("last_name", m))
-        .ok();
+    let names = PersonName::parse_both(&input.first_name, &input.last_name, &mut errors);
     let schema = db.run(|c| Ok(attributes::all(c)?)).await?;
     let checked = check_attributes(&schema, &input.attributes, place, false, &mut errors)?;
-    let (Some(first), Some(last)) = (first, last) else {
+    let Some((first, last)) = names else {
         return Err(FormError::Invalid(errors));
     };
     if !errors.is_empty() {

@@ -58,12 +58,7 @@ pub async fn register(
     let schema = s.db.run(|c| Ok(attributes::all(c)?)).await?;
     let mut errors = FieldErrors::default();
     let email = EmailAddress::parse(&input.email).map_err(|m| errors.add("email", m)).ok();
-    let first = PersonName::parse(&input.first_name, "first name")
-        .map_err(|m| errors.add("first_name", m))
-        .ok();
-    let last = PersonName::parse(&input.last_name, "last name")
-        .map_err(|m| errors.add("last_name", m))
-        .ok();
+    let names = PersonName::parse_both(&input.first_name, &input.last_name, &mut errors);
     let policy = org.password_policy();
     let password = match &email {
         Some(e) => Password::parse_confirmed(
@@ -89,8 +84,7 @@ pub async fn register(
         false,
         &mut errors,
     )?;
-    let (Some(email), Some(first), Some(last), Some(password)) = (email, first, last, password)
-    else {
+    let (Some(email), Some((first, last)), Some(password)) = (email, names, password) else {
         return Err(FormError::Invalid(errors));
     };
     if !errors.is_empty() {

@@ -27,6 +27,18 @@ impl PersonName {
         if raw.trim().is_empty() { Ok(Self(String::new())) } else { Self::parse(raw, label) }
     }
 
+    /// A customer's first and last name as forms submit them (both required), with messages
+    /// under the `first_name` and `last_name` fields; both, or `None`.
+    pub fn parse_both(
+        first: &str,
+        last: &str,
+        errors: &mut super::FieldErrors,
+    ) -> Option<(Self, Self)> {
+        let first = Self::parse(first, "first name").map_err(|m| errors.add("first_name", m)).ok();
+        let last = Self::parse(last, "last name").map_err(|m| errors.add("last_name", m)).ok();
+        first.zip(last)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

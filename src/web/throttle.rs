@@ -48,6 +48,16 @@ impl Throttle {
         entry.0 += 1;
     }
 
+    /// For actions that count whatever their outcome (each may send an email): refuses a
+    /// client over the limit, otherwise counts this one.
+    pub fn charge(&self, client: &str) -> Result<(), crate::error::AppError> {
+        if !self.allows(client) {
+            return Err(crate::error::AppError::TooManyRequests);
+        }
+        self.record_failure(client);
+        Ok(())
+    }
+
     pub fn record_success(&self, client: &str) {
         self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(client);
     }

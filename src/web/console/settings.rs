@@ -250,6 +250,26 @@ struct SettingsPage {
     can_manage: bool,
 }
 
+fn render(
+    page: &'static Page,
+    state: &State,
+    admin: &CurrentAdmin,
+    session: &Session,
+    fields: Vec<Field>,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let view = SettingsPage {
+        chrome: Chrome::new(state, session, admin, page.nav),
+        page,
+        notice: flash::take(session),
+        fields,
+        errors,
+        can_manage: admin.can_manage_customers(),
+    };
+    html(status, &view)
+}
+
 pub async fn show(
     page: &'static Page,
     state: State,
@@ -257,15 +277,7 @@ pub async fn show(
     session: Session,
 ) -> Result<HttpResponse, AppError> {
     let saved = organization::current(&state.db).await?;
-    let view = SettingsPage {
-        chrome: Chrome::new(&state, &session, &admin, page.nav),
-        page,
-        notice: flash::take(&session),
-        fields: (page.fields)(&saved),
-        errors: FieldErrors::default(),
-        can_manage: admin.can_manage_customers(),
-    };
-    html(StatusCode::OK, &view)
+    render(page, &state, &admin, &session, (page.fields)(&saved), FieldErrors::default())
 }
 
 pub async fn update(
@@ -300,15 +312,7 @@ pub async fn update(
             for f in &mut fields {
                 f.value = form.get(f.name).cloned().unwrap_or_default();
             }
-            let view = SettingsPage {
-                chrome: Chrome::new(&state, &session, &admin, page.nav),
-                page,
-                notice: None,
-                fields,
-                errors,
-                can_manage: true,
-            };
-            html(StatusCode::UNPROCESSABLE_ENTITY, &view)
+            render(page, &state, &admin, &session, fields, errors)
         }
     }
 }

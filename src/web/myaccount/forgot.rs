@@ -61,11 +61,8 @@ pub async fn submit(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
-    if !state.mail_throttle.allows(&ip) {
-        return Err(AppError::TooManyRequests);
-    }
     // Every request counts toward the limit: it may send an email.
-    state.mail_throttle.record_failure(&ip);
+    state.mail_throttle.charge(&ip)?;
     let email =
         form.into_inner().email.trim().chars().take(EmailAddress::MAX_LEN + 1).collect::<String>();
     if let Err(message) = EmailAddress::parse(&email) {

@@ -99,7 +99,21 @@ struct ClosedPage {
     message: String,
 }
 
-pub(super) async fn closed(
+/// The page of a link that does not open: an unknown one counts as a guess.
+pub(super) async fn refuse(
+    kind: &LinkKind,
+    state: &State,
+    req: &HttpRequest,
+    ip: &str,
+    link: &Link,
+) -> Result<HttpResponse, AppError> {
+    if matches!(link, Link::Unknown) {
+        state.sign_in_throttle.record_failure(ip);
+    }
+    closed(kind, state, req, link).await
+}
+
+async fn closed(
     kind: &LinkKind,
     state: &State,
     req: &HttpRequest,
@@ -175,12 +189,7 @@ pub async fn show(
             StatusCode::OK,
             &form(kind, &state, &req, &token, email, &name, FieldErrors::default()).await?,
         ),
-        other => {
-            if matches!(other, Link::Unknown) {
-                state.sign_in_throttle.record_failure(&ip);
-            }
-            closed(kind, &state, &req, &other).await
-        }
+        other => refuse(kind, &state, &req, &ip, &other).await,
     }
 }
 
@@ -214,12 +223,7 @@ pub async fn submit(
             page.policy = policy_view(&state, &body.password, &page.email).await?;
             html(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-        Err(AcceptError::Closed(link)) => {
-            if matches!(link, Link::Unknown) {
-                state.sign_in_throttle.record_failure(&ip);
-            }
-            closed(kind, &state, &req, &link).await
-        }
+        Err(AcceptError::Closed(link)) => refuse(kind, &state, &req, &ip, &link).await,
         Err(AcceptError::Other(e)) => Err(e),
     }
 }

@@ -173,11 +173,7 @@ pub async fn resend(
     form: web::Form<ResendForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let ip = client_ip(&req);
-    if !state.mail_throttle.allows(&ip) {
-        return Err(AppError::TooManyRequests);
-    }
-    state.mail_throttle.record_failure(&ip);
+    state.mail_throttle.charge(&client_ip(&req))?;
     let email = form.into_inner().email;
     registration::resend(&state.services(), &email).await?;
     Ok(see_other(&req, &pending_url(email.trim(), true)))
@@ -207,12 +203,7 @@ pub async fn verify_page(
             };
             html(StatusCode::OK, &page)
         }
-        other => {
-            if matches!(other, Link::Unknown) {
-                state.sign_in_throttle.record_failure(&ip);
-            }
-            link::closed(&VERIFICATION, &state, &req, &other).await
-        }
+        other => link::refuse(&VERIFICATION, &state, &req, &ip, &other).await,
     }
 }
 
@@ -230,10 +221,7 @@ pub async fn verify(
             Ok(see_other(&req, &format!("{}?{query}", urls::MYACCOUNT_LOGIN)))
         }
         Err(AcceptError::Closed(link)) => {
-            if matches!(link, Link::Unknown) {
-                state.sign_in_throttle.record_failure(&ip);
-            }
-            link::closed(&VERIFICATION, &state, &req, &link).await
+            link::refuse(&VERIFICATION, &state, &req, &ip, &link).await
         }
         Err(AcceptError::Invalid(_)) => Err(AppError::BadRequest("Nothing to fill in here.")),
         Err(AcceptError::Other(e)) => Err(e),
