@@ -318,6 +318,22 @@ impl TestApp {
         self.insert_account(Kind::Customer, None, email, Status::Active, Some(password)).await
     }
 
+    /// The account's value of the custom attribute named `attribute`.
+    pub async fn attribute_value(&self, id: &str, attribute: &str) -> Option<String> {
+        let (id, attribute) = (id.to_owned(), attribute.to_owned());
+        self.db
+            .run(move |c| {
+                let schema = roster::db::attributes::all(c)?;
+                let a = schema.iter().find(|a| a.name == attribute).unwrap();
+                Ok(roster::db::attributes::values_of(c, &id)?
+                    .into_iter()
+                    .find(|(k, _)| *k == a.id)
+                    .map(|(_, v)| v))
+            })
+            .await
+            .unwrap()
+    }
+
     /// The customer's account row, fresh from the database.
     pub async fn account(&self, id: &str) -> Option<roster::db::accounts::Account> {
         let id = id.to_owned();

@@ -29,21 +29,6 @@ async fn define(app: &TestApp, name: &str, grid: Grid) {
         .unwrap_or_else(|_| panic!("{name} is a valid definition"));
 }
 
-async fn value(app: &TestApp, id: &str, attribute: &str) -> Option<String> {
-    let (id, attribute) = (id.to_owned(), attribute.to_owned());
-    app.db
-        .run(move |c| {
-            let schema = roster::db::attributes::all(c)?;
-            let a = schema.iter().find(|a| a.name == attribute).unwrap();
-            Ok(roster::db::attributes::values_of(c, &id)?
-                .into_iter()
-                .find(|(k, _)| *k == a.id)
-                .map(|(_, v)| v))
-        })
-        .await
-        .unwrap()
-}
-
 /// POSTs `fields` from a signed-in customer's page, with that page's CSRF token.
 async fn post_as(
     app: &TestApp,
@@ -89,7 +74,7 @@ async fn the_profile_obeys_the_my_account_column_of_the_grid() {
         let res = post_as(&app, &browser, "/myaccount", "/myaccount/profile", &fields).await;
         assert_eq!(res.status(), 400, "{forged}");
     }
-    assert_eq!(value(&app, &id, "city").await, None, "nothing was saved");
+    assert_eq!(app.attribute_value(&id, "city").await, None, "nothing was saved");
     assert_eq!(app.account(&id).await.unwrap().first_name, "Test");
 
     // A required attribute left empty: 422 with the message next to it, nothing saved.
@@ -99,7 +84,7 @@ async fn the_profile_obeys_the_my_account_column_of_the_grid() {
     let html = res.text().await.unwrap();
     assert!(html.contains("city is required."), "{html}");
     assert!(html.contains(r#"value="Patty""#), "what was typed is kept");
-    assert_eq!(value(&app, &id, "nickname").await, None);
+    assert_eq!(app.attribute_value(&id, "nickname").await, None);
 
     // Valid: saved, said, audited with the customer as the actor and before → after.
     let fields = [
@@ -112,7 +97,7 @@ async fn the_profile_obeys_the_my_account_column_of_the_grid() {
     assert_eq!(res.status(), 303);
     let page = get_with(&browser, &app.url("/myaccount")).await.1;
     assert!(page.contains("Saved: First Name, Last Name, city, nickname."), "{page}");
-    assert_eq!(value(&app, &id, "city").await.as_deref(), Some("Oslo"));
+    assert_eq!(app.attribute_value(&id, "city").await.as_deref(), Some("Oslo"));
     let event = app.db.run(|c| Ok(roster::db::audit::recent(c, 1)?.remove(0))).await.unwrap();
     assert_eq!(event.action, "customer.updated");
     assert_eq!(event.actor_id.as_deref(), Some(id.as_str()));

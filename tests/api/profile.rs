@@ -41,21 +41,6 @@ async fn update(app: &TestApp, id: &str, fields: &[(&str, &str)]) -> reqwest::Re
     app.post_form(&page, &form).await
 }
 
-async fn value(app: &TestApp, id: &str, attribute: &str) -> Option<String> {
-    let (id, attribute) = (id.to_owned(), attribute.to_owned());
-    app.db
-        .run(move |c| {
-            let schema = roster::db::attributes::all(c)?;
-            let a = schema.iter().find(|a| a.name == attribute).unwrap();
-            Ok(roster::db::attributes::values_of(c, &id)?
-                .into_iter()
-                .find(|(k, _)| *k == a.id)
-                .map(|(_, v)| v))
-        })
-        .await
-        .unwrap()
-}
-
 #[actix_web::test]
 async fn each_data_type_is_rendered_as_its_own_input() {
     let app = signed_in_app().await;
@@ -128,11 +113,11 @@ async fn values_are_checked_by_type_pattern_and_required_and_nothing_bad_is_save
             .unwrap();
         assert!(body[at..].find("field-error").unwrap() < 1500, "the message sits by {field}");
     }
-    assert_eq!(value(&app, &id, "member_code").await, None, "nothing saved");
+    assert_eq!(app.attribute_value(&id, "member_code").await, None, "nothing saved");
     let res =
         update(&app, &id, &[("attr_member_code", "AB1234"), ("attr_shoe_size", "42.5")]).await;
     assert_eq!(res.status(), 303);
-    assert_eq!(value(&app, &id, "shoe_size").await.as_deref(), Some("42.5"));
+    assert_eq!(app.attribute_value(&id, "shoe_size").await.as_deref(), Some("42.5"));
 }
 
 #[actix_web::test]
@@ -145,7 +130,7 @@ async fn a_unique_attribute_refuses_a_second_customer_with_the_same_value() {
     let res = update(&app, &second, &[("attr_passport", "x123")]).await;
     assert_eq!(res.status(), 422, "case does not make it different");
     assert!(res.text().await.unwrap().contains("Another customer already has this passport."));
-    assert_eq!(value(&app, &second, "passport").await, None);
+    assert_eq!(app.attribute_value(&second, "passport").await, None);
     assert_eq!(
         update(&app, &first, &[("attr_passport", "X123")]).await.status(),
         303,
@@ -163,7 +148,7 @@ async fn a_read_only_attribute_is_shown_and_cannot_be_changed_even_by_a_crafted_
     assert!(!page.contains("name=\"attr_external_id\""), "no input for it");
     let res = update(&app, &id, &[("attr_external_id", "forged")]).await;
     assert_eq!(res.status(), 400);
-    assert_eq!(value(&app, &id, "external_id").await, None);
+    assert_eq!(app.attribute_value(&id, "external_id").await, None);
     for forged in [("status", "active"), ("role", "owner"), ("attr_no_such", "x")] {
         assert_eq!(update(&app, &id, &[forged]).await.status(), 400, "{forged:?}");
     }
@@ -197,7 +182,7 @@ async fn update_saves_attribute_changes_only_and_records_them() {
     // Clearing a value removes it.
     let res = update(&app, &id, &[("attr_mobile_number", ""), ("attr_newsletter", "on")]).await;
     assert_eq!(res.status(), 303);
-    assert_eq!(value(&app, &id, "mobile_number").await, None);
+    assert_eq!(app.attribute_value(&id, "mobile_number").await, None);
 }
 
 #[actix_web::test]
@@ -247,7 +232,7 @@ async fn the_wizard_asks_for_console_required_attributes_and_saves_them() {
     let (status, _) = app.new_customer(&with("wiz@example.com", "AB1234")).await;
     assert_eq!(status, 200);
     let id = app.customer_by_email("wiz@example.com").await.id;
-    assert_eq!(value(&app, &id, "member_code").await.as_deref(), Some("AB1234"));
+    assert_eq!(app.attribute_value(&id, "member_code").await.as_deref(), Some("AB1234"));
     let (status, page) = app.new_customer(&with("wiz2@example.com", "AB1234")).await;
     assert_eq!(status, 422, "unique across customers");
     assert!(page.contains("Another customer already has this member code."));
