@@ -70,6 +70,8 @@ fn expired(row: &sessions::StoredSession, at: NaiveDateTime) -> bool {
 impl SessionStore for DbSessionStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
         let id_hash = hash_token(key.as_ref());
+        let loaded_id_hash =
+            serde_json::to_string(&id_hash).map_err(|e| LoadError::Other(e.into()))?;
         let (scope, idle) = (self.scope, self.idle);
         let loaded = self
             .db
@@ -90,8 +92,6 @@ impl SessionStore for DbSessionStore {
             .await
             .map_err(|e| LoadError::Other(anyhow::anyhow!("{e}")))?;
         let Some((state, account)) = loaded else { return Ok(None) };
-        let loaded_id_hash = serde_json::to_string(&hash_token(key.as_ref()))
-            .map_err(|e| LoadError::Other(e.into()))?;
         let mut state: HashMap<String, String> =
             serde_json::from_str(&state).map_err(|e| LoadError::Deserialization(e.into()))?;
         if let Some(account) = account {

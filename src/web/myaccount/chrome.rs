@@ -4,7 +4,6 @@
 use actix_session::Session;
 use actix_web::HttpRequest;
 
-use crate::error::AppError;
 use crate::web::auth::CurrentCustomer;
 use crate::web::{State, csrf};
 
@@ -17,22 +16,22 @@ pub struct AccountChrome {
 }
 
 impl AccountChrome {
-    pub async fn signed_in(
+    pub fn signed_in(
         state: &State,
         session: &Session,
         customer: &CurrentCustomer,
         nav: &'static str,
-    ) -> Result<Self, AppError> {
-        Ok(Self {
+    ) -> Self {
+        Self {
             csrf: csrf::session_token(session),
             who: Some(customer.email.clone()),
             org_name: state.org_name(),
             nav,
-        })
+        }
     }
 
     /// For pages anyone may open (links, forgot password, registration).
-    pub async fn anonymous(state: &State, req: &HttpRequest) -> Result<Self, AppError> {
-        Ok(Self { csrf: csrf::token(req), who: None, org_name: state.org_name(), nav: "" })
+    pub fn anonymous(state: &State, req: &HttpRequest) -> Self {
+        Self { csrf: csrf::token(req), who: None, org_name: state.org_name(), nav: "" }
     }
 }

@@ -25,7 +25,7 @@ pub async fn show(
     session: Session,
     customer: CurrentCustomer,
 ) -> Result<HttpResponse, AppError> {
-    let chrome = AccountChrome::signed_in(&state, &session, &customer, "data").await?;
+    let chrome = AccountChrome::signed_in(&state, &session, &customer, "data");
     html(StatusCode::OK, &DataPage { chrome })
 }
 

@@ -40,7 +40,7 @@ pub async fn show(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let page = ForgotPage {
-        chrome: AccountChrome::anonymous(&state, &req).await?,
+        chrome: AccountChrome::anonymous(&state, &req),
         sent: query.sent.is_some(),
         smtp: state.smtp_available,
         email: String::new(),
@@ -69,7 +69,7 @@ pub async fn submit(
         let mut errors = FieldErrors::default();
         errors.add("email", message);
         let page = ForgotPage {
-            chrome: AccountChrome::anonymous(&state, &req).await?,
+            chrome: AccountChrome::anonymous(&state, &req),
             sent: false,
             smtp: state.smtp_available,
             email,

@@ -144,10 +144,7 @@ async fn closed(
             ),
         ),
     };
-    html(
-        status,
-        &ClosedPage { chrome: AccountChrome::anonymous(state, req).await?, title, message },
-    )
+    html(status, &ClosedPage { chrome: AccountChrome::anonymous(state, req), title, message })
 }
 
 async fn form(
@@ -160,7 +157,7 @@ async fn form(
     errors: FieldErrors,
 ) -> Result<PasswordPage, AppError> {
     Ok(PasswordPage {
-        chrome: AccountChrome::anonymous(state, req).await?,
+        chrome: AccountChrome::anonymous(state, req),
         heading: kind.heading,
         intro: format!("Welcome, {name}. {}", kind.intro.replace("{email}", &email)),
         action: (kind.path)(token),

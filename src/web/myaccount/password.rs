@@ -78,7 +78,7 @@ async fn page(
     errors: FieldErrors,
 ) -> Result<PasswordPage, AppError> {
     Ok(PasswordPage {
-        chrome: AccountChrome::signed_in(state, session, customer, "").await?,
+        chrome: AccountChrome::signed_in(state, session, customer, ""),
         heading: "Choose a new password",
         intro: "Your administrator gave you a temporary password. Replace it with one only you \
                 know before you continue."

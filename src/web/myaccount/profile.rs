@@ -73,7 +73,7 @@ async fn render(
         None => (account.first_name, account.last_name, FieldErrors::default()),
     };
     let page = ProfilePage {
-        chrome: AccountChrome::signed_in(state, session, customer, "profile").await?,
+        chrome: AccountChrome::signed_in(state, session, customer, "profile"),
         notice: flash::take(session),
         email: account.email,
         first_name,

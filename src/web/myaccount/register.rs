@@ -58,7 +58,7 @@ async fn form(
     );
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = RegisterPage {
-        chrome: AccountChrome::anonymous(state, req).await?,
+        chrome: AccountChrome::anonymous(state, req),
         email: email.into(),
         first_name: first_name.into(),
         last_name: last_name.into(),
@@ -155,7 +155,7 @@ pub async fn pending(
     registration::ensure_enabled(&state.services()).await?;
     let q = query.into_inner();
     let page = PendingPage {
-        chrome: AccountChrome::anonymous(&state, &req).await?,
+        chrome: AccountChrome::anonymous(&state, &req),
         email: q.email.trim().chars().take(254).collect(),
         resent: q.resent.is_some(),
     };
@@ -197,7 +197,7 @@ pub async fn verify_page(
     match link_use::inspect(&state.services(), &token, Purpose::Verification).await? {
         Link::Open { email, .. } => {
             let page = VerifyPage {
-                chrome: AccountChrome::anonymous(&state, &req).await?,
+                chrome: AccountChrome::anonymous(&state, &req),
                 email,
                 action: urls::verification(&token),
             };

@@ -75,7 +75,7 @@ async fn render(
         .collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = SecurityPage {
-        chrome: AccountChrome::signed_in(state, session, customer, "security").await?,
+        chrome: AccountChrome::signed_in(state, session, customer, "security"),
         notice: flash::take(session),
         email: customer.email.clone(),
         policy: policy_view(state, typed, &customer.email).await?,
