@@ -26,8 +26,13 @@ fn counting() -> Option<Box<dyn Instrumentation>> {
 
 /// Statements run to answer one GET of `path` (the session's own lookup included).
 async fn queries(app: &TestApp, path: &str) -> usize {
+    queries_as(&app.client, &app.url(path)).await
+}
+
+/// The same, in `browser`'s session (a customer's, in My Account).
+async fn queries_as(browser: &reqwest::Client, path: &str) -> usize {
     let before = QUERIES.load(Ordering::SeqCst);
-    let res = app.get(path).await;
+    let res = browser.get(path).send().await.unwrap();
     assert_eq!(res.status(), 200, "{path}");
     let _ = res.text().await;
     QUERIES.load(Ordering::SeqCst) - before
@@ -156,12 +161,24 @@ async fn pages_take_a_constant_number_of_queries_whatever_the_rows_attributes_an
     let sessions_10 = queries(&app, &sessions_tab).await;
     assert_eq!(sessions_1, sessions_10, "the Sessions tab: 1 or 10 sessions");
     assert_eq!(queries(&app, &customer_page).await, with_20, "the Profile tab with its sessions");
+    // My Account, as the customer: the profile with every attribute, and Security with one
+    // or ten sessions.
+    let me = app.active_customer("me@example.com", "juniper lantern 1987").await;
+    give_values(&app, &me).await;
+    let (browser, _) = app.myaccount_sign_in("me@example.com", "juniper lantern 1987").await;
+    let profile = queries_as(&browser, &app.url("/myaccount")).await;
+    let security_1 = queries_as(&browser, &app.url("/myaccount/security")).await;
+    add_sessions(&app, &me, 9).await;
+    let security_10 = queries_as(&browser, &app.url("/myaccount/security")).await;
+    assert_eq!(security_1, security_10, "My Account > Security: 1 or 10 sessions");
     eprintln!(
         "statements per page: customer {with_20} (Sessions tab {sessions_10}), list {rows_25}, \
-         list by group {group_25}, search {searched}"
+         list by group {group_25}, search {searched}, My Account profile {profile}, \
+         security {security_10}"
     );
     assert!(
         with_20 <= 8 && sessions_10 <= 8 && rows_25 <= 8 && group_25 <= 8 && searched <= 10,
         "a small constant"
     );
+    assert!(profile <= 5 && security_10 <= 4, "My Account: a small constant");
 }
