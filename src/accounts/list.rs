@@ -122,7 +122,7 @@ pub fn encode_cursor(c: &Cursor) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}\n{}", c.value, c.id))
 }
 
-fn decode_cursor(s: &str) -> Result<Cursor, AppError> {
+pub fn decode_cursor(s: &str) -> Result<Cursor, AppError> {
     const BAD: AppError =
         AppError::BadRequest("This page link is not valid. Start from the first page.");
     let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| BAD)?;

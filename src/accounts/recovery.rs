@@ -46,7 +46,7 @@ pub async fn request(s: &Services<'_>, raw_email: &str, ip: &str) -> Result<Requ
                 links::issue(conn, &links_tx, &account, Purpose::Recovery, SendBy::Email, at)?;
                 audit::record(
                     conn,
-                    &Actor { id: None, label: "anonymous".into(), ip },
+                    &Actor::anonymous(&ip),
                     "password_recovery.requested",
                     Some((&account.id, &account.email)),
                     json!({}),

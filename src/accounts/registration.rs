@@ -97,7 +97,7 @@ pub async fn register(
     let outcome =
         s.db.run(move |conn| {
             conn.immediate_transaction(|conn| {
-                let anonymous = Actor { id: None, label: "anonymous".into(), ip: ip.clone() };
+                let anonymous = Actor::anonymous(&ip);
                 if let Some(existing) =
                     accounts::find_by_email(conn, Kind::Customer, email.as_str())?
                 {

@@ -50,7 +50,7 @@ pub async fn sign_in(
     let stored_hash = found.as_ref().and_then(|a| a.password_hash.clone());
     let password_ok = s.hasher.verify(password, stored_hash).await?;
 
-    let actor = Actor { id: None, label: "anonymous".into(), ip: ip.to_owned() };
+    let actor = Actor::anonymous(ip);
     let attempted: String = email.trim().chars().take(EmailAddress::MAX_LEN).collect();
     let at = s.clock.now();
     let (outcome, locked_now) =
@@ -80,11 +80,8 @@ pub async fn sign_in(
                 let subject = Some((account.id.as_str(), account.email.as_str()));
                 let Some(reason) = reason else {
                     accounts::record_sign_in(conn, &account.id, now())?;
-                    let actor = Actor {
-                        id: Some(account.id.clone()),
-                        label: account.email.clone(),
-                        ..actor
-                    };
+                    let actor = Actor::account(&account.id, &account.email, &actor.ip)
+                        .named(&account.display_name());
                     audit::record(
                         conn,
                         &actor,

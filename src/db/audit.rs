@@ -10,17 +10,34 @@ use super::{Conn, new_id, now};
 pub struct Actor {
     pub id: Option<String>,
     pub label: String,
+    /// The person's name when known (kept in the event: it outlives their account).
+    pub name: String,
     pub ip: String,
 }
 
 impl Actor {
     pub fn system(label: &str) -> Self {
-        Self { id: None, label: label.to_owned(), ip: String::new() }
+        Self { id: None, label: label.to_owned(), name: String::new(), ip: String::new() }
+    }
+
+    /// Someone not signed in (sign-in attempts, forgot password, registration).
+    pub fn anonymous(ip: &str) -> Self {
+        Self { id: None, label: "anonymous".into(), name: String::new(), ip: ip.to_owned() }
     }
 
     /// An account acting for itself (or an administrator), labelled by its email.
     pub fn account(id: &str, email: &str, ip: &str) -> Self {
-        Self { id: Some(id.to_owned()), label: email.to_owned(), ip: ip.to_owned() }
+        Self {
+            id: Some(id.to_owned()),
+            label: email.to_owned(),
+            name: String::new(),
+            ip: ip.to_owned(),
+        }
+    }
+
+    /// The same actor, with their name.
+    pub fn named(self, name: &str) -> Self {
+        Self { name: name.trim().to_owned(), ..self }
     }
 }
 
@@ -36,6 +53,7 @@ pub struct AuditEvent {
     pub subject_label: Option<String>,
     pub details: String,
     pub ip: String,
+    pub actor_name: String,
 }
 
 /// Records `action` by `actor` on the account `subject` (id, label). `details` never holds
@@ -53,6 +71,7 @@ pub fn record(
             audit_events::occurred_at.eq(now()),
             audit_events::actor_id.eq(actor.id.as_deref()),
             audit_events::actor_label.eq(&actor.label),
+            audit_events::actor_name.eq(&actor.name),
             audit_events::action.eq(action),
             audit_events::subject_id.eq(subject.map(|s| s.0)),
             audit_events::subject_label.eq(subject.map(|s| s.1)),
@@ -74,9 +93,57 @@ pub fn recent(conn: &mut Conn, limit: i64) -> QueryResult<Vec<AuditEvent>> {
 
 /// The events about one account, newest first (the `audit_events_subject` index).
 pub fn about(conn: &mut Conn, subject_id: &str, limit: i64) -> QueryResult<Vec<AuditEvent>> {
-    audit_events::table
-        .filter(audit_events::subject_id.eq(subject_id))
-        .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
+    let filter = Filter { subject_id: Some(subject_id.to_owned()), ..Filter::default() };
+    page(conn, &filter, None, limit)
+}
+
+/// Which events a page of the audit log shows. Each set field narrows it.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// The actor's label (an email, or "anonymous", or a system label), exactly.
+    pub actor: Option<String>,
+    /// The subject's label (an email, a group or attribute name), exactly.
+    pub subject: Option<String>,
+    pub subject_id: Option<String>,
+    pub action: Option<String>,
+    /// From this time on (inclusive).
+    pub from: Option<chrono::NaiveDateTime>,
+    /// Before this time.
+    pub until: Option<chrono::NaiveDateTime>,
+}
+
+/// Newest first, `limit` events older than `before` (occurred_at, id). Each filter has an index
+/// ending in (occurred_at, id), so a page is a walk of about `limit` entries.
+pub fn page(
+    conn: &mut Conn,
+    f: &Filter,
+    before: Option<(chrono::NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<AuditEvent>> {
+    use audit_events::dsl as e;
+    let mut q = e::audit_events.into_boxed();
+    if let Some(v) = &f.actor {
+        q = q.filter(e::actor_label.eq(v.clone()));
+    }
+    if let Some(v) = &f.subject {
+        q = q.filter(e::subject_label.eq(v.clone()));
+    }
+    if let Some(v) = &f.subject_id {
+        q = q.filter(e::subject_id.eq(v.clone()));
+    }
+    if let Some(v) = &f.action {
+        q = q.filter(e::action.eq(v.clone()));
+    }
+    if let Some(t) = f.from {
+        q = q.filter(e::occurred_at.ge(t));
+    }
+    if let Some(t) = f.until {
+        q = q.filter(e::occurred_at.lt(t));
+    }
+    if let Some((at, id)) = before {
+        q = q.filter(e::occurred_at.lt(at).or(e::occurred_at.eq(at).and(e::id.lt(id))));
+    }
+    q.order((e::occurred_at.desc(), e::id.desc()))
         .limit(limit)
         .select(AuditEvent::as_select())
         .load(conn)

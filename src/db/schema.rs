@@ -70,6 +70,7 @@ diesel::table! {
         subject_label -> Nullable<Text>,
         details -> Text,
         ip -> Text,
+        actor_name -> Text,
     }
 }
 

@@ -43,7 +43,14 @@ impl std::ops::Deref for CurrentCustomer {
 impl CurrentAdmin {
     /// The administrator as the audit trail names them, with the request's address.
     pub fn actor(&self, req: &HttpRequest) -> Actor {
-        Actor::account(&self.id, &self.email, &super::client_ip(req))
+        Actor::account(&self.id, &self.email, &super::client_ip(req)).named(&self.display_name())
+    }
+}
+
+impl CurrentCustomer {
+    /// The customer acting on their own account, as the audit trail names them.
+    pub fn actor(&self, req: &HttpRequest) -> Actor {
+        Actor::account(&self.id, &self.email, &super::client_ip(req)).named(&self.display_name())
     }
 }
 

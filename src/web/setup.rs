@@ -94,7 +94,7 @@ async fn submit(
         last_name: form.last_name,
         password: form.password,
     };
-    let actor = Actor { id: None, label: "setup page".into(), ip: client_ip(&req) };
+    let actor = Actor { ip: client_ip(&req), ..Actor::system("setup page") };
     match owner::create_owner(&state.db, &state.hasher, input, actor).await {
         Ok(_) => Ok(see_other(&req, &format!("{}?notice=setup", urls::CONSOLE_LOGIN))),
         Err(CreateOwnerError::Invalid(errors)) => {

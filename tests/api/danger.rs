@@ -166,6 +166,7 @@ async fn reset_by_email_stops_the_old_password_at_once_and_the_link_sets_a_new_o
     let actions = app.audit_actions().await;
     assert!(actions.contains(&"password.reset".to_owned()));
     assert!(actions.contains(&"password_reset.completed".to_owned()));
+    app.assert_no_secrets_in_audit().await;
 }
 
 #[actix_web::test]
@@ -253,6 +254,7 @@ async fn a_temporary_password_is_shown_once_and_must_be_changed_at_next_sign_in(
     assert_eq!(res.status(), 303);
     let res = browser.get(app.url("/myaccount")).send().await.unwrap();
     assert_eq!(header(res.headers(), "location"), "/myaccount/password", "forced change");
+    app.assert_no_secrets_in_audit().await;
 }
 
 /// The `value` of the `<input id="...">`.

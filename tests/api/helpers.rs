@@ -318,6 +318,47 @@ impl TestApp {
         self.insert_account(Kind::Customer, None, email, Status::Active, Some(password)).await
     }
 
+    /// Fails if any audit event holds a secret: a password hash, a link token's hash, a session
+    /// id's hash, or anything shaped like an Argon2 hash. The trail records names of fields and
+    /// non-secret values only.
+    pub async fn assert_no_secrets_in_audit(&self) {
+        use diesel::prelude::*;
+        use roster::db::schema::*;
+        let (events, secrets) = self
+            .db
+            .run(|c| {
+                let events: Vec<(String, String, Option<String>, String)> = audit_events::table
+                    .select((
+                        audit_events::details,
+                        audit_events::actor_label,
+                        audit_events::subject_label,
+                        audit_events::actor_name,
+                    ))
+                    .load(c)?;
+                let mut secrets: Vec<String> = accounts::table
+                    .select(accounts::password_hash)
+                    .load::<Option<String>>(c)?
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                secrets.extend(
+                    one_time_tokens::table.select(one_time_tokens::token_hash).load::<String>(c)?,
+                );
+                secrets.extend(sessions::table.select(sessions::id_hash).load::<String>(c)?);
+                Ok((events, secrets))
+            })
+            .await
+            .unwrap();
+        assert!(!events.is_empty(), "the scenario recorded events");
+        for (details, actor, subject, name) in &events {
+            let text = format!("{details} {actor} {} {name}", subject.as_deref().unwrap_or(""));
+            assert!(!text.contains("$argon2"), "a hash in the audit trail: {text}");
+            for s in &secrets {
+                assert!(!text.contains(s.as_str()), "a secret in the audit trail: {text}");
+            }
+        }
+    }
+
     /// The account's value of the custom attribute named `attribute`.
     pub async fn attribute_value(&self, id: &str, attribute: &str) -> Option<String> {
         let (id, attribute) = (id.to_owned(), attribute.to_owned());

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod attributes;
+mod audit_log;
 mod auth;
 mod cli;
 mod danger;

@@ -150,6 +150,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_the_other_sessions
     assert!(recipient(&mail[0]).ends_with("<pat@example.com>"));
     assert!(text_part(&mail[0]).contains("password of your"), "{}", text_part(&mail[0]));
     assert!(app.audit_actions().await.contains(&"password.changed".to_owned()));
+    app.assert_no_secrets_in_audit().await;
 }
 
 #[actix_web::test]
@@ -343,6 +344,7 @@ async fn forgot_password_answers_alike_and_its_link_works_once_and_clears_a_fail
     let (status, html) = get_with(&client(), &link).await;
     assert_eq!(status, 410);
     assert!(html.contains("This link has expired"));
+    app.assert_no_secrets_in_audit().await;
 }
 
 #[actix_web::test]

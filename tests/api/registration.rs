@@ -132,6 +132,7 @@ async fn register_verify_by_the_emailed_link_then_sign_in() {
         app.myaccount_sign_in("ada@example.com", "another fine phrase 42").await.1.status(),
         422
     );
+    app.assert_no_secrets_in_audit().await;
 }
 
 #[actix_web::test]

@@ -2,6 +2,7 @@
 //! and every page but sign-in behind `require_admin`.
 
 pub mod attributes;
+pub mod audit_log;
 pub mod confirm;
 pub mod customer;
 pub mod groups;
@@ -45,6 +46,8 @@ pub fn scope(
             web::scope("")
                 .wrap(from_fn(auth::require_admin))
                 .route("/users", web::get().to(users::list))
+                .route("/settings/audit-log", web::get().to(audit_log::show))
+                .route("/settings/audit-log/export.csv", web::get().to(audit_log::export))
                 .service(
                     web::resource("/settings/general")
                         .route(
@@ -143,6 +146,7 @@ pub fn scope(
                         )
                         .route(web::post().to(customer::danger::delete_user)),
                 )
+                .route("/users/{id}/history", web::get().to(customer::history))
                 .route(
                     "/users/{id}/sessions",
                     web::get().to(|st, a, s, i| customer::show(Tab::Sessions, st, a, s, i)),

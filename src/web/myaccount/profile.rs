@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::web::auth::CurrentCustomer;
 use crate::web::profile_fields::{self, AttributeField, split_form};
 use crate::web::render::{html, see_other};
-use crate::web::{State, client_ip, flash, urls};
+use crate::web::{State, flash, urls};
 
 #[derive(Template)]
 #[template(path = "myaccount/profile.html")]
@@ -105,7 +105,7 @@ pub async fn update(
     let (names, attribute_values) = split_form(&body, &["first_name", "last_name"])?;
     let [first_name, last_name]: [String; 2] =
         names.try_into().map_err(|_| crate::web::form::UNEXPECTED)?;
-    let actor = crate::db::audit::Actor::account(&customer.id, &customer.email, &client_ip(&req));
+    let actor = customer.actor(&req);
     let input = ProfileInput {
         first_name: first_name.clone(),
         last_name: last_name.clone(),

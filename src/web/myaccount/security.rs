@@ -12,7 +12,6 @@ use super::chrome::AccountChrome;
 use super::password::policy_view;
 use crate::accounts::password::{self, ChangeError};
 use crate::accounts::sessions::{self, Which};
-use crate::db::audit::Actor;
 use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::web::auth::CurrentCustomer;
@@ -147,7 +146,7 @@ async fn end(
     which: Which<'_>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let actor = Actor::account(&customer.id, &customer.email, &client_ip(&req));
+    let actor = customer.actor(&req);
     let ended = sessions::terminate(&state.db, actor, &customer.id, which).await?;
     flash::set(
         &session,

@@ -18,10 +18,12 @@ use askama::Template;
 
 use super::confirm::Confirm;
 use super::users::{Badge, badge};
+use crate::accounts::audit_log::{self, EventView};
 use crate::accounts::links::{self, Delivery, Pending};
 use crate::accounts::onboarding::Reveal;
 use crate::accounts::sessions::{self as customer_sessions, SessionView};
 use crate::db::accounts::Account;
+use crate::db::audit::Filter;
 use crate::db::groups::{self as group_rows, Group};
 use crate::db::tokens::TokenState;
 use crate::db::{accounts, attributes, settings};
@@ -65,6 +67,7 @@ pub enum Tab {
     Profile,
     Groups,
     Sessions,
+    History,
 }
 
 /// How to show a customer's page: which tab, a one-time notice, and the Profile form as
@@ -74,6 +77,8 @@ pub struct CustomerView {
     pub tab: Tab,
     pub notice: Option<Notice>,
     pub edit: Option<ProfileEdit>,
+    /// The History tab's page: events older than this cursor.
+    pub history_before: Option<String>,
 }
 
 /// The Profile form as submitted, shown again with its messages.
@@ -146,6 +151,10 @@ struct CustomerPage {
     profile_href: String,
     groups_href: String,
     sessions_href: String,
+    history_href: String,
+    /// The History tab's events (only read on that tab) and its "Older" link.
+    history: Vec<EventView>,
+    history_older: Option<String>,
     badge: Badge,
     /// The status in words, with its reason.
     status_line: String,
@@ -228,7 +237,7 @@ pub async fn render(
     id: &str,
     view: CustomerView,
 ) -> Result<HttpResponse, AppError> {
-    let CustomerView { tab, notice, edit } = view;
+    let CustomerView { tab, notice, edit, history_before } = view;
     let key = id.to_owned();
     // One trip to the database: the account, its groups, attribute values and sessions, the
     // schema, the password policy and, while pending, its link. A constant number of queries,
@@ -250,6 +259,14 @@ pub async fn render(
             Ok((account, mine, pending, schema, values, live, policy))
         })
         .await?;
+    let (history, history_older) = if tab == Tab::History {
+        let about = Filter { subject_id: Some(account.id.clone()), ..Filter::default() };
+        let page = audit_log::page(&state.db, about, history_before.as_deref()).await?;
+        let base = urls::console_user_action(&account.id, "history");
+        (page.events, page.older.map(|c| format!("{base}?before={c}")))
+    } else {
+        (Vec::new(), None)
+    };
     let others: Vec<Group> = state
         .groups
         .all(&state.db)
@@ -314,6 +331,9 @@ pub async fn render(
         profile_href: urls::console_user(&account.id),
         groups_href: urls::console_user_action(&account.id, "groups"),
         sessions_href: urls::console_user_action(&account.id, "sessions"),
+        history_href: urls::console_user_action(&account.id, "history"),
+        history,
+        history_older,
         resend_href: urls::console_user_invitation(&account.id),
         terminate_all_href: urls::console_user_action(&account.id, "sessions/terminate-all"),
         id: account.id.clone(),
@@ -381,4 +401,27 @@ pub async fn show(
 /// The address of a POST-only action, opened directly (e.g. reloading after it): the page.
 pub async fn to_customer(id: web::Path<String>, req: HttpRequest) -> HttpResponse {
     see_other(&req, &urls::console_user(&id))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    #[serde(default)]
+    before: Option<String>,
+}
+
+/// The History tab: the events about the customer, newest first, 50 a page.
+pub async fn history(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    id: web::Path<String>,
+    query: web::Query<HistoryQuery>,
+) -> Result<HttpResponse, AppError> {
+    let view = CustomerView {
+        tab: Tab::History,
+        history_before: query.into_inner().before,
+        ..CustomerView::default()
+    };
+    render(&state, &session, &admin, &id, view).await
 }
