@@ -141,7 +141,9 @@ pub fn page(
         q = q.filter(e::occurred_at.lt(t));
     }
     if let Some((at, id)) = before {
-        q = q.filter(e::occurred_at.lt(at).or(e::occurred_at.eq(at).and(e::id.lt(id))));
+        // `occurred_at <= at` alone bounds the index range (an OR at the top would not): the
+        // walk starts at the cursor, not at the newest event.
+        q = q.filter(e::occurred_at.le(at)).filter(e::occurred_at.lt(at).or(e::id.lt(id)));
     }
     q.order((e::occurred_at.desc(), e::id.desc()))
         .limit(limit)

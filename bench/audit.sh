@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The audit log at scale: N customers and E audit events (spread over a year, 20 actions, 5
+# administrators and anonymous visitors, subjects among the customers), then wrk on the log's
+# first page, a page filtered by action, one filtered by subject, and a page 1,000 pages deep;
+# then the full CSV export, timed, with the server's peak RSS before and after.
+#
+# usage: bench/audit.sh [N] [E]    (defaults 1000000 1000000)
+# env:   DURATION=10 (s per wrk run)  PORT=18090  KEEP=1
+# Everything talks to 127.0.0.1 only; every load run is bounded by wrk -d and timeout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-1000000}"
+E="${2:-1000000}"
+DURATION="${DURATION:-10}"
+PORT="${PORT:-18090}"
+BASE="http://127.0.0.1:$PORT"
+OUT="bench/out/$(date -u +%Y%m%dT%H%M%SZ)-audit-n$N-e$E"
+mkdir -p "$OUT"
+
+. bench/lib.sh
+need_wrk
+cargo build --release --quiet
+BIN="$PWD/target/release/roster"
+DATA="$(mktemp -d /tmp/roster-audit.XXXXXX)"
+cleanup() {
+  [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null || true
+  [ -z "${KEEP:-}" ] && rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+echo "== seeding $N customers"
+"$BIN" --data-dir "$DATA" seed --customers "$N" --groups 50 >/dev/null 2>&1
+printf 'bench password 2026\n' | "$BIN" --data-dir "$DATA" create-owner --email owner@example.com >/dev/null
+echo "== adding $E audit events"
+read -r DEEP SUBJECT < <(python3 - "$DATA/roster.sqlite3" "$E" <<'PY'
+import base64, datetime, json, random, sqlite3, sys, uuid
+db = sqlite3.connect(sys.argv[1]); e = int(sys.argv[2]); rnd = random.Random(7)
+emails = [r[0] for r in db.execute(
+    "SELECT email FROM accounts WHERE kind = 'customer' AND rowid % 997 = 0 LIMIT 1000")]
+ids = [r[0] for r in db.execute(
+    "SELECT id FROM accounts WHERE kind = 'customer' AND rowid % 997 = 0 LIMIT 1000")]
+admins = [(f"admin{i}@example.com", f"Admin {i}") for i in range(5)]
+actions = ["customer.created", "customer.updated", "account.locked", "account.unlocked",
+           "signin.succeeded", "signin.failed", "signout", "password.changed",
+           "password_reset.requested", "invitation.resent", "group.member_added",
+           "group.member_removed", "session.terminated", "customer.deleted",
+           "settings.links_updated", "attribute.updated", "customer.registered",
+           "customer.verified", "password.recovered", "password_recovery.requested"]
+start = datetime.datetime(2025, 12, 1)
+rows = []
+for i in range(e):
+    at = start + datetime.timedelta(seconds=i * 31_536_000 / e, microseconds=rnd.randrange(1000))
+    a = actions[i % len(actions)]
+    k = rnd.randrange(len(emails))
+    who = admins[i % 5] if i % 3 else ("anonymous", "")
+    details = json.dumps({"first_name": {"before": "Ann", "after": "Anna"}}) if a == "customer.updated" else "{}"
+    rows.append((str(uuid.UUID(int=rnd.getrandbits(128))), at.strftime("%Y-%m-%d %H:%M:%S.%f"),
+                 None, who[0], who[1], a, ids[k], emails[k], details, "192.0.2.%d" % (i % 250)))
+    if len(rows) == 50_000:
+        db.executemany("INSERT INTO audit_events (id, occurred_at, actor_id, actor_label, actor_name, action, "
+                       "subject_id, subject_label, details, ip) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+        rows.clear()
+if rows:
+    db.executemany("INSERT INTO audit_events (id, occurred_at, actor_id, actor_label, actor_name, action, "
+                   "subject_id, subject_label, details, ip) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+db.commit()
+db.execute("ANALYZE")
+# The cursor after 49,950 events (page 1,000 of 50), in the log's own format.
+at, eid = db.execute("SELECT occurred_at, id FROM audit_events ORDER BY occurred_at DESC, id DESC "
+                     "LIMIT 1 OFFSET 49949").fetchone()
+cursor = base64.urlsafe_b64encode(f"{at}\n{eid}".encode()).decode().rstrip("=")
+print(f"/console/settings/audit-log?before={cursor} {emails[0]}")
+PY
+)
+du -b "$DATA/roster.sqlite3" | awk '{printf "database file: %.1f MiB\n", $1/1048576}' | tee "$OUT/seed.txt"
+
+ROSTER_LOG=warn "$BIN" --data-dir "$DATA" --bind "127.0.0.1:$PORT" >"$OUT/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do curl -fs -o /dev/null "$BASE/console/login" && break; sleep 0.05; done
+COOKIE=$(session_cookie console "$BASE" owner@example.com "bench password 2026" "$OUT/cookies.txt")
+
+SUBJECT_Q=$(python3 -c "import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1]))" "$SUBJECT")
+declare -A PAGES=(
+  [first]="/console/settings/audit-log"
+  [by_action]="/console/settings/audit-log?action=customer.updated"
+  [by_subject]="/console/settings/audit-log?subject=$SUBJECT_Q"
+  [deep_1000]="$DEEP"
+)
+ORDER=(first by_action by_subject deep_1000)
+for name in "${ORDER[@]}"; do
+  curl -fs -H "Cookie: $COOKIE" "$BASE${PAGES[$name]}" -o "$OUT/$name.html"
+  echo "$name: $(grep -c '<time datetime' "$OUT/$name.html") events, $(wc -c <"$OUT/$name.html") bytes" | tee -a "$OUT/pages.txt"
+  timeout 30 wrk -t2 -c16 -d3s -H "Cookie: $COOKIE" "$BASE${PAGES[$name]}" >/dev/null
+done
+
+printf '\n| page | req/s | p50 ms | p99 ms |\n|---|---:|---:|---:|\n' >"$OUT/table.md"
+for name in "${ORDER[@]}"; do
+  timeout $((DURATION + 30)) wrk -t2 -c16 -d"${DURATION}s" --timeout 10s --latency \
+    -H "Cookie: $COOKIE" "$BASE${PAGES[$name]}" >"$OUT/wrk-$name.txt"
+  python3 - "$name" "$OUT/wrk-$name.txt" >>"$OUT/table.md" <<'PY'
+import re, sys
+name, text = sys.argv[1], open(sys.argv[2]).read()
+def ms(v):
+    x, u = re.match(r"([\d.]+)(us|ms|s)", v).groups(); x = float(x)
+    return f"{x/1000 if u == 'us' else x*1000 if u == 's' else x:.2f}"
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+p50 = re.search(r"^\s+50%\s+(\S+)", text, re.M).group(1)
+p99 = re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1)
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+print(f"| {name} | {rps:,.0f}{' (' + bad.group(1) + ' non-2xx!)' if bad else ''} | {ms(p50)} | {ms(p99)} |")
+PY
+done
+grep VmHWM "/proc/$SERVER_PID/status" | tee "$OUT/rss-before-export.txt"
+echo "== full CSV export"
+start=$(date +%s.%N)
+curl -fs -H "Cookie: $COOKIE" "$BASE/console/settings/audit-log/export.csv" -o "$OUT/export.csv"
+end=$(date +%s.%N)
+python3 -c "print(f'export: {$end - $start:.1f} s')" | tee "$OUT/export.txt"
+echo "rows: $(($(wc -l <"$OUT/export.csv") - 1)), $(du -b "$OUT/export.csv" | awk '{printf "%.0f MiB", $1/1048576}')" | tee -a "$OUT/export.txt"
+grep -E 'VmHWM|VmRSS' "/proc/$SERVER_PID/status" | tee "$OUT/rss-after-export.txt"
+rm -f "$OUT/export.csv"
+cat "$OUT/table.md"
+echo "raw output in $OUT"
