@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access;
 mod attributes;
 mod audit_log;
 mod auth;

@@ -8,7 +8,6 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::confirm::{self, Confirm, ConfirmForm};
-use super::new_user::ensure_can_manage;
 use crate::accounts::FormError;
 use crate::accounts::attributes as use_case;
 use crate::db::attributes::{self, Attribute};
@@ -306,7 +305,6 @@ pub async fn new_form(
     admin: CurrentAdmin,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     let f = AttributeForm {
         data_type: "text".into(),
         console_displayed: Some("on".into()),
@@ -323,7 +321,6 @@ pub async fn create(
     form: web::Form<AttributeForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     let f = form.into_inner();
     match use_case::create(&state.db, admin.actor(&req), f.input()).await {
         Ok(_) => {
@@ -377,7 +374,6 @@ pub async fn update(
     form: web::Form<AttributeForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     let (attribute, e) = existing(&state, &id).await?;
     // The name is the immutable key: whatever the request says, the stored one stays.
     let f = AttributeForm { name: attribute.name.clone(), ..form.into_inner() };
@@ -405,7 +401,6 @@ pub async fn show_delete(
     session: Session,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     let (attribute, e) = existing(&state, &id).await?;
     confirm::page(&state, &session, &admin, "attributes", &attribute.display_name, e.delete, false)
 }
@@ -418,7 +413,6 @@ pub async fn delete(
     form: web::Form<ConfirmForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     if !form.confirmed() {
         let (attribute, e) = existing(&state, &id).await?;
         return confirm::page(

@@ -9,7 +9,6 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::confirm::{self, Confirm, ConfirmForm};
-use super::new_user::ensure_can_manage;
 use super::users::{Badge, badge};
 use crate::accounts::FormError;
 use crate::accounts::groups as use_case;
@@ -115,7 +114,6 @@ pub async fn new_form(
     admin: CurrentAdmin,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     let page = NewGroupPage {
         chrome: Chrome::new(&state, &session, &admin, "groups"),
         name: String::new(),
@@ -131,7 +129,6 @@ pub async fn create(
     form: web::Form<NameForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     match use_case::create(&state.db, &state.groups, admin.actor(&req), &form.name).await {
         Ok(id) => {
             flash::set(&session, "The group was created. Add its members below.");
@@ -203,7 +200,6 @@ pub async fn show_delete(
     session: Session,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     let group = find_group(&state, &id).await?;
     confirm::page(&state, &session, &admin, "groups", &group.name, delete_confirm(&group), false)
 }
@@ -293,7 +289,6 @@ pub async fn rename(
     form: web::Form<NameForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     match use_case::rename(&state.db, &state.groups, admin.actor(&req), &id, &form.name).await {
         Ok(changed) => {
             flash::set(
@@ -319,7 +314,6 @@ pub async fn delete(
     form: web::Form<ConfirmForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     if !form.confirmed() {
         let group = find_group(&state, &id).await?;
         return confirm::page(
@@ -357,7 +351,6 @@ pub async fn add_member(
     form: web::Form<MemberForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     let added = use_case::add_member(&state.db, admin.actor(&req), &id, &form.account_id).await?;
     flash::set(
         &session,
@@ -377,7 +370,6 @@ pub async fn remove_member(
     path: web::Path<(String, String)>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     let (group_id, account_id) = path.into_inner();
     use_case::remove_member(&state.db, admin.actor(&req), &group_id, &account_id).await?;
     flash::set(&session, "The customer was removed from the group.");

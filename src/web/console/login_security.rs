@@ -7,7 +7,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::new_user::ensure_can_manage;
 use crate::accounts::FormError;
 use crate::accounts::login_security;
 use crate::domain::FieldErrors;
@@ -102,7 +101,6 @@ pub async fn update(
     form: web::Form<LockoutForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     let f = form.into_inner();
     let enabled = f.enabled.as_deref() == Some("on");
     let outcome = login_security::update(

@@ -1,6 +1,7 @@
 //! The administrators' console under `/console`: its own session cookie, CSRF on every form,
 //! and every page but sign-in behind `require_admin`.
 
+pub mod access;
 pub mod attributes;
 pub mod audit_log;
 pub mod confirm;
@@ -44,6 +45,8 @@ pub fn scope(
         .route("/logout", web::post().to(|st, s, r| signin::logout(&signin::CONSOLE, st, s, r)))
         .service(
             web::scope("")
+                // The outer one runs first: who is it, then may they.
+                .wrap(from_fn(access::authorize))
                 .wrap(from_fn(auth::require_admin))
                 .route("/users", web::get().to(users::list))
                 .route("/settings/audit-log", web::get().to(audit_log::show))

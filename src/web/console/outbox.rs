@@ -16,7 +16,6 @@ use actix_web::http::header;
 use crate::accounts::resend_email::{self as resend, Resent};
 use crate::mail::compose::{self, ComposeError, Composed, LinkMode};
 use crate::web::auth::CurrentAdmin;
-use crate::web::console::new_user::ensure_can_manage;
 use crate::web::frame::EMAIL_PREVIEW_CSP;
 use crate::web::render::{Chrome, date_time, html, iso, see_other};
 use crate::web::{State, flash, urls};
@@ -212,7 +211,6 @@ pub async fn resend(
     id: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     let actor = admin.actor(&req);
     let outcome = resend::resend_failed(&state.db, &state.outbox, &state.links, actor, &id).await?;
     flash::set(

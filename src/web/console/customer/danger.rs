@@ -12,7 +12,6 @@ use crate::domain::account::Status;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
 use crate::web::console::confirm::{self, Confirm, ConfirmForm};
-use crate::web::console::new_user::ensure_can_manage;
 use crate::web::render::see_other;
 use crate::web::{State, flash, urls};
 
@@ -82,7 +81,6 @@ async fn confirm_page(
     build: fn(&Account) -> Confirm,
     refused: bool,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(admin)?;
     let account = customer(state, id).await?;
     confirm::page(state, session, admin, "users", &account.email, build(&account), refused)
 }
@@ -108,7 +106,6 @@ pub async fn set_lock(
     form: web::Form<ConfirmForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     if !form.confirmed() {
         return confirm_page(&state, &admin, &session, &id, lock_confirm, true).await;
     }
@@ -133,7 +130,6 @@ pub async fn delete_user(
     form: web::Form<ConfirmForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     if !form.confirmed() {
         return confirm_page(&state, &admin, &session, &id, delete_confirm, true).await;
     }

@@ -19,7 +19,6 @@ use crate::domain::email::EmailAddress;
 use crate::domain::password::{Password, PasswordPolicy};
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
-use crate::web::console::new_user::ensure_can_manage;
 use crate::web::console::password_choice::PasswordChoice;
 use crate::web::password_policy::{PolicyFragment, PolicyView};
 use crate::web::render::{Chrome, html};
@@ -136,7 +135,6 @@ pub async fn show_reset(
     session: Session,
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     let (account, policy) = customer_and_policy(&state, &id).await?;
     let input = ResetInput::fresh(state.smtp_available);
     reset_page(&state, &session, &admin, &account, &policy, input, StatusCode::OK).await
@@ -186,7 +184,6 @@ pub async fn reset(
     form: web::Form<ResetFields>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     let fields = form.into_inner();
     let method = fields.method()?;
     let (account, policy) = customer_and_policy(&state, &id).await?;
@@ -252,11 +249,9 @@ pub async fn reset(
 /// The live policy checklist of the temporary password (htmx, while it is typed).
 pub async fn reset_policy(
     state: State,
-    admin: CurrentAdmin,
     id: web::Path<String>,
     form: web::Form<ResetFields>,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     let (account, policy) = customer_and_policy(&state, &id).await?;
     let input = form.into_inner().input(FieldErrors::default());
     let form = reset_form(&account, input, &policy, state.smtp_available);

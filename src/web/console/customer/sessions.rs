@@ -7,7 +7,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::accounts::sessions::{self, Which};
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
-use crate::web::console::new_user::ensure_can_manage;
 use crate::web::render::see_other;
 use crate::web::{State, flash, urls};
 
@@ -19,7 +18,6 @@ async fn end(
     which: Which<'_>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    ensure_can_manage(&admin)?;
     let ended = sessions::terminate(&state.db, admin.actor(&req), id, which).await?;
     flash::set(
         &session,

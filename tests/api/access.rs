@@ -1,0 +1,117 @@
+//! The console's access table (`web::console::access::RULES`) drives these tests: every route
+//! that needs an owner or administrator refuses a viewer with 403 and changes nothing; every
+//! route a viewer may read opens for them; a change no rule names is refused to everyone.
+
+use roster::db::audit::Actor;
+use roster::domain::account::Status;
+use roster::web::console::access::{Need, RULES};
+
+use crate::helpers::*;
+
+/// Counts that any change would move.
+async fn footprint(app: &TestApp) -> Vec<i64> {
+    use diesel::prelude::*;
+    use roster::db::schema::*;
+    app.db
+        .run(|c| {
+            let settings: chrono::NaiveDateTime =
+                organization_settings::table.select(organization_settings::updated_at).first(c)?;
+            Ok(vec![
+                accounts::table.count().get_result(c)?,
+                groups::table.count().get_result(c)?,
+                group_members::table.count().get_result(c)?,
+                attributes::table.count().get_result(c)?,
+                attribute_values::table.count().get_result(c)?,
+                one_time_tokens::table.count().get_result(c)?,
+                outbox::table.count().get_result(c)?,
+                audit_events::table
+                    .filter(audit_events::action.ne("signin.succeeded"))
+                    .count()
+                    .get_result(c)?,
+                accounts::table.filter(accounts::status.eq("locked")).count().get_result(c)?,
+                settings.and_utc().timestamp_micros(),
+            ])
+        })
+        .await
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn every_route_for_managers_refuses_a_viewer_and_changes_nothing() {
+    let app = viewer_app().await;
+    let customer = app
+        .insert_customers(vec![customer("pat@example.com", "Pat", "Doe", Status::Active)])
+        .await
+        .remove(0);
+    let directory = roster::accounts::groups::GroupDirectory::default();
+    let group = roster::accounts::groups::create(&app.db, &directory, Actor::system("t"), "gold")
+        .await
+        .ok()
+        .unwrap();
+    let input = roster::domain::attribute::AttributeInput {
+        name: "nickname".into(),
+        display_name: "Nickname".into(),
+        data_type: "text".into(),
+        display_order: "1".into(),
+        ..Default::default()
+    };
+    let attribute = roster::accounts::attributes::create(&app.db, Actor::system("t"), input)
+        .await
+        .ok()
+        .unwrap();
+    let real = |pattern: &str| {
+        let mut parts: Vec<String> = Vec::new();
+        let segments: Vec<&str> = pattern.split('/').collect();
+        for (i, s) in segments.iter().enumerate() {
+            let owner = if i > 0 { segments[i - 1] } else { "" };
+            parts.push(match (*s, owner) {
+                ("{id}", "users") | ("{account_id}", _) => customer.clone(),
+                ("{id}", "groups") | ("{group_id}", _) => group.clone(),
+                ("{id}", "attributes") => attribute.clone(),
+                (s, _) if s.starts_with('{') => "x".into(),
+                (s, _) => s.into(),
+            });
+        }
+        parts.join("/")
+    };
+    let token = app.csrf("/console/users").await;
+    let before = footprint(&app).await;
+    let mut checked = 0;
+    for rule in RULES {
+        let path = real(rule.path);
+        let res = if rule.method == "GET" {
+            app.get(&path).await
+        } else {
+            // A plausible form for each: the fields forms send, ticked confirmations.
+            let form = [
+                ("csrf_token", token.as_str()),
+                ("confirm", "on"),
+                ("name", "hacked"),
+                ("first_name", "Hacked"),
+                ("last_name", "Hacked"),
+            ];
+            app.post_form(&path, &form).await
+        };
+        let status = res.status().as_u16();
+        match rule.need {
+            Need::Manager => assert_eq!(status, 403, "{} {path}", rule.method),
+            // A page, a redirect to one (the invitation route), or an unknown id.
+            Need::Viewer => {
+                assert!([200, 303, 404].contains(&status), "{} {path} → {status}", rule.method)
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 50, "{checked} routes");
+    assert_eq!(footprint(&app).await, before, "nothing changed");
+}
+
+#[actix_web::test]
+async fn a_change_no_rule_names_is_refused_even_to_the_owner() {
+    let app = signed_in_app().await;
+    let token = app.csrf("/console/users").await;
+    let res = app.post_form("/console/users/x/not-a-route", &[("csrf_token", &token)]).await;
+    assert_eq!(res.status(), 403);
+    // A page that does not exist is still a 404.
+    assert_eq!(app.get("/console/not-a-page").await.status(), 404);
+}
