@@ -37,12 +37,14 @@ async fn a_scenario_reads_back_in_order_with_before_and_after_and_filters() {
     assert!(order.windows(2).all(|w| w[0] < w[1]), "newest first: {order:?}");
     assert!(html.contains("Olive Owner") || html.contains(OWNER_EMAIL), "who, by name");
     assert!(
-        html.contains(r#"<span class="field">first_name</span>: <span class="before">Pat</span>"#),
+        html.contains(
+            r#"<span class="change-field">first_name</span>: <span class="before">Pat</span>"#
+        ),
         "before → after"
     );
     assert!(html.contains(r#"<span class="after">Patricia</span>"#));
     assert!(html.contains(
-        r#"<span class="field">invitation_minutes</span>: <span class="before">1440</span>"#
+        r#"<span class="change-field">invitation_minutes</span>: <span class="before">1440</span>"#
     ));
 
     // Filters: by action, by subject, by actor; a bad date is refused next to its field.

@@ -199,3 +199,31 @@ test("Settings > Login security turns the lockout on, refuses a bad number next 
   await page.getByText("after 5 failed sign-ins in a row an account is locked for 15 minutes, then 30 minutes, then 1 hour").waitFor();
   await shot(page, "login-security");
 });
+
+test("Settings > Audit log shows the locks above, by whom, filters by action, and the customer's History tab", async () => {
+  await page.getByRole("link", { name: "Audit log" }).click();
+  await page.getByRole("heading", { name: "Audit log" }).waitFor();
+  const rows = page.locator("table.events tbody tr");
+  await rows.first().waitFor();
+  // Newest first: the login security change is the latest.
+  assert.match(await rows.first().innerText(), /settings\.login_security_updated/);
+  assert.match(await rows.first().innerText(), /Olive Owner/);
+  await page.getByLabel("Action").fill("account.locked");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.getByRole("link", { name: "Clear" }).waitFor();
+  const texts = await rows.allInnerTexts();
+  assert.ok(texts.length >= 2, "the locks of the tests above");
+  assert.ok(texts.every((t) => t.includes("account.locked")), "only locks");
+  await shot(page, "audit-log");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Export CSV" }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^audit-log-\d{4}-\d{2}-\d{2}\.csv$/);
+  // The first locked customer's History tab.
+  const email = (await rows.first().locator("td").nth(3).innerText()).trim();
+  await openCustomer(email);
+  await page.getByRole("link", { name: "History" }).click();
+  await page.getByRole("heading", { name: "History" }).waitFor();
+  assert.match(await page.locator("table.events").innerText(), /account\.locked/);
+});
