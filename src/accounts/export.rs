@@ -27,7 +27,7 @@ pub async fn my_data(db: &Db, account_id: &str) -> Result<Value, AppError> {
             }
         }
         let member_of: Vec<String> = groups::of_account(c, &id)?.into_iter().map(|g| g.name).collect();
-        let live: Vec<Value> = sessions::of_customer(c, &id)?
+        let live: Vec<Value> = sessions::live(c, &id, sessions::Area::MyAccount)?
             .into_iter()
             .map(|s| {
                 json!({

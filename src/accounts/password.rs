@@ -85,8 +85,9 @@ impl From<AppError> for ChangeError {
     }
 }
 
-/// My Account > Security > Change password: checks the current password, sets the new one,
-/// ends every other My Account session (the caller renews its own) and emails the customer.
+/// Change password, with the current one (My Account > Security for customers, My profile in
+/// the console for administrators): sets the new one, ends every other session of the account
+/// in its area (the caller renews its own) and emails the account.
 pub async fn change(
     s: &Services<'_>,
     account_id: &str,
@@ -121,14 +122,15 @@ pub async fn change(
     s.db.run(move |conn| {
         conn.immediate_transaction(|conn| {
             accounts::set_password(conn, &account.id, &hash, Status::Active, at)?;
-            let ended = sessions::delete_for_account(conn, &account.id, "myaccount")?;
+            let area = super::sessions::Area::of(&account);
+            let ended = sessions::delete_for_account(conn, &account.id, area.scope())?;
             queue_email(conn, &account, Template::PasswordChanged, None, json!({}))?;
             audit::record(
                 conn,
                 &actor,
                 "password.changed",
                 Some((&account.id, &account.email)),
-                json!({ "reason": "changed_by_customer", "sessions_ended": ended }),
+                json!({ "reason": "changed_by_owner", "sessions_ended": ended }),
             )
         })
         .map_err(AppError::from)

@@ -178,3 +178,50 @@ pub async fn update(
         .await?;
     outcome.map_err(FormError::Invalid)
 }
+
+/// My profile in the console: an administrator's own first and last name (both optional, as at
+/// setup). Returns false when they were already these.
+pub async fn rename_administrator(
+    db: &Db,
+    actor: Actor,
+    id: &str,
+    first_name: &str,
+    last_name: &str,
+) -> Result<bool, FormError> {
+    let mut errors = FieldErrors::default();
+    let first = PersonName::parse_optional(first_name, "first name")
+        .map_err(|m| errors.add("first_name", m))
+        .ok();
+    let last = PersonName::parse_optional(last_name, "last name")
+        .map_err(|m| errors.add("last_name", m))
+        .ok();
+    let (Some(first), Some(last)) = (first, last) else {
+        return Err(FormError::Invalid(errors));
+    };
+    let id = id.to_owned();
+    let changed = db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let account = accounts::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
+                let before = (account.first_name.as_str(), account.last_name.as_str());
+                if before == (first.as_str(), last.as_str()) {
+                    return Ok(false);
+                }
+                accounts::update_names(conn, &id, &first, &last, now())?;
+                audit::record(
+                    conn,
+                    &actor,
+                    "administrator.updated",
+                    Some((&id, &account.email)),
+                    json!({
+                        "first_name": { "before": before.0, "after": first.as_str() },
+                        "last_name": { "before": before.1, "after": last.as_str() },
+                    }),
+                )?;
+                Ok::<_, diesel::result::Error>(true)
+            })
+            .map_err(AppError::from)
+        })
+        .await?;
+    Ok(changed)
+}

@@ -14,7 +14,30 @@ use crate::domain::token::hash_token;
 use crate::domain::user_agent;
 use crate::error::AppError;
 
-pub const MYACCOUNT: &str = "myaccount";
+/// Which area's sessions: a customer's in My Account, or an administrator's in the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    MyAccount,
+    Console,
+}
+
+impl Area {
+    /// The session store's scope of the area.
+    pub fn scope(self) -> &'static str {
+        match self {
+            Self::MyAccount => "myaccount",
+            Self::Console => "console",
+        }
+    }
+
+    /// The area an account signs in to.
+    pub fn of(account: &crate::db::accounts::Account) -> Self {
+        match account.kind() {
+            Some(crate::domain::account::Kind::Administrator) => Self::Console,
+            _ => Self::MyAccount,
+        }
+    }
+}
 
 /// A session as the console shows it.
 pub struct SessionView {
@@ -41,9 +64,9 @@ fn view(s: ListedSession) -> SessionView {
     }
 }
 
-/// The customer's live My Account sessions; read with the rest of the customer page.
-pub fn of_customer(c: &mut Conn, account_id: &str) -> diesel::QueryResult<Vec<SessionView>> {
-    Ok(sessions::of_account(c, account_id, MYACCOUNT, now())?.into_iter().map(view).collect())
+/// The account's live sessions in `area`; read with the rest of its page.
+pub fn live(c: &mut Conn, account_id: &str, area: Area) -> diesel::QueryResult<Vec<SessionView>> {
+    Ok(sessions::of_account(c, account_id, area.scope(), now())?.into_iter().map(view).collect())
 }
 
 /// Which sessions to end.
@@ -54,11 +77,13 @@ pub enum Which<'a> {
     AllExcept(&'a str),
 }
 
-/// Ends one (by handle) or all of the customer's My Account sessions; returns how many ended.
+/// Ends one (by handle) or all of the account's sessions in `area` (a customer's in My Account,
+/// an administrator's own in the console); returns how many ended.
 pub async fn terminate(
     db: &Db,
     actor: Actor,
     account_id: &str,
+    area: Area,
     which: Which<'_>,
 ) -> Result<usize, AppError> {
     let id = account_id.to_owned();
@@ -69,8 +94,13 @@ pub async fn terminate(
     };
     db.run(move |conn| {
         conn.immediate_transaction(|conn| {
-            let account = accounts::find_customer(conn, &id)?;
-            let live = sessions::of_account(conn, &id, MYACCOUNT, now())?;
+            let account = match area {
+                Area::MyAccount => accounts::find_customer(conn, &id)?,
+                Area::Console => accounts::find(conn, &id)?
+                    .filter(|a| Area::of(a) == Area::Console)
+                    .ok_or(diesel::result::Error::NotFound)?,
+            };
+            let live = sessions::of_account(conn, &id, area.scope(), now())?;
             let targets: Vec<&ListedSession> = live
                 .iter()
                 .filter(|s| one.as_deref().is_none_or(|h| handle(&s.id_hash) == h))

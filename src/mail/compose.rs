@@ -235,10 +235,17 @@ fn content(
                 "Every other place you were signed in has been signed out.".into(),
             ],
             button: None,
-            fine_print: vec![format!(
-                "If you did not change it, someone else may know your password: reset it at \
-                 {forgot_url} and contact {org}."
-            )],
+            fine_print: vec![if params.console {
+                format!(
+                    "If you did not change it, someone else may know your password: tell the \
+                     owner of {org}'s console at once."
+                )
+            } else {
+                format!(
+                    "If you did not change it, someone else may know your password: reset it at \
+                     {forgot_url} and contact {org}."
+                )
+            }],
         },
         Kind::PasswordRecovery => {
             let (url, expires) = link_url(base_url, token, links)?;

@@ -7,6 +7,7 @@ pub mod flash;
 pub mod form;
 pub mod frame;
 pub mod myaccount;
+pub mod own_security;
 pub mod password_policy;
 pub mod profile_fields;
 pub mod render;

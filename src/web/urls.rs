@@ -30,6 +30,7 @@ pub const CONSOLE_SETTINGS_GENERAL: &str = "/console/settings/general";
 pub const CONSOLE_SETTINGS_PASSWORDS: &str = "/console/settings/password-policy";
 pub const CONSOLE_SETTINGS_REGISTRATION: &str = "/console/settings/self-registration";
 pub const CONSOLE_SETTINGS_LINKS: &str = "/console/settings/links";
+pub const CONSOLE_PROFILE: &str = "/console/profile";
 pub const CONSOLE_AUDIT_LOG: &str = "/console/settings/audit-log";
 pub const CONSOLE_AUDIT_LOG_EXPORT: &str = "/console/settings/audit-log/export.csv";
 

@@ -11,6 +11,7 @@ mod cli;
 mod danger;
 mod groups;
 mod lockout;
+mod my_profile;
 mod myaccount;
 mod onboarding;
 mod profile;

@@ -36,10 +36,21 @@ const fn post(path: &'static str) -> Rule {
     Rule { method: "POST", path, need: Need::Manager }
 }
 
+/// A change to the administrator's own account: open to every role.
+const fn post_own(path: &'static str) -> Rule {
+    Rule { method: "POST", path, need: Need::Viewer }
+}
+
 use Need::{Manager, Viewer};
 
 /// Every route of the console behind sign-in.
 pub const RULES: &[Rule] = &[
+    get("/console/profile", Viewer),
+    post_own("/console/profile"),
+    post_own("/console/profile/password"),
+    post_own("/console/profile/policy"),
+    post_own("/console/profile/sessions/end-others"),
+    post_own("/console/profile/sessions/{handle}/end"),
     get("/console/users", Viewer),
     get("/console/users/new", Manager),
     post("/console/users/new"),
@@ -170,7 +181,12 @@ mod tests {
     }
 
     #[test]
-    fn every_change_needs_a_manager() {
-        assert!(RULES.iter().filter(|r| r.method != "GET").all(|r| r.need == Need::Manager));
+    fn every_change_needs_a_manager_but_to_ones_own_profile() {
+        let changes = RULES.iter().filter(|r| r.method != "GET");
+        assert!(
+            changes
+                .filter(|r| !r.path.starts_with("/console/profile"))
+                .all(|r| r.need == Need::Manager)
+        );
     }
 }

@@ -8,6 +8,7 @@ pub mod confirm;
 pub mod customer;
 pub mod groups;
 pub mod login_security;
+pub mod my_profile;
 pub mod new_user;
 pub mod outbox;
 pub mod password_choice;
@@ -49,6 +50,15 @@ pub fn scope(
                 .wrap(from_fn(access::authorize))
                 .wrap(from_fn(auth::require_admin))
                 .route("/users", web::get().to(users::list))
+                .service(
+                    web::resource("/profile")
+                        .route(web::get().to(my_profile::show))
+                        .route(web::post().to(my_profile::rename)),
+                )
+                .route("/profile/password", web::post().to(my_profile::change_password))
+                .route("/profile/policy", web::post().to(crate::web::password_policy::refresh))
+                .route("/profile/sessions/end-others", web::post().to(my_profile::end_others))
+                .route("/profile/sessions/{handle}/end", web::post().to(my_profile::end_one))
                 .route("/settings/audit-log", web::get().to(audit_log::show))
                 .route("/settings/audit-log/export.csv", web::get().to(audit_log::export))
                 .service(

@@ -37,7 +37,7 @@ pub fn scope(
                 ),
         )
         .route("/logout", web::post().to(|st, s, r| signin::logout(&signin::MYACCOUNT, st, s, r)))
-        .route("/policy", web::post().to(password::policy))
+        .route("/policy", web::post().to(super::password_policy::refresh))
         .service(
             web::resource("/forgot-password")
                 .route(web::get().to(forgot::show))
@@ -83,6 +83,7 @@ pub fn scope(
                 )
                 .route("/security", web::get().to(security::show))
                 .route("/security/password", web::post().to(security::change_password))
+                .route("/security/policy", web::post().to(super::password_policy::refresh))
                 .route("/security/sessions/end-others", web::post().to(security::end_others))
                 .route("/security/sessions/{handle}/end", web::post().to(security::end_one))
                 .route("/data", web::get().to(data::show))

@@ -11,13 +11,10 @@ use serde::Deserialize;
 use super::chrome::AccountChrome;
 use crate::accounts::FormError;
 use crate::accounts::password;
-use crate::db::settings;
 use crate::domain::FieldErrors;
-use crate::domain::email::EmailAddress;
 use crate::error::AppError;
 use crate::web::auth::CurrentCustomer;
-use crate::web::form::Pairs;
-use crate::web::password_policy::{PolicyFragment, PolicyView};
+use crate::web::password_policy::{PolicyView, checklist};
 use crate::web::render::{html, see_other};
 use crate::web::{State, client_ip, signin, urls};
 
@@ -44,31 +41,13 @@ pub struct PasswordForm {
     pub username: Option<String>,
 }
 
-/// The checklist refreshes while the new password (or, when registering, the email) is typed.
-const TRIGGER: &str =
-    "input changed delay:200ms from:#password, input changed delay:200ms from:#email";
-
 /// The policy checklist for `password` typed by the owner of `email`.
 pub async fn policy_view(
     state: &State,
     password: &str,
     email: &str,
 ) -> Result<PolicyView, AppError> {
-    let policy = state.db.run(|c| Ok(settings::load(c)?.password_policy())).await?;
-    let email = EmailAddress::parse(email).ok();
-    Ok(PolicyView::new(urls::MYACCOUNT_POLICY.into(), TRIGGER, password, &policy, email.as_ref()))
-}
-
-/// The live checklist (htmx posts the whole form it sits in; only the password and the email
-/// or username are read). Changes nothing, so anyone may call it.
-pub async fn policy(state: State, body: web::Bytes) -> Result<HttpResponse, AppError> {
-    let mut pairs = Pairs::parse(&body)?;
-    let password = pairs.take("password");
-    let email = match pairs.take("email") {
-        e if e.is_empty() => pairs.take("username"),
-        e => e,
-    };
-    html(StatusCode::OK, &PolicyFragment { policy: policy_view(&state, &password, &email).await? })
+    checklist(state, urls::MYACCOUNT_POLICY, password, email).await
 }
 
 async fn page(

@@ -254,7 +254,7 @@ pub async fn render(
             let schema = attributes::all(c)?;
             let values: HashMap<String, String> =
                 attributes::values_of(c, &account.id)?.into_iter().collect();
-            let live = customer_sessions::of_customer(c, &account.id)?;
+            let live = customer_sessions::live(c, &account.id, customer_sessions::Area::MyAccount)?;
             let policy = settings::load(c)?.password_policy();
             Ok((account, mine, pending, schema, values, live, policy))
         })

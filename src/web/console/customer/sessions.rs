@@ -4,7 +4,7 @@
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::accounts::sessions::{self, Which};
+use crate::accounts::sessions::{self, Area, Which};
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
 use crate::web::render::see_other;
@@ -18,7 +18,8 @@ async fn end(
     which: Which<'_>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let ended = sessions::terminate(&state.db, admin.actor(&req), id, which).await?;
+    let ended =
+        sessions::terminate(&state.db, admin.actor(&req), id, Area::MyAccount, which).await?;
     flash::set(
         &session,
         &match ended {
