@@ -227,3 +227,13 @@ test("Settings > Audit log shows the locks above, by whom, filters by action, an
   await page.getByRole("heading", { name: "History" }).waitFor();
   assert.match(await page.locator("table.events").innerText(), /account\.locked/);
 });
+
+test("My profile: the administrator's own name, password form and sessions, from their name in the top bar", async () => {
+  await page.getByRole("link", { name: "Olive Owner" }).click();
+  await page.getByRole("heading", { name: "My profile" }).waitFor();
+  await page.getByRole("heading", { name: "Where you are signed in" }).waitFor();
+  assert.ok(await page.getByText("This device").isVisible());
+  await page.getByLabel("New password", { exact: true }).fill("olive");
+  await page.locator("#policy li.unmet", { hasText: "email's name part" }).waitFor();
+  await shot(page, "my-profile");
+});
