@@ -26,6 +26,7 @@ pub struct Owner<'a> {
     pub page: &'static str,
 }
 
+/// A session as pages list it (here, and on a customer's Sessions tab in the console).
 pub struct SessionRow {
     pub device: String,
     pub ip: String,
@@ -33,8 +34,25 @@ pub struct SessionRow {
     pub signed_in_iso: String,
     pub last_seen: String,
     pub last_seen_iso: String,
+    /// The session making this request.
     pub current: bool,
-    pub sign_out_href: String,
+    /// Where its Sign out (or Terminate) posts.
+    pub end_href: String,
+}
+
+impl SessionRow {
+    pub fn new(s: crate::accounts::sessions::SessionView, current: bool, end_href: String) -> Self {
+        Self {
+            device: s.device,
+            ip: s.ip,
+            signed_in: date_time(&s.signed_in),
+            signed_in_iso: iso(&s.signed_in),
+            last_seen: date_time(&s.last_seen),
+            last_seen_iso: iso(&s.last_seen),
+            current,
+            end_href,
+        }
+    }
 }
 
 /// What the partial `partials/own_security.html` shows.
@@ -77,15 +95,10 @@ pub async fn view(
     let current = current_handle(session);
     let rows: Vec<SessionRow> = live
         .into_iter()
-        .map(|s| SessionRow {
-            current: s.handle == current,
-            sign_out_href: format!("{}/sessions/{}/end", owner.page, s.handle),
-            device: s.device,
-            ip: s.ip,
-            signed_in: date_time(&s.signed_in),
-            signed_in_iso: iso(&s.signed_in),
-            last_seen: date_time(&s.last_seen),
-            last_seen_iso: iso(&s.last_seen),
+        .map(|s| {
+            let (is_current, href) =
+                (s.handle == current, format!("{}/sessions/{}/end", owner.page, s.handle));
+            SessionRow::new(s, is_current, href)
         })
         .collect();
     let policy_href = format!("{}/policy", owner.page);

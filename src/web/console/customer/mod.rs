@@ -34,6 +34,7 @@ use crate::domain::mail::MailState;
 use crate::domain::token::Purpose;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
+use crate::web::own_security::SessionRow;
 use crate::web::profile_fields::{self, AttributeField};
 use crate::web::render::{Chrome, date_time, html, iso, see_other};
 use crate::web::{State, flash, urls};
@@ -113,17 +114,6 @@ pub struct LinkView {
     pub sent_iso: String,
     pub expires: String,
     pub problem: Option<&'static str>,
-}
-
-/// A session row of the Sessions tab.
-pub struct SessionRow {
-    pub device: String,
-    pub ip: String,
-    pub signed_in: String,
-    pub signed_in_iso: String,
-    pub last_seen: String,
-    pub last_seen_iso: String,
-    pub terminate_href: String,
 }
 
 /// The danger zone's state and forms.
@@ -373,18 +363,8 @@ pub async fn render(
 }
 
 fn session_row(account_id: &str, s: SessionView) -> SessionRow {
-    SessionRow {
-        terminate_href: urls::console_user_action(
-            account_id,
-            &format!("sessions/{}/terminate", s.handle),
-        ),
-        device: s.device,
-        ip: s.ip,
-        signed_in: date_time(&s.signed_in),
-        signed_in_iso: iso(&s.signed_in),
-        last_seen: date_time(&s.last_seen),
-        last_seen_iso: iso(&s.last_seen),
-    }
+    let href = urls::console_user_action(account_id, &format!("sessions/{}/terminate", s.handle));
+    SessionRow::new(s, false, href)
 }
 
 /// A tab of the customer's page.
