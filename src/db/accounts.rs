@@ -170,6 +170,18 @@ pub fn owner_exists(conn: &mut Conn) -> QueryResult<bool> {
     .get_result(conn)
 }
 
+/// Every administrator: the owner first, then by role and email (a handful of rows).
+pub fn administrators(conn: &mut Conn) -> QueryResult<Vec<Account>> {
+    let rank = diesel::dsl::sql::<diesel::sql_types::Integer>(
+        "CASE role WHEN 'owner' THEN 0 WHEN 'administrator' THEN 1 ELSE 2 END",
+    );
+    accounts::table
+        .filter(accounts::kind.eq(Kind::Administrator.as_str()))
+        .order((rank, accounts::email))
+        .select(Account::as_select())
+        .load(conn)
+}
+
 /// A successful sign-in starts the failure counts afresh.
 pub fn record_sign_in(conn: &mut Conn, id: &str, at: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))

@@ -121,3 +121,16 @@ async fn a_change_no_rule_names_is_refused_even_to_the_owner() {
     // A page that does not exist is still a 404.
     assert_eq!(app.get("/console/not-a-page").await.status(), 404);
 }
+
+#[actix_web::test]
+async fn settings_administrators_lists_the_owner_first_with_roles() {
+    let app = viewer_app().await;
+    let (status, page) = app.get_text("/console/settings/administrators").await;
+    assert_eq!(status, 200);
+    let html = &page[page.find("<tbody>").unwrap()..];
+    let owner = html.find(OWNER_EMAIL).expect("the owner");
+    let viewer = html.find(VIEWER_EMAIL).expect("the viewer");
+    assert!(owner < viewer, "the owner first");
+    assert!(html.contains("<td>Owner</td>") && html.contains("<td>Viewer</td>"));
+    assert!(html.contains("(you)"));
+}

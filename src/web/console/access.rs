@@ -101,6 +101,7 @@ pub const RULES: &[Rule] = &[
     post("/console/settings/links"),
     get("/console/settings/login-security", Viewer),
     post("/console/settings/login-security"),
+    get("/console/settings/administrators", Viewer),
     get("/console/settings/audit-log", Viewer),
     get("/console/settings/audit-log/export.csv", Viewer),
     get("/console/settings/outbox", Viewer),

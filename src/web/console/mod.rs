@@ -2,6 +2,7 @@
 //! and every page but sign-in behind `require_admin`.
 
 pub mod access;
+pub mod administrators;
 pub mod attributes;
 pub mod audit_log;
 pub mod confirm;
@@ -59,6 +60,7 @@ pub fn scope(
                 .route("/profile/policy", web::post().to(crate::web::password_policy::refresh))
                 .route("/profile/sessions/end-others", web::post().to(my_profile::end_others))
                 .route("/profile/sessions/{handle}/end", web::post().to(my_profile::end_one))
+                .route("/settings/administrators", web::get().to(administrators::list))
                 .route("/settings/audit-log", web::get().to(audit_log::show))
                 .route("/settings/audit-log/export.csv", web::get().to(audit_log::export))
                 .service(
