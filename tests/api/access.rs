@@ -4,7 +4,7 @@
 
 use roster::db::audit::Actor;
 use roster::domain::account::Status;
-use roster::web::console::access::{Need, RULES};
+use roster::web::console::access::{Need, RULES, rule_for};
 
 use crate::helpers::*;
 
@@ -133,4 +133,80 @@ async fn settings_administrators_lists_the_owner_first_with_roles() {
     assert!(owner < viewer, "the owner first");
     assert!(html.contains("<td>Owner</td>") && html.contains("<td>Viewer</td>"));
     assert!(html.contains("(you)"));
+}
+
+/// The `action` of every POST form in a page that has a submit button (a working one: a form
+/// shown with its fields disabled and no button changes nothing).
+fn post_actions(html: &str) -> Vec<String> {
+    html.split("<form")
+        .skip(1)
+        .map(|f| &f[..f.find("</form>").unwrap_or(f.len())])
+        .filter(|f| f[..f.find('>').unwrap_or(0)].contains("method=\"post\""))
+        .filter(|f| f.contains("type=\"submit\""))
+        .filter_map(|f| {
+            let start = f.find("action=\"")? + 8;
+            Some(unescape(&f[start..start + f[start..].find('"')?]))
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_viewer_is_shown_no_form_they_may_not_use_on_any_page() {
+    let app = viewer_app().await;
+    let customer = app
+        .insert_customers(vec![customer("pat@example.com", "Pat", "Doe", Status::Active)])
+        .await
+        .remove(0);
+    let directory = roster::accounts::groups::GroupDirectory::default();
+    let group = roster::accounts::groups::create(&app.db, &directory, Actor::system("t"), "gold")
+        .await
+        .ok()
+        .unwrap();
+    roster::accounts::groups::add_member(&app.db, Actor::system("t"), &group, &customer)
+        .await
+        .unwrap();
+    let real = |pattern: &str| {
+        pattern
+            .replace("/users/{id}", &format!("/users/{customer}"))
+            .replace("/groups/{id}", &format!("/groups/{group}"))
+    };
+    let mut pages = 0;
+    for rule in RULES.iter().filter(|r| r.method == "GET" && r.need == Need::Viewer) {
+        let path = real(rule.path);
+        if path.contains('{') || path.ends_with(".csv") {
+            continue; // pages of objects this scenario has none of; the export has no forms
+        }
+        let res = app.get(&path).await;
+        if res.status() != 200 {
+            continue;
+        }
+        let html = res.text().await.unwrap();
+        pages += 1;
+        for action in post_actions(&html) {
+            let path_only = action.split('?').next().unwrap();
+            if let Some(r) = rule_for(&actix_web::http::Method::POST, path_only) {
+                assert_eq!(r.need, Need::Viewer, "{path} shows a viewer the form {action}");
+            }
+        }
+    }
+    assert!(pages >= 15, "{pages} pages looked at");
+    // The same look as the owner finds their change buttons (the check can fail).
+    let owner = client();
+    let login = get_with(&owner, &app.url("/console/login")).await.1;
+    let form = [
+        ("csrf_token", csrf_in(&login)),
+        ("email", OWNER_EMAIL.to_owned()),
+        ("password", OWNER_PASSWORD.to_owned()),
+    ];
+    assert_eq!(
+        owner.post(app.url("/console/login")).form(&form).send().await.unwrap().status(),
+        303
+    );
+    let html = get_with(&owner, &app.url(&format!("/console/users/{customer}"))).await.1;
+    let managed = post_actions(&html)
+        .iter()
+        .filter_map(|a| rule_for(&actix_web::http::Method::POST, a.split('?').next().unwrap()))
+        .filter(|r| r.need == Need::Manager)
+        .count();
+    assert!(managed >= 3, "the owner's customer page has {managed} change forms");
 }
