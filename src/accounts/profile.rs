@@ -21,6 +21,7 @@ pub fn field_name(attribute_name: &str) -> String {
     format!("attr_{attribute_name}")
 }
 
+#[derive(Debug, Clone)]
 pub struct ProfileInput {
     pub first_name: String,
     pub last_name: String,

@@ -101,3 +101,11 @@ pub fn split_form(
     pairs.finish()?;
     Ok((values, attributes))
 }
+
+/// A profile form (first and last name, custom attributes) as the use case takes it.
+pub fn profile_input(body: &Bytes) -> Result<crate::accounts::profile::ProfileInput, AppError> {
+    let (names, attributes) = split_form(body, &["first_name", "last_name"])?;
+    let [first_name, last_name]: [String; 2] =
+        names.try_into().map_err(|_| crate::web::form::UNEXPECTED)?;
+    Ok(crate::accounts::profile::ProfileInput { first_name, last_name, attributes })
+}

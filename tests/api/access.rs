@@ -36,9 +36,8 @@ async fn footprint(app: &TestApp) -> Vec<i64> {
         .unwrap()
 }
 
-#[actix_web::test]
-async fn every_route_for_managers_refuses_a_viewer_and_changes_nothing() {
-    let app = viewer_app().await;
+/// A customer and a group for the routes' ids: (customer id, group id).
+async fn customer_and_group(app: &TestApp) -> (String, String) {
     let customer = app
         .insert_customers(vec![customer("pat@example.com", "Pat", "Doe", Status::Active)])
         .await
@@ -48,6 +47,13 @@ async fn every_route_for_managers_refuses_a_viewer_and_changes_nothing() {
         .await
         .ok()
         .unwrap();
+    (customer, group)
+}
+
+#[actix_web::test]
+async fn every_route_for_managers_refuses_a_viewer_and_changes_nothing() {
+    let app = viewer_app().await;
+    let (customer, group) = customer_and_group(&app).await;
     let input = roster::domain::attribute::AttributeInput {
         name: "nickname".into(),
         display_name: "Nickname".into(),
@@ -153,15 +159,7 @@ fn post_actions(html: &str) -> Vec<String> {
 #[actix_web::test]
 async fn a_viewer_is_shown_no_form_they_may_not_use_on_any_page() {
     let app = viewer_app().await;
-    let customer = app
-        .insert_customers(vec![customer("pat@example.com", "Pat", "Doe", Status::Active)])
-        .await
-        .remove(0);
-    let directory = roster::accounts::groups::GroupDirectory::default();
-    let group = roster::accounts::groups::create(&app.db, &directory, Actor::system("t"), "gold")
-        .await
-        .ok()
-        .unwrap();
+    let (customer, group) = customer_and_group(&app).await;
     roster::accounts::groups::add_member(&app.db, Actor::system("t"), &group, &customer)
         .await
         .unwrap();

@@ -17,7 +17,7 @@ use crate::domain::FieldErrors;
 use crate::domain::attribute::Place;
 use crate::error::AppError;
 use crate::web::auth::CurrentCustomer;
-use crate::web::profile_fields::{self, AttributeField, split_form};
+use crate::web::profile_fields::{self, AttributeField, profile_input};
 use crate::web::render::{html, see_other};
 use crate::web::{State, flash, urls};
 
@@ -102,16 +102,9 @@ pub async fn update(
     body: web::Bytes,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let (names, attribute_values) = split_form(&body, &["first_name", "last_name"])?;
-    let [first_name, last_name]: [String; 2] =
-        names.try_into().map_err(|_| crate::web::form::UNEXPECTED)?;
+    let input = profile_input(&body)?;
     let actor = customer.actor(&req);
-    let input = ProfileInput {
-        first_name: first_name.clone(),
-        last_name: last_name.clone(),
-        attributes: attribute_values.clone(),
-    };
-    match profile::update(&state.db, actor, &customer.id, input, Place::MyAccount).await {
+    match profile::update(&state.db, actor, &customer.id, input.clone(), Place::MyAccount).await {
         Ok(changed) => {
             let message = if changed.is_empty() {
                 "Nothing changed.".to_owned()
@@ -122,7 +115,8 @@ pub async fn update(
             Ok(see_other(&req, urls::MYACCOUNT))
         }
         Err(FormError::Invalid(errors)) => {
-            let s = Submitted { first_name, last_name, attributes: attribute_values, errors };
+            let ProfileInput { first_name, last_name, attributes } = input;
+            let s = Submitted { first_name, last_name, attributes, errors };
             render(&state, &session, &customer, Some(s)).await
         }
         Err(FormError::Other(e)) => Err(e),

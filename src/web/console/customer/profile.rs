@@ -11,7 +11,7 @@ use crate::domain::attribute::Place;
 use crate::domain::token::Purpose;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
-use crate::web::profile_fields::split_form;
+use crate::web::profile_fields::profile_input;
 use crate::web::render::see_other;
 use crate::web::{State, flash, urls};
 
@@ -24,16 +24,8 @@ pub async fn update(
     body: web::Bytes,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let (names, attribute_values) = split_form(&body, &["first_name", "last_name"])?;
-    let [first_name, last_name]: [String; 2] =
-        names.try_into().map_err(|_| crate::web::form::UNEXPECTED)?;
-    let actor = admin.actor(&req);
-    let input = ProfileInput {
-        first_name: first_name.clone(),
-        last_name: last_name.clone(),
-        attributes: attribute_values.clone(),
-    };
-    match profile::update(&state.db, actor, &id, input, Place::Console).await {
+    let input = profile_input(&body)?;
+    match profile::update(&state.db, admin.actor(&req), &id, input.clone(), Place::Console).await {
         Ok(changed) if changed.is_empty() => {
             flash::set(&session, "Nothing changed.");
             Ok(see_other(&req, &urls::console_user(&id)))
@@ -43,7 +35,8 @@ pub async fn update(
             Ok(see_other(&req, &urls::console_user(&id)))
         }
         Err(FormError::Invalid(errors)) => {
-            let edit = ProfileEdit { first_name, last_name, attributes: attribute_values, errors };
+            let ProfileInput { first_name, last_name, attributes } = input;
+            let edit = ProfileEdit { first_name, last_name, attributes, errors };
             let view = CustomerView { edit: Some(edit), ..Default::default() };
             render(&state, &session, &admin, &id, view).await
         }
