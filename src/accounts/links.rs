@@ -13,7 +13,7 @@ use crate::db::outbox;
 use crate::db::tokens::{self, StoredToken, TokenState};
 use crate::db::{Conn, Db, now, sessions, settings};
 use crate::domain::FieldErrors;
-use crate::domain::account::{LockReason, Status};
+use crate::domain::account::{Kind, LockReason, Status};
 use crate::domain::email::EmailAddress;
 use crate::domain::mail::{MailState, Template};
 use crate::domain::password::Password;
@@ -206,15 +206,19 @@ pub enum Link {
     Unknown,
 }
 
+/// The link's row and account, when it is a link of `purpose` for an account of `kind` (an
+/// administrator's invitation does not open on My Account's page, nor a customer's on the
+/// console's).
 pub(crate) async fn lookup(
     db: &Db,
     token: &str,
     purpose: Purpose,
+    kind: Kind,
 ) -> Result<Option<(StoredToken, Account)>, AppError> {
     let hash = hash_token(token);
     db.run(move |c| {
         let Some(t) = tokens::find_by_hash(c, &hash, purpose)? else { return Ok(None) };
-        Ok(accounts::find(c, &t.account_id)?.map(|a| (t, a)))
+        Ok(accounts::find(c, &t.account_id)?.filter(|a| a.kind() == Some(kind)).map(|a| (t, a)))
     })
     .await
 }
@@ -229,8 +233,13 @@ pub(crate) fn link_state(token: &StoredToken, account: &Account, at: NaiveDateTi
     }
 }
 
-pub async fn inspect(s: &Services<'_>, token: &str, purpose: Purpose) -> Result<Link, AppError> {
-    Ok(match lookup(s.db, token, purpose).await? {
+pub async fn inspect(
+    s: &Services<'_>,
+    token: &str,
+    purpose: Purpose,
+    kind: Kind,
+) -> Result<Link, AppError> {
+    Ok(match lookup(s.db, token, purpose, kind).await? {
         None => Link::Unknown,
         Some((t, a)) => match link_state(&t, &a, s.clock.now()) {
             TokenState::Usable => Link::Open { email: a.email.clone(), name: a.display_name() },
@@ -253,16 +262,16 @@ impl From<AppError> for AcceptError {
 
 /// Sets the customer's password and consumes the link; the account becomes active. A recovery
 /// link also lifts a lock for failed sign-ins, ends every session and emails the customer that
-/// the password changed. Returns the email, for the sign-in page.
+/// the password changed.
 pub async fn accept(
     s: &Services<'_>,
     token: &str,
-    purpose: Purpose,
+    (purpose, kind): (Purpose, Kind),
     password: &str,
     confirm: &str,
     ip: &str,
-) -> Result<String, AcceptError> {
-    let Some((stored, account)) = lookup(s.db, token, purpose).await? else {
+) -> Result<Accepted, AcceptError> {
+    let Some((stored, account)) = lookup(s.db, token, purpose, kind).await? else {
         return Err(AcceptError::Closed(Link::Unknown));
     };
     if let closed @ (TokenState::Used | TokenState::Revoked | TokenState::Expired) =
@@ -278,8 +287,8 @@ pub async fn accept(
     let parsed = Password::parse_confirmed(password, confirm, &policy, &email, fields, &mut errors);
     let Some(parsed) = parsed else { return Err(AcceptError::Invalid(errors)) };
     let hash = s.hasher.hash(parsed.expose().to_owned()).await?;
-    let actor = Actor::account(&account.id, &account.email, ip);
-    let (token_id, account_id, address) = (stored.id, account.id, account.email);
+    let actor = Actor::account(&account.id, &account.email, ip).named(&account.display_name());
+    let (token_id, account_id, address) = (stored.id, account.id.clone(), account.email);
     let action = match purpose {
         Purpose::PasswordReset => "password_reset.completed",
         Purpose::Recovery => "password.recovered",
@@ -322,5 +331,11 @@ pub async fn accept(
     if purpose == Purpose::Recovery {
         s.outbox.wake();
     }
-    Ok(email.to_string())
+    Ok(Accepted { email: email.to_string(), account_id: account.id })
+}
+
+/// Whose password a link set.
+pub struct Accepted {
+    pub email: String,
+    pub account_id: String,
 }

@@ -1,6 +1,7 @@
 //! Use cases on accounts. They take parsed input, talk to `db`, record audit events, and know
 //! nothing of HTTP: the console, the CLI and (later) SCIM call the same functions.
 
+pub mod administrators;
 pub mod attributes;
 pub mod audit_log;
 pub mod export;

@@ -206,7 +206,9 @@ pub async fn resend(s: &Services<'_>, raw_email: &str) -> Result<(), AppError> {
 /// Follows a verification link (POST: mail scanners only GET): the account becomes active.
 /// Returns the email, for the sign-in page.
 pub async fn verify(s: &Services<'_>, token: &str, ip: &str) -> Result<String, AcceptError> {
-    let Some((stored, account)) = links::lookup(s.db, token, Purpose::Verification).await? else {
+    let Some((stored, account)) =
+        links::lookup(s.db, token, Purpose::Verification, Kind::Customer).await?
+    else {
         return Err(AcceptError::Closed(Link::Unknown));
     };
     let at = s.clock.now();

@@ -333,6 +333,14 @@ pub fn touch(conn: &mut Conn, id: &str, at: NaiveDateTime) -> QueryResult<usize>
     diesel::update(accounts::table.find(id)).set(accounts::updated_at.eq(at)).execute(conn)
 }
 
+/// An administrator's new role (read again with their next request).
+pub fn set_role(conn: &mut Conn, id: &str, role: Role, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(accounts::table.find(id))
+        .filter(accounts::kind.eq(Kind::Administrator.as_str()))
+        .set((accounts::role.eq(role.as_str()), accounts::updated_at.eq(at)))
+        .execute(conn)
+}
+
 /// A new status and nothing else (a verified email activates a self-registered account).
 pub fn set_status(
     conn: &mut Conn,

@@ -106,6 +106,7 @@ fn link_url(
     base_url: &str,
     token: Option<&StoredToken>,
     links: &LinkMode<'_>,
+    console: bool,
 ) -> Result<(String, String), ComposeError> {
     let token = token.ok_or(ComposeError::MissingLink)?;
     let secret = match links {
@@ -116,6 +117,7 @@ fn link_url(
         Some(Purpose::PasswordReset) => urls::password_reset(&secret),
         Some(Purpose::Recovery) => urls::password_recovery(&secret),
         Some(Purpose::Verification) => urls::verification(&secret),
+        Some(Purpose::Invitation) | None if console => urls::console_invitation(&secret),
         Some(Purpose::Invitation) | None => urls::invitation(&secret),
     };
     Ok((format!("{base_url}{path}"), date_time(&token.expires_at)))
@@ -141,11 +143,18 @@ fn content(
     let forgot_url = format!("{base_url}{}", urls::MYACCOUNT_FORGOT);
     Ok(match kind {
         Kind::Invitation => {
-            let (url, expires) = link_url(base_url, token, links)?;
+            let (url, expires) = link_url(base_url, token, links, params.console)?;
             Content {
-                paragraphs: vec![format!(
-                    "{org} created an account for you. Choose your password to activate it."
-                )],
+                paragraphs: vec![if params.console {
+                    format!(
+                        "You are invited to help manage {org}'s customer accounts in its \
+                         console. Choose your password to activate your administrator account."
+                    )
+                } else {
+                    format!(
+                        "{org} created an account for you. Choose your password to activate it."
+                    )
+                }],
                 button: Some(Button { label: "Set your password", url, show_url: true }),
                 fine_print: vec![
                     format!(
@@ -157,7 +166,7 @@ fn content(
             }
         }
         Kind::PasswordReset => {
-            let (url, expires) = link_url(base_url, token, links)?;
+            let (url, expires) = link_url(base_url, token, links, params.console)?;
             Content {
                 paragraphs: vec![format!(
                     "{org} reset your password: the previous one no longer works. Choose a new \
@@ -248,7 +257,7 @@ fn content(
             }],
         },
         Kind::PasswordRecovery => {
-            let (url, expires) = link_url(base_url, token, links)?;
+            let (url, expires) = link_url(base_url, token, links, params.console)?;
             Content {
                 paragraphs: vec![format!(
                     "Someone asked to reset the password of your {org} account. If it was you, \
@@ -262,7 +271,7 @@ fn content(
             }
         }
         Kind::Verification => {
-            let (url, expires) = link_url(base_url, token, links)?;
+            let (url, expires) = link_url(base_url, token, links, params.console)?;
             Content {
                 paragraphs: vec![format!(
                     "Thank you for creating an account at {org}. Confirm that this address is \

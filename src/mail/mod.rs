@@ -87,4 +87,10 @@ impl Links {
         };
         format!("{}{path}", self.base_url)
     }
+
+    /// An administrator's invitation: the console's page, not My Account's.
+    pub fn console_invitation_url(&self, token_id: &str) -> String {
+        let token = self.key.token_for(token_id);
+        format!("{}{}", self.base_url, urls::console_invitation(&token))
+    }
 }

@@ -31,6 +31,8 @@ pub const CONSOLE_SETTINGS_PASSWORDS: &str = "/console/settings/password-policy"
 pub const CONSOLE_SETTINGS_REGISTRATION: &str = "/console/settings/self-registration";
 pub const CONSOLE_SETTINGS_LINKS: &str = "/console/settings/links";
 pub const CONSOLE_PROFILE: &str = "/console/profile";
+pub const CONSOLE_ADMINISTRATORS: &str = "/console/settings/administrators";
+pub const CONSOLE_INVITE_ADMINISTRATOR: &str = "/console/settings/administrators/invite";
 pub const CONSOLE_AUDIT_LOG: &str = "/console/settings/audit-log";
 pub const CONSOLE_AUDIT_LOG_EXPORT: &str = "/console/settings/audit-log/export.csv";
 
@@ -57,6 +59,20 @@ pub fn console_outbox_resend(id: &str) -> String {
 /// The link in an invitation email (or shown to copy, offline).
 pub fn invitation(token: &str) -> String {
     format!("{MYACCOUNT_INVITATION}/{token}")
+}
+
+/// The link in an administrator's invitation email (or shown to copy): the console's page.
+pub fn console_invitation(token: &str) -> String {
+    format!("{CONSOLE}/invitation/{token}")
+}
+
+pub fn console_administrator(id: &str) -> String {
+    format!("{CONSOLE_ADMINISTRATORS}/{id}")
+}
+
+/// An administrator's sub-page or action: `/console/settings/administrators/{id}/{what}`.
+pub fn console_administrator_action(id: &str, what: &str) -> String {
+    format!("{CONSOLE_ADMINISTRATORS}/{id}/{what}")
 }
 
 /// The link in a password reset email (or shown to copy).

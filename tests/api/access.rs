@@ -100,7 +100,7 @@ async fn every_route_for_managers_refuses_a_viewer_and_changes_nothing() {
         };
         let status = res.status().as_u16();
         match rule.need {
-            Need::Manager => assert_eq!(status, 403, "{} {path}", rule.method),
+            Need::Manager | Need::Owner => assert_eq!(status, 403, "{} {path}", rule.method),
             // A page, a redirect to one (the invitation route), or an unknown id.
             // Pages (or a redirect to one, or an unknown id), and changes to one's own
             // profile (this form is not theirs: refused as a bad form, never as a role).

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod access;
+mod administrators;
 mod attributes;
 mod audit_log;
 mod auth;

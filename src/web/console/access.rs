@@ -9,6 +9,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 
+use crate::domain::account::Role;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
 
@@ -19,6 +20,8 @@ pub enum Need {
     Viewer,
     /// Owners and administrators: every change, and the forms that lead to one.
     Manager,
+    /// The owner alone: handing the ownership over.
+    Owner,
 }
 
 pub struct Rule {
@@ -36,12 +39,16 @@ const fn post(path: &'static str) -> Rule {
     Rule { method: "POST", path, need: Need::Manager }
 }
 
+const fn post_owner(path: &'static str) -> Rule {
+    Rule { method: "POST", path, need: Need::Owner }
+}
+
 /// A change to the administrator's own account: open to every role.
 const fn post_own(path: &'static str) -> Rule {
     Rule { method: "POST", path, need: Need::Viewer }
 }
 
-use Need::{Manager, Viewer};
+use Need::{Manager, Owner, Viewer};
 
 /// Every route of the console behind sign-in.
 pub const RULES: &[Rule] = &[
@@ -102,6 +109,16 @@ pub const RULES: &[Rule] = &[
     get("/console/settings/login-security", Viewer),
     post("/console/settings/login-security"),
     get("/console/settings/administrators", Viewer),
+    get("/console/settings/administrators/invite", Manager),
+    post("/console/settings/administrators/invite"),
+    get("/console/settings/administrators/{id}", Viewer),
+    post("/console/settings/administrators/{id}/role"),
+    post("/console/settings/administrators/{id}/invitation"),
+    post("/console/settings/administrators/{id}/revoke"),
+    get("/console/settings/administrators/{id}/remove", Manager),
+    post("/console/settings/administrators/{id}/remove"),
+    get("/console/settings/administrators/{id}/transfer", Owner),
+    post_owner("/console/settings/administrators/{id}/transfer"),
     get("/console/settings/audit-log", Viewer),
     get("/console/settings/audit-log/export.csv", Viewer),
     get("/console/settings/outbox", Viewer),
@@ -128,8 +145,7 @@ pub fn rule_for(method: &Method, path: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.method == method && matches(r.path, path))
 }
 
-pub const VIEWERS_REFUSED: AppError =
-    AppError::Forbidden("Viewers can see this but not change it. Ask an owner or administrator.");
+pub use crate::accounts::administrators::{OWNER_ONLY, VIEWERS_REFUSED};
 const UNLISTED: AppError = AppError::Forbidden("This action is not open to anyone.");
 
 /// May `admin` call it? A page no rule names (a GET) goes on to the router, which answers 404;
@@ -138,6 +154,9 @@ pub fn allowed(admin: &CurrentAdmin, method: &Method, path: &str) -> Result<(), 
     match rule_for(method, path) {
         Some(rule) if rule.need == Need::Manager && !admin.can_manage_customers() => {
             Err(VIEWERS_REFUSED)
+        }
+        Some(rule) if rule.need == Need::Owner && admin.role() != Some(Role::Owner) => {
+            Err(OWNER_ONLY)
         }
         Some(_) => Ok(()),
         None if matches!(*method, Method::GET | Method::HEAD) => Ok(()),
@@ -187,7 +206,7 @@ mod tests {
         assert!(
             changes
                 .filter(|r| !r.path.starts_with("/console/profile"))
-                .all(|r| r.need == Need::Manager)
+                .all(|r| r.need != Need::Viewer)
         );
     }
 }

@@ -8,6 +8,8 @@ pub mod audit_log;
 pub mod confirm;
 pub mod customer;
 pub mod groups;
+pub mod invite_administrator;
+pub mod join;
 pub mod login_security;
 pub mod my_profile;
 pub mod new_user;
@@ -45,6 +47,13 @@ pub fn scope(
                 .route(web::post().to(|st, s, f, r| signin::submit(&signin::CONSOLE, st, s, f, r))),
         )
         .route("/logout", web::post().to(|st, s, r| signin::logout(&signin::CONSOLE, st, s, r)))
+        // An invited administrator's link: before they have an account to sign in with.
+        .service(
+            web::resource("/invitation/{token}")
+                .route(web::get().to(join::show))
+                .route(web::post().to(join::submit)),
+        )
+        .route("/invitation/{token}/policy", web::post().to(super::password_policy::refresh))
         .service(
             web::scope("")
                 // The outer one runs first: who is it, then may they.
@@ -61,6 +70,34 @@ pub fn scope(
                 .route("/profile/sessions/end-others", web::post().to(my_profile::end_others))
                 .route("/profile/sessions/{handle}/end", web::post().to(my_profile::end_one))
                 .route("/settings/administrators", web::get().to(administrators::list))
+                .service(
+                    web::resource("/settings/administrators/invite")
+                        .route(web::get().to(invite_administrator::show))
+                        .route(web::post().to(invite_administrator::submit)),
+                )
+                .route("/settings/administrators/{id}", web::get().to(administrators::show))
+                .route(
+                    "/settings/administrators/{id}/role",
+                    web::post().to(administrators::change_role),
+                )
+                .route(
+                    "/settings/administrators/{id}/invitation",
+                    web::post().to(administrators::resend),
+                )
+                .route(
+                    "/settings/administrators/{id}/revoke",
+                    web::post().to(administrators::revoke),
+                )
+                .service(
+                    web::resource("/settings/administrators/{id}/remove")
+                        .route(web::get().to(administrators::show_remove))
+                        .route(web::post().to(administrators::remove)),
+                )
+                .service(
+                    web::resource("/settings/administrators/{id}/transfer")
+                        .route(web::get().to(administrators::show_transfer))
+                        .route(web::post().to(administrators::transfer)),
+                )
                 .route("/settings/audit-log", web::get().to(audit_log::show))
                 .route("/settings/audit-log/export.csv", web::get().to(audit_log::export))
                 .service(

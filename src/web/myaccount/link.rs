@@ -12,6 +12,7 @@ use super::password::{PasswordForm, PasswordPage, policy_view};
 use crate::accounts::links::{self, AcceptError, Link};
 use crate::db::tokens::TokenState;
 use crate::domain::FieldErrors;
+use crate::domain::account::Kind;
 use crate::domain::token::Purpose;
 use crate::error::AppError;
 use crate::web::render::{html, see_other};
@@ -19,12 +20,12 @@ use crate::web::{State, client_ip, urls};
 
 /// What one kind of link's pages say.
 pub struct LinkKind {
-    purpose: Purpose,
-    path: fn(&str) -> String,
-    heading: &'static str,
+    pub purpose: Purpose,
+    pub path: fn(&str) -> String,
+    pub heading: &'static str,
     /// Before the email, in the form's introduction.
-    intro: &'static str,
-    button: &'static str,
+    pub intro: &'static str,
+    pub button: &'static str,
     used: &'static str,
     /// What a used link's page says happened.
     used_detail: &'static str,
@@ -76,6 +77,22 @@ pub const RECOVERY: LinkKind = LinkKind {
     ask_again: "Ask for a new one on the Forgot password page.",
 };
 
+/// An administrator's invitation, opened on the console's own page (`console::join`): the
+/// same link machinery, with the console's words.
+pub const CONSOLE_INVITATION: LinkKind = LinkKind {
+    purpose: Purpose::Invitation,
+    path: urls::console_invitation,
+    heading: "Join the console",
+    intro: "Choose a password for {email} to activate your administrator account.",
+    button: "Set password and sign in",
+    used: "This invitation was already used",
+    used_detail: "Your password has been set with this link. Sign in to the console with it.",
+    replaced: "This invitation was replaced",
+    expired: "This invitation has expired",
+    unknown: "This invitation link does not work",
+    ask_again: "Ask the administrator who invited you to send a new invitation.",
+};
+
 /// A self-registered account's "verify your email" link (its open page is `register::verify`'s).
 pub const VERIFICATION: LinkKind = LinkKind {
     purpose: Purpose::Verification,
@@ -119,7 +136,13 @@ async fn closed(
     req: &HttpRequest,
     link: &Link,
 ) -> Result<HttpResponse, AppError> {
-    let (status, title, message) = match link {
+    let (status, title, message) = closed_text(kind, link);
+    html(status, &ClosedPage { chrome: AccountChrome::anonymous(state, req), title, message })
+}
+
+/// What the page of a link that does not open says: its status, title and message.
+pub(crate) fn closed_text(kind: &LinkKind, link: &Link) -> (StatusCode, &'static str, String) {
+    match link {
         Link::Closed(TokenState::Used) => {
             (StatusCode::GONE, kind.used, format!("{} {}", kind.used_detail, kind.ask_again))
         }
@@ -143,8 +166,7 @@ async fn closed(
                 kind.ask_again
             ),
         ),
-    };
-    html(status, &ClosedPage { chrome: AccountChrome::anonymous(state, req), title, message })
+    }
 }
 
 async fn form(
@@ -169,7 +191,7 @@ async fn form(
 }
 
 /// Refuses a client that guessed too many links, before any work; counts an unknown link.
-pub(super) fn throttled(state: &State, ip: &str) -> Result<(), AppError> {
+pub(crate) fn throttled(state: &State, ip: &str) -> Result<(), AppError> {
     if state.sign_in_throttle.allows(ip) { Ok(()) } else { Err(AppError::TooManyRequests) }
 }
 
@@ -181,7 +203,7 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
     throttled(&state, &ip)?;
-    match links::inspect(&state.services(), &token, kind.purpose).await? {
+    match links::inspect(&state.services(), &token, kind.purpose, Kind::Customer).await? {
         Link::Open { email, name } => html(
             StatusCode::OK,
             &form(kind, &state, &req, &token, email, &name, FieldErrors::default()).await?,
@@ -200,19 +222,24 @@ pub async fn submit(
     let ip = client_ip(&req);
     throttled(&state, &ip)?;
     let body = body.into_inner();
-    let outcome =
-        links::accept(&state.services(), &token, kind.purpose, &body.password, &body.confirm, &ip)
-            .await;
+    let outcome = links::accept(
+        &state.services(),
+        &token,
+        (kind.purpose, Kind::Customer),
+        &body.password,
+        &body.confirm,
+        &ip,
+    )
+    .await;
     match outcome {
-        Ok(email) => {
-            let query =
-                serde_urlencoded::to_string([("notice", "password_set"), ("email", &email)])
-                    .unwrap_or_default();
+        Ok(accepted) => {
+            let query = [("notice", "password_set"), ("email", &accepted.email)];
+            let query = serde_urlencoded::to_string(query).unwrap_or_default();
             Ok(see_other(&req, &format!("{}?{query}", urls::MYACCOUNT_LOGIN)))
         }
         Err(AcceptError::Invalid(errors)) => {
             let Link::Open { email, name } =
-                links::inspect(&state.services(), &token, kind.purpose).await?
+                links::inspect(&state.services(), &token, kind.purpose, Kind::Customer).await?
             else {
                 return Err(AppError::NotFound);
             };

@@ -18,6 +18,7 @@ use crate::accounts::links::{self as link_use, AcceptError, Link};
 use crate::accounts::registration::{self, Registered, RegistrationInput};
 use crate::db::attributes;
 use crate::domain::FieldErrors;
+use crate::domain::account::Kind;
 use crate::domain::attribute::Place;
 use crate::domain::token::Purpose;
 use crate::error::AppError;
@@ -194,7 +195,9 @@ pub async fn verify_page(
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
     link::throttled(&state, &ip)?;
-    match link_use::inspect(&state.services(), &token, Purpose::Verification).await? {
+    match link_use::inspect(&state.services(), &token, Purpose::Verification, Kind::Customer)
+        .await?
+    {
         Link::Open { email, .. } => {
             let page = VerifyPage {
                 chrome: AccountChrome::anonymous(&state, &req),

@@ -166,7 +166,7 @@ struct CustomerPage {
     danger: DangerZone,
 }
 
-fn link_view(p: Pending) -> LinkView {
+pub(crate) fn link_view(p: Pending) -> LinkView {
     let summary = match p.delivery {
         Delivery::Offline => "link shown in the console to copy".to_owned(),
         Delivery::Email(state) => match state {
