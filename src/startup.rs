@@ -116,6 +116,7 @@ impl Application {
                 .app_data(state.clone())
                 .configure(frame::configure_extractors)
                 .configure(|cfg| web::routes(cfg, sessions.clone()))
+                .wrap(from_fn(web::changes::only_listed))
                 .wrap(Compress::default())
                 .wrap(from_fn(frame::frame))
         })

@@ -174,10 +174,11 @@ pub async fn register(
 
 /// **Resend** on the "check your email" page: a new verification link for a pending account
 /// (the previous one stops working), at most once a minute. Says nothing either way.
-pub async fn resend(s: &Services<'_>, raw_email: &str) -> Result<(), AppError> {
+pub async fn resend(s: &Services<'_>, raw_email: &str, ip: &str) -> Result<(), AppError> {
     ensure_enabled(s).await?;
     let Ok(email) = EmailAddress::parse(raw_email) else { return Ok(()) };
     let (links_tx, at) = (s.links.clone(), s.clock.now());
+    let ip = ip.to_owned();
     let sent =
         s.db.run(move |conn| {
             conn.immediate_transaction(|conn| {
@@ -191,7 +192,15 @@ pub async fn resend(s: &Services<'_>, raw_email: &str) -> Result<(), AppError> {
                 if recent {
                     return Ok(false);
                 }
+                let revoked = tokens::revoke_open(conn, &account.id, Purpose::Verification, at)?;
                 links::issue(conn, &links_tx, &account, Purpose::Verification, SendBy::Email, at)?;
+                audit::record(
+                    conn,
+                    &Actor::anonymous(&ip),
+                    "verification.resent",
+                    Some((&account.id, &account.email)),
+                    json!({ "revoked": revoked.len() }),
+                )?;
                 Ok::<_, diesel::result::Error>(true)
             })
             .map_err(AppError::from)

@@ -1,6 +1,7 @@
 //! HTTP glue: routes by area. Handlers extract, parse, call one use case, render or redirect.
 
 pub mod auth;
+pub mod changes;
 pub mod console;
 pub mod csrf;
 pub mod flash;

@@ -6,6 +6,7 @@ mod helpers;
 mod access;
 mod administrators;
 mod attributes;
+mod audit_coverage;
 mod audit_log;
 mod auth;
 mod cli;

@@ -29,23 +29,33 @@ pub struct Rule {
     /// The full path; `{name}` stands for one segment.
     pub path: &'static str,
     pub need: Need,
+    /// The audit event a successful call records; `None` for what changes nothing (pages, and
+    /// the POSTs that only render, such as a live policy checklist). Tests drive every POST
+    /// here and look for its event, so a change that records nothing cannot be listed quietly.
+    pub audits: Option<&'static str>,
 }
 
 const fn get(path: &'static str, need: Need) -> Rule {
-    Rule { method: "GET", path, need }
+    Rule { method: "GET", path, need, audits: None }
 }
 
-const fn post(path: &'static str) -> Rule {
-    Rule { method: "POST", path, need: Need::Manager }
+const fn post(path: &'static str, action: &'static str) -> Rule {
+    Rule { method: "POST", path, need: Need::Manager, audits: Some(action) }
 }
 
-const fn post_owner(path: &'static str) -> Rule {
-    Rule { method: "POST", path, need: Need::Owner }
+const fn post_owner(path: &'static str, action: &'static str) -> Rule {
+    Rule { method: "POST", path, need: Need::Owner, audits: Some(action) }
 }
 
 /// A change to the administrator's own account: open to every role.
-const fn post_own(path: &'static str) -> Rule {
-    Rule { method: "POST", path, need: Need::Viewer }
+const fn post_own(path: &'static str, action: &'static str) -> Rule {
+    Rule { method: "POST", path, need: Need::Viewer, audits: Some(action) }
+}
+
+/// A POST that only renders (the live policy checklist posts the form it sits in): it changes
+/// nothing and records nothing.
+const fn render(path: &'static str, need: Need) -> Rule {
+    Rule { method: "POST", path, need, audits: None }
 }
 
 use Need::{Manager, Owner, Viewer};
@@ -53,81 +63,81 @@ use Need::{Manager, Owner, Viewer};
 /// Every route of the console behind sign-in.
 pub const RULES: &[Rule] = &[
     get("/console/profile", Viewer),
-    post_own("/console/profile"),
-    post_own("/console/profile/password"),
-    post_own("/console/profile/policy"),
-    post_own("/console/profile/sessions/end-others"),
-    post_own("/console/profile/sessions/{handle}/end"),
+    post_own("/console/profile", "administrator.updated"),
+    post_own("/console/profile/password", "password.changed"),
+    render("/console/profile/policy", Viewer),
+    post_own("/console/profile/sessions/end-others", "session.terminated"),
+    post_own("/console/profile/sessions/{handle}/end", "session.terminated"),
     get("/console/users", Viewer),
     get("/console/users/new", Manager),
-    post("/console/users/new"),
-    post("/console/users/new/policy"),
+    post("/console/users/new", "customer.created"),
+    render("/console/users/new/policy", Manager),
     get("/console/users/{id}", Viewer),
-    post("/console/users/{id}"),
+    post("/console/users/{id}", "customer.updated"),
     get("/console/users/{id}/invitation", Viewer),
-    post("/console/users/{id}/invitation"),
+    post("/console/users/{id}/invitation", "invitation.resent"),
     get("/console/users/{id}/groups", Viewer),
-    post("/console/users/{id}/groups"),
-    post("/console/users/{id}/groups/{group_id}/remove"),
+    post("/console/users/{id}/groups", "group.member_added"),
+    post("/console/users/{id}/groups/{group_id}/remove", "group.member_removed"),
     get("/console/users/{id}/reset", Manager),
-    post("/console/users/{id}/reset"),
-    post("/console/users/{id}/reset/policy"),
+    post("/console/users/{id}/reset", "password.reset"),
+    render("/console/users/{id}/reset/policy", Manager),
     get("/console/users/{id}/lock", Manager),
-    post("/console/users/{id}/lock"),
+    post("/console/users/{id}/lock", "account.locked"),
     get("/console/users/{id}/unlock", Manager),
-    post("/console/users/{id}/unlock"),
+    post("/console/users/{id}/unlock", "account.unlocked"),
     get("/console/users/{id}/delete", Manager),
-    post("/console/users/{id}/delete"),
+    post("/console/users/{id}/delete", "account.deleted"),
     get("/console/users/{id}/history", Viewer),
     get("/console/users/{id}/sessions", Viewer),
-    post("/console/users/{id}/sessions/terminate-all"),
-    post("/console/users/{id}/sessions/{handle}/terminate"),
+    post("/console/users/{id}/sessions/terminate-all", "session.terminated"),
+    post("/console/users/{id}/sessions/{handle}/terminate", "session.terminated"),
     get("/console/attributes", Viewer),
     get("/console/attributes/new", Manager),
-    post("/console/attributes/new"),
+    post("/console/attributes/new", "attribute.created"),
     get("/console/attributes/{id}", Viewer),
-    post("/console/attributes/{id}"),
+    post("/console/attributes/{id}", "attribute.updated"),
     get("/console/attributes/{id}/delete", Manager),
-    post("/console/attributes/{id}/delete"),
+    post("/console/attributes/{id}/delete", "attribute.deleted"),
     get("/console/groups", Viewer),
     get("/console/groups/new", Manager),
-    post("/console/groups/new"),
+    post("/console/groups/new", "group.created"),
     get("/console/groups/{id}", Viewer),
-    post("/console/groups/{id}/rename"),
+    post("/console/groups/{id}/rename", "group.renamed"),
     get("/console/groups/{id}/delete", Manager),
-    post("/console/groups/{id}/delete"),
-    post("/console/groups/{id}/members"),
-    post("/console/groups/{id}/members/{account_id}/remove"),
+    post("/console/groups/{id}/delete", "group.deleted"),
+    post("/console/groups/{id}/members", "group.member_added"),
+    post("/console/groups/{id}/members/{account_id}/remove", "group.member_removed"),
     get("/console/settings/general", Viewer),
-    post("/console/settings/general"),
+    post("/console/settings/general", "settings.general_updated"),
     get("/console/settings/password-policy", Viewer),
-    post("/console/settings/password-policy"),
+    post("/console/settings/password-policy", "settings.password_policy_updated"),
     get("/console/settings/self-registration", Viewer),
-    post("/console/settings/self-registration"),
+    post("/console/settings/self-registration", "settings.self_registration_updated"),
     get("/console/settings/links", Viewer),
-    post("/console/settings/links"),
+    post("/console/settings/links", "settings.links_updated"),
     get("/console/settings/login-security", Viewer),
-    post("/console/settings/login-security"),
+    post("/console/settings/login-security", "settings.login_security_updated"),
     get("/console/settings/administrators", Viewer),
     get("/console/settings/administrators/invite", Manager),
-    post("/console/settings/administrators/invite"),
+    post("/console/settings/administrators/invite", "administrator.invited"),
     get("/console/settings/administrators/{id}", Viewer),
-    post("/console/settings/administrators/{id}/role"),
-    post("/console/settings/administrators/{id}/invitation"),
-    post("/console/settings/administrators/{id}/revoke"),
+    post("/console/settings/administrators/{id}/role", "administrator.role_changed"),
+    post("/console/settings/administrators/{id}/invitation", "administrator.invitation_resent"),
+    post("/console/settings/administrators/{id}/revoke", "administrator.invitation_revoked"),
     get("/console/settings/administrators/{id}/remove", Manager),
-    post("/console/settings/administrators/{id}/remove"),
+    post("/console/settings/administrators/{id}/remove", "administrator.removed"),
     get("/console/settings/administrators/{id}/transfer", Owner),
-    post_owner("/console/settings/administrators/{id}/transfer"),
+    post_owner("/console/settings/administrators/{id}/transfer", "ownership.transferred"),
     get("/console/settings/audit-log", Viewer),
     get("/console/settings/audit-log/export.csv", Viewer),
     get("/console/settings/outbox", Viewer),
     get("/console/settings/outbox/{id}", Viewer),
     get("/console/settings/outbox/{id}/html", Viewer),
-    post("/console/settings/outbox/{id}/resend"),
+    post("/console/settings/outbox/{id}/resend", "email.resent"),
 ];
 
-fn matches(pattern: &str, path: &str) -> bool {
+pub(crate) fn matches(pattern: &str, path: &str) -> bool {
     let (mut p, mut q) = (pattern.split('/'), path.split('/'));
     loop {
         match (p.next(), q.next()) {
@@ -198,6 +208,13 @@ mod tests {
         );
         assert_eq!(rule_for(&Method::HEAD, "/console/users").map(|r| r.need), Some(Need::Viewer));
         assert!(rule_for(&Method::POST, "/console/users/x/nope").is_none());
+    }
+
+    #[test]
+    fn every_post_but_a_checklist_names_its_audit_event() {
+        for r in RULES.iter().filter(|r| r.method == "POST") {
+            assert_eq!(r.audits.is_none(), r.path.ends_with("/policy"), "{}", r.path);
+        }
     }
 
     #[test]

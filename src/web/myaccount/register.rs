@@ -174,9 +174,10 @@ pub async fn resend(
     form: web::Form<ResendForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    state.mail_throttle.charge(&client_ip(&req))?;
+    let ip = client_ip(&req);
+    state.mail_throttle.charge(&ip)?;
     let email = form.into_inner().email;
-    registration::resend(&state.services(), &email).await?;
+    registration::resend(&state.services(), &email, &ip).await?;
     Ok(see_other(&req, &pending_url(email.trim(), true)))
 }
 
