@@ -111,7 +111,9 @@ async fn an_emailed_invitation_lands_the_administrator_signed_in_to_the_console(
     assert!(page.contains("Welcome! Your password is set"), "{page}");
     // An administrator may open what changes customers.
     assert_eq!(get_with(&browser, &app.url("/console/users/new")).await.0, 200);
-    assert_eq!(admin_by_email(&app, "ada@example.com").await.status(), Some(Status::Active));
+    let ada = admin_by_email(&app, "ada@example.com").await;
+    assert_eq!(ada.status(), Some(Status::Active));
+    assert!(ada.last_sign_in_at.is_some(), "landing signed in counts as a sign-in");
 
     // Single use: the link is spent.
     assert_eq!(get_with(&client(), &link).await.0, 410);
@@ -330,4 +332,50 @@ async fn transfer_ownership_needs_the_owners_password() {
     let transferred = app.db.run(|c| Ok(roster::db::audit::recent(c, 5)?)).await.unwrap();
     let event = transferred.iter().find(|e| e.action == "ownership.transferred").unwrap();
     assert_eq!(event.subject_id.as_deref(), Some(ada.as_str()));
+}
+
+#[actix_web::test]
+async fn the_administrators_scenario_reads_back_in_order_with_before_and_after() {
+    let app = signed_in_app().await;
+    let (ada, _browser) = joined(&app, "ada@example.com", "viewer").await;
+    let page = format!("{ADMINS}/{ada}");
+    let token = app.csrf(&page).await;
+    let role = [("csrf_token", token.as_str()), ("role", "administrator")];
+    assert_eq!(app.post_form(&format!("{page}/role"), &role).await.status(), 303);
+    let transfer = [("csrf_token", token.as_str()), ("password", OWNER_PASSWORD)];
+    assert_eq!(app.post_form(&format!("{page}/transfer"), &transfer).await.status(), 303);
+    let events = app.db.run(|c| Ok(roster::db::audit::recent(c, 20)?)).await.unwrap();
+    let story: Vec<(&str, &str, &str)> = events
+        .iter()
+        .rev()
+        .filter(|e| !e.action.starts_with("signin"))
+        .map(|e| {
+            (e.action.as_str(), e.actor_label.as_str(), e.subject_label.as_deref().unwrap_or(""))
+        })
+        .collect();
+    assert_eq!(
+        story,
+        [
+            ("administrator.invited", OWNER_EMAIL, "ada@example.com"),
+            ("invitation.accepted", "ada@example.com", "ada@example.com"),
+            ("administrator.role_changed", OWNER_EMAIL, "ada@example.com"),
+            ("ownership.transferred", OWNER_EMAIL, "ada@example.com"),
+        ]
+    );
+    let details = |action: &str| -> serde_json::Value {
+        let e = events.iter().find(|e| e.action == action).unwrap();
+        serde_json::from_str(&e.details).unwrap()
+    };
+    assert_eq!(details("administrator.invited")["role"], "viewer");
+    assert_eq!(details("administrator.role_changed")["role"]["before"], "viewer");
+    assert_eq!(details("administrator.role_changed")["role"]["after"], "administrator");
+    assert_eq!(details("ownership.transferred")["role"]["before"], "administrator");
+    assert_eq!(details("ownership.transferred")["role"]["after"], "owner");
+    let accepted = events.iter().find(|e| e.action == "invitation.accepted").unwrap();
+    assert_eq!(accepted.actor_name, "Ada Lovelace", "the newcomer, by name");
+    // Read as people read it: the log page shows the change and who made it.
+    let (_, log) =
+        app.get_text("/console/settings/audit-log?action=administrator.role_changed").await;
+    assert!(log.contains(r#"<span class="before">viewer</span>"#), "{log}");
+    app.assert_no_secrets_in_audit().await;
 }

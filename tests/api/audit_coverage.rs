@@ -3,6 +3,7 @@
 //! names) say which event each writes; this test drives every listed POST once, on a fresh
 //! server with what it needs, and finds that event written. A route without a fixture here
 //! fails the test, so a new change cannot skip it; one that only renders must write nothing.
+//! After each, the whole trail is scanned for secrets.
 
 use roster::db::audit::Actor;
 use roster::domain::account::{Kind, Status};
@@ -606,6 +607,8 @@ async fn every_listed_change_writes_its_audit_event() {
             }
             None => assert_eq!(count(&w.app, None).await, before, "{pattern} changes nothing"),
         }
+        // Whatever the route recorded, and all it took to get there, holds no secret.
+        w.app.assert_no_secrets_in_audit().await;
         checked += 1;
     }
     assert!(missing.is_empty(), "no fixture (and so no proof of an audit event) for {missing:?}");
