@@ -88,12 +88,7 @@ pub async fn invite(
 ) -> Result<Invited, FormError> {
     let mut errors = FieldErrors::default();
     let email = EmailAddress::parse(&input.email).map_err(|m| errors.add("email", m)).ok();
-    let first = PersonName::parse_optional(&input.first_name, "first name")
-        .map_err(|m| errors.add("first_name", m))
-        .ok();
-    let last = PersonName::parse_optional(&input.last_name, "last name")
-        .map_err(|m| errors.add("last_name", m))
-        .ok();
+    let names = PersonName::parse_optional_both(&input.first_name, &input.last_name, &mut errors);
     let role = assignable(&input.role);
     if role.is_none() {
         errors.add("role", CHOOSE_ROLE);
@@ -110,7 +105,7 @@ pub async fn invite(
             SendBy::Offline
         }
     };
-    let (Some(email), Some(first), Some(last), Some(role)) = (email, first, last, role) else {
+    let (Some(email), Some((first, last)), Some(role)) = (email, names, role) else {
         return Err(FormError::Invalid(errors));
     };
     if !errors.is_empty() {

@@ -47,17 +47,11 @@ pub async fn create_owner(
     let policy = db.run(|c| Ok(settings::load(c)?.password_policy())).await?;
     let mut errors = FieldErrors::default();
     let email = EmailAddress::parse(&input.email).map_err(|m| errors.add("email", m)).ok();
-    let first = PersonName::parse_optional(&input.first_name, "first name")
-        .map_err(|m| errors.add("first_name", m))
-        .ok();
-    let last = PersonName::parse_optional(&input.last_name, "last name")
-        .map_err(|m| errors.add("last_name", m))
-        .ok();
+    let names = PersonName::parse_optional_both(&input.first_name, &input.last_name, &mut errors);
     let password = email.as_ref().and_then(|email| {
         Password::parse(&input.password, &policy, email).map_err(|m| errors.add("password", m)).ok()
     });
-    let (Some(email), Some(first), Some(last), Some(password)) = (email, first, last, password)
-    else {
+    let (Some(email), Some((first, last)), Some(password)) = (email, names, password) else {
         return Err(CreateOwnerError::Invalid(errors));
     };
     if db.run(|c| Ok(accounts::owner_exists(c)?)).await? {

@@ -39,6 +39,20 @@ impl PersonName {
         first.zip(last)
     }
 
+    /// An administrator's first and last name (both optional), with messages under the
+    /// `first_name` and `last_name` fields; both, or `None`.
+    pub fn parse_optional_both(
+        first: &str,
+        last: &str,
+        errors: &mut super::FieldErrors,
+    ) -> Option<(Self, Self)> {
+        let first =
+            Self::parse_optional(first, "first name").map_err(|m| errors.add("first_name", m)).ok();
+        let last =
+            Self::parse_optional(last, "last name").map_err(|m| errors.add("last_name", m)).ok();
+        first.zip(last)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -11,10 +11,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::confirm::{self, Confirm, ConfirmForm};
+use super::customer::profile::ResendForm;
 use super::customer::{LinkView, link_view};
 use super::users::{Badge, badge};
 use crate::accounts::administrators as use_case;
-use crate::accounts::links::{self, SendBy};
+use crate::accounts::links;
 use crate::accounts::{FormError, administrators::Removed};
 use crate::db::accounts::{self, Account};
 use crate::domain::FieldErrors;
@@ -250,12 +251,6 @@ pub async fn change_role(
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ResendForm {
-    delivery: String,
-}
-
 pub async fn resend(
     state: State,
     admin: CurrentAdmin,
@@ -264,11 +259,7 @@ pub async fn resend(
     form: web::Form<ResendForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let send = match form.delivery.as_str() {
-        "email" if state.smtp_available => SendBy::Email,
-        "offline" => SendBy::Offline,
-        _ => return Err(crate::web::form::UNEXPECTED),
-    };
+    let send = form.send_by(state.smtp_available)?;
     let actor = admin.actor(&req);
     match use_case::resend(&state.services(), &admin.id, actor, &id, send).await? {
         None => {

@@ -50,6 +50,17 @@ pub struct ResendForm {
     delivery: String,
 }
 
+impl ResendForm {
+    /// Email (when a mail server is configured) or a link to copy; anything else is a forged form.
+    pub fn send_by(&self, smtp_available: bool) -> Result<SendBy, AppError> {
+        match self.delivery.as_str() {
+            "email" if smtp_available => Ok(SendBy::Email),
+            "offline" => Ok(SendBy::Offline),
+            _ => Err(crate::web::form::UNEXPECTED),
+        }
+    }
+}
+
 /// Resend the pending invitation or reset link: a new link (the previous one stops working),
 /// emailed or shown to copy.
 pub async fn resend_link(
@@ -60,11 +71,7 @@ pub async fn resend_link(
     form: web::Form<ResendForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let by = match form.delivery.as_str() {
-        "email" if state.smtp_available => SendBy::Email,
-        "offline" => SendBy::Offline,
-        _ => return Err(crate::web::form::UNEXPECTED),
-    };
+    let by = form.send_by(state.smtp_available)?;
     let actor = admin.actor(&req);
     let (purpose, link) =
         links::resend(&state.db, &state.outbox, &state.links, actor, &id, by).await?;
