@@ -3,13 +3,14 @@
 
 use serde_json::json;
 
+use super::Services;
 use super::links::{self, SendBy};
 use crate::db::audit::{self, Actor};
 use crate::db::tokens::{self, TokenState};
-use crate::db::{Db, now, outbox};
+use crate::db::{accounts, now, outbox};
+use crate::domain::account::Kind;
 use crate::domain::mail::{MailState, Template};
 use crate::error::AppError;
-use crate::mail::{Links, Outbox};
 
 pub enum Resent {
     /// The same message is queued again.
@@ -21,12 +22,11 @@ pub enum Resent {
 pub const NOT_FAILED: AppError = AppError::Forbidden("Only emails that failed can be resent.");
 
 pub async fn resend_failed(
-    db: &Db,
-    outbox_handle: &Outbox,
-    links: &Links,
+    s: &Services<'_>,
     actor: Actor,
     message_id: &str,
 ) -> Result<Resent, AppError> {
+    let (db, outbox_handle, links) = (s.db, s.outbox, s.links);
     let id = message_id.to_owned();
     let message = db.run(move |c| Ok(outbox::find(c, &id)?)).await?.ok_or(AppError::NotFound)?;
     if message.state() != Some(MailState::Failed) {
@@ -40,8 +40,16 @@ pub async fn resend_failed(
     let carries_link =
         matches!(message.template(), Some(Template::Invitation | Template::PasswordReset));
     if carries_link && link_state != Some(TokenState::Usable) {
-        let account = message.account_id.as_deref().ok_or(AppError::NotFound)?;
-        links::resend(db, outbox_handle, links, actor, account, SendBy::Email).await?;
+        let account = message.account_id.clone().ok_or(AppError::NotFound)?;
+        let id = account.clone();
+        let kind = db.run(move |c| Ok(accounts::find(c, &id)?.and_then(|a| a.kind()))).await?;
+        if kind == Some(Kind::Administrator) {
+            // An administrator's invitation: theirs to resend, under the same rules.
+            let by = actor.id.clone().unwrap_or_default();
+            super::administrators::resend(s, &by, actor, &account, SendBy::Email).await?;
+        } else {
+            links::resend(db, outbox_handle, links, actor, &account, SendBy::Email).await?;
+        }
         return Ok(Resent::NewLink);
     }
     let id = message.id.clone();

@@ -379,3 +379,33 @@ async fn the_administrators_scenario_reads_back_in_order_with_before_and_after()
     assert!(log.contains(r#"<span class="before">viewer</span>"#), "{log}");
     app.assert_no_secrets_in_audit().await;
 }
+
+#[actix_web::test]
+async fn a_failed_invitation_whose_link_expired_is_resent_from_the_outbox_with_a_new_link() {
+    let port = crate::smtp::free_port();
+    let app = signed_in_app_with(|c| {
+        c.mail.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.mail.max_attempts = 1;
+    })
+    .await;
+    assert_eq!(invite(&app, "ada@example.com", "viewer", "email").await.status(), 303);
+    let failed = app.wait_for_outbox_state("failed").await;
+    app.db
+        .run(|c| {
+            use diesel::prelude::*;
+            use roster::db::schema::one_time_tokens as t;
+            let past = roster::db::now() - chrono::Duration::minutes(1);
+            diesel::update(t::table).set(t::expires_at.eq(past)).execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let sink = SmtpSink::start_on(port).await;
+    let page = format!("/console/settings/outbox/{}", failed.id);
+    let res = app.post_on(&page, &format!("{page}/resend"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let messages = sink.wait_for(1).await;
+    let link = link_in(&messages[0], "/console/invitation/");
+    assert_eq!(get_with(&client(), &link).await.0, 200, "the new link opens the console's page");
+    assert!(app.audit_actions().await.contains(&"administrator.invitation_resent".to_owned()));
+}

@@ -212,7 +212,7 @@ pub async fn resend(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let actor = admin.actor(&req);
-    let outcome = resend::resend_failed(&state.db, &state.outbox, &state.links, actor, &id).await?;
+    let outcome = resend::resend_failed(&state.services(), actor, &id).await?;
     flash::set(
         &session,
         match outcome {
