@@ -2,6 +2,7 @@
 //! way handlers reach the database (always off the async workers).
 
 pub mod accounts;
+pub mod applications;
 pub mod attributes;
 pub mod audit;
 mod cached_sql;

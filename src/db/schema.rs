@@ -180,6 +180,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    applications (id) {
+        id -> Text,
+        name -> Text,
+        client_id -> Text,
+        client_type -> Text,
+        secret_hash -> Nullable<Text>,
+        redirect_uris -> Text,
+        post_logout_redirect_uris -> Text,
+        refresh_tokens -> Bool,
+        access_token_minutes -> Integer,
+        refresh_token_days -> Integer,
+        claims -> Text,
+        attribute_names -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        alg -> Text,
+        private_sealed -> Text,
+        public_jwk -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+        published_until -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(attribute_values -> accounts (account_id));
 diesel::joinable!(attribute_values -> attributes (attribute_id));
 diesel::joinable!(form_submissions -> accounts (account_id));
@@ -192,6 +223,7 @@ diesel::joinable!(sessions -> accounts (account_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
+    applications,
     attribute_values,
     attributes,
     audit_events,
@@ -202,4 +234,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     organization_settings,
     outbox,
     sessions,
+    signing_keys,
 );

@@ -26,6 +26,7 @@ macro_rules! text_enum {
 }
 
 pub mod account;
+pub mod application;
 pub mod attribute;
 pub mod clock;
 pub mod email;

@@ -31,6 +31,7 @@ pub const CONSOLE_SETTINGS_PASSWORDS: &str = "/console/settings/password-policy"
 pub const CONSOLE_SETTINGS_REGISTRATION: &str = "/console/settings/self-registration";
 pub const CONSOLE_SETTINGS_LINKS: &str = "/console/settings/links";
 pub const CONSOLE_PROFILE: &str = "/console/profile";
+pub const CONSOLE_APPLICATIONS: &str = "/console/applications";
 pub const CONSOLE_ADMINISTRATORS: &str = "/console/settings/administrators";
 pub const CONSOLE_INVITE_ADMINISTRATOR: &str = "/console/settings/administrators/invite";
 pub const CONSOLE_AUDIT_LOG: &str = "/console/settings/audit-log";
@@ -64,6 +65,10 @@ pub fn invitation(token: &str) -> String {
 /// The link in an administrator's invitation email (or shown to copy): the console's page.
 pub fn console_invitation(token: &str) -> String {
     format!("{CONSOLE}/invitation/{token}")
+}
+
+pub fn console_application(id: &str) -> String {
+    format!("{CONSOLE_APPLICATIONS}/{id}")
 }
 
 pub fn console_administrator(id: &str) -> String {

@@ -399,6 +399,48 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
             };
             w.console(&page, &format!("{page}/{what}"), &[field]).await
         }
+        "/console/applications/new" => {
+            let form = [
+                ("name", "Shop"),
+                ("client_type", "confidential"),
+                ("redirect_uris", "https://shop.example.com/cb"),
+                ("access_token_minutes", "5"),
+                ("refresh_token_days", "30"),
+            ];
+            w.console("/console/applications", pattern, &form).await
+        }
+        "/console/applications/{id}"
+        | "/console/applications/{id}/secret"
+        | "/console/applications/{id}/delete" => {
+            let input = roster::domain::application::ApplicationInput {
+                name: "Shop".into(),
+                client_type: "confidential".into(),
+                redirect_uris: "https://shop.example.com/cb".into(),
+                access_token_minutes: "5".into(),
+                refresh_token_days: "30".into(),
+                ..Default::default()
+            };
+            let id = roster::accounts::applications::create(&app.db, Actor::system("t"), input)
+                .await
+                .ok()
+                .unwrap()
+                .id;
+            let page = format!("/console/applications/{id}");
+            let (path, fields): (String, Vec<(&str, &str)>) = match pattern.rsplit('/').next() {
+                Some("secret") => (format!("{page}/secret"), vec![]),
+                Some("delete") => (format!("{page}/delete"), vec![("confirm", "on")]),
+                _ => (
+                    page.clone(),
+                    vec![
+                        ("name", "Shop renamed"),
+                        ("redirect_uris", "https://shop.example.com/cb"),
+                        ("access_token_minutes", "5"),
+                        ("refresh_token_days", "30"),
+                    ],
+                ),
+            };
+            w.console(&page, &path, &fields).await
+        }
         "/setup/{token}" => {
             let fresh = spawn_app().await;
             let url = fresh.setup_url.clone().unwrap();

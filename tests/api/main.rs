@@ -5,6 +5,7 @@ mod helpers;
 
 mod access;
 mod administrators;
+mod applications;
 mod attributes;
 mod audit_coverage;
 mod audit_log;

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod administrators;
+pub mod applications;
 pub mod attributes;
 pub mod audit_log;
 pub mod confirm;
@@ -214,6 +215,23 @@ pub fn scope(
                 .route(
                     "/users/{id}/groups/{group_id}/remove",
                     web::post().to(customer::groups::leave),
+                )
+                .route("/applications", web::get().to(applications::list))
+                .service(
+                    web::resource("/applications/new")
+                        .route(web::get().to(applications::new_form))
+                        .route(web::post().to(applications::create)),
+                )
+                .service(
+                    web::resource("/applications/{id}")
+                        .route(web::get().to(applications::show))
+                        .route(web::post().to(applications::update)),
+                )
+                .route("/applications/{id}/secret", web::post().to(applications::regenerate_secret))
+                .service(
+                    web::resource("/applications/{id}/delete")
+                        .route(web::get().to(applications::show_delete))
+                        .route(web::post().to(applications::delete)),
                 )
                 .route("/attributes", web::get().to(attributes::list))
                 .service(

@@ -1,0 +1,180 @@
+//! Manage > Applications: register, change and delete the applications that sign customers in
+//! through Roster. A confidential client's secret is a 256-bit random value shown once and
+//! stored as its SHA-256 (a hash compared in constant time is right for a random secret;
+//! Argon2 would only slow the token endpoint). Each change and its audit event in one
+//! transaction; edits record before → after.
+
+use serde_json::{Map, Value, json};
+
+use super::FormError;
+use crate::db::applications::{self, Application};
+use crate::db::audit::{self, Actor};
+use crate::db::{Db, attributes, new_id, now};
+use crate::domain::application::{ApplicationDefinition, ApplicationInput, ClientType};
+use crate::domain::token::{hash_token, random_token};
+use crate::error::AppError;
+
+/// The parts of a definition, named as the form names them, for "what changed".
+fn parts(d: &ApplicationDefinition) -> Vec<(&'static str, &'static str, Value)> {
+    vec![
+        ("name", "Name", json!(d.name)),
+        ("redirect_uris", "Redirect URIs", json!(d.redirect_uris)),
+        (
+            "post_logout_redirect_uris",
+            "Post-logout redirect URIs",
+            json!(d.post_logout_redirect_uris),
+        ),
+        ("refresh_tokens", "Refresh tokens", json!(d.refresh_tokens)),
+        ("access_token_minutes", "Access token lifetime", json!(d.access_token_minutes)),
+        ("refresh_token_days", "Refresh token lifetime", json!(d.refresh_token_days)),
+        ("claims", "Claims", json!(d.claims)),
+        ("attribute_names", "Attributes", json!(d.attribute_names)),
+    ]
+}
+
+/// The names of the custom attributes that exist now (an application may receive those).
+pub async fn attribute_names(db: &Db) -> Result<Vec<String>, AppError> {
+    db.run(|c| Ok(attributes::all(c)?.into_iter().map(|a| a.name).collect())).await
+}
+
+/// A client id: 128 random bits, URL-safe.
+fn new_client_id() -> String {
+    random_token()[..22].to_owned()
+}
+
+pub struct Created {
+    pub id: String,
+    /// A confidential client's secret, to show once.
+    pub secret: Option<String>,
+}
+
+pub async fn create(db: &Db, actor: Actor, input: ApplicationInput) -> Result<Created, FormError> {
+    let known = attribute_names(db).await?;
+    let d = ApplicationDefinition::parse(&input, &known).map_err(FormError::Invalid)?;
+    let secret = (d.client_type == ClientType::Confidential).then(random_token);
+    let secret_hash = secret.as_deref().map(hash_token);
+    let (id, client_id) = (new_id(), new_client_id());
+    let row_id = id.clone();
+    db.run(move |conn| {
+        conn.immediate_transaction(|conn| {
+            applications::insert(conn, &row_id, &client_id, secret_hash.as_deref(), &d, now())?;
+            let mut details: Map<String, Value> =
+                parts(&d).into_iter().map(|(k, _, v)| (k.to_owned(), v)).collect();
+            details.insert("client_type".into(), json!(d.client_type.as_str()));
+            details.insert("client_id".into(), json!(client_id));
+            audit::record(
+                conn,
+                &actor,
+                "application.created",
+                Some((&row_id, &d.name)),
+                Value::Object(details),
+            )
+        })
+        .map_err(AppError::from)
+    })
+    .await?;
+    Ok(Created { id, secret })
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<Application, AppError> {
+    let id = id.to_owned();
+    db.run(move |c| applications::find(c, &id)?.ok_or(AppError::NotFound)).await
+}
+
+/// Saves what changed; returns the labels of the changed parts (empty: nothing to save).
+pub async fn update(
+    db: &Db,
+    actor: Actor,
+    id: &str,
+    mut input: ApplicationInput,
+) -> Result<Vec<&'static str>, FormError> {
+    let existing = find(db, id).await?;
+    let before = existing.definition().ok_or(AppError::internal(anyhow::anyhow!("bad row")))?;
+    // The kind is fixed at creation (it decides whether there is a secret).
+    input.client_type = before.client_type.as_str().to_owned();
+    let known = attribute_names(db).await?;
+    let after = ApplicationDefinition::parse(&input, &known).map_err(FormError::Invalid)?;
+    let mut changed = Vec::new();
+    let mut details = Map::new();
+    for ((key, label, old), (_, _, new)) in parts(&before).into_iter().zip(parts(&after)) {
+        if old != new {
+            changed.push(label);
+            details.insert(key.to_owned(), json!({ "before": old, "after": new }));
+        }
+    }
+    if changed.is_empty() {
+        return Ok(changed);
+    }
+    let id = id.to_owned();
+    db.run(move |conn| {
+        conn.immediate_transaction(|conn| {
+            applications::update(conn, &id, &after, now())?;
+            audit::record(
+                conn,
+                &actor,
+                "application.updated",
+                Some((&id, &after.name)),
+                Value::Object(details),
+            )
+        })
+        .map_err(AppError::from)
+    })
+    .await?;
+    Ok(changed)
+}
+
+pub const NO_SECRET: AppError = AppError::Forbidden(
+    "Single-page and native applications have no client secret: they use PKCE.",
+);
+
+/// A new client secret for a confidential application; the old one stops working at once.
+/// Returns the secret, to show once.
+pub async fn regenerate_secret(db: &Db, actor: Actor, id: &str) -> Result<String, AppError> {
+    let secret = random_token();
+    let hash = hash_token(&secret);
+    let id = id.to_owned();
+    let done = db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let Some(app) = applications::find(conn, &id)? else {
+                    return Ok(Err(AppError::NotFound));
+                };
+                if app.client_type() != Some(ClientType::Confidential) {
+                    return Ok(Err(NO_SECRET));
+                }
+                applications::set_secret_hash(conn, &id, &hash, now())?;
+                audit::record(
+                    conn,
+                    &actor,
+                    "application.secret_regenerated",
+                    Some((&id, &app.name)),
+                    json!({ "client_id": app.client_id }),
+                )?;
+                Ok::<_, diesel::result::Error>(Ok(()))
+            })
+            .map_err(AppError::from)
+        })
+        .await?;
+    done.map(|()| secret)
+}
+
+/// Deletes the application (what it was issued goes with it); returns its name.
+pub async fn delete(db: &Db, actor: Actor, id: &str) -> Result<String, AppError> {
+    let id = id.to_owned();
+    db.run(move |conn| {
+        conn.immediate_transaction(|conn| {
+            let app = applications::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
+            applications::delete(conn, &id)?;
+            audit::record(
+                conn,
+                &actor,
+                "application.deleted",
+                Some((&id, &app.name)),
+                json!({ "name": app.name, "client_id": app.client_id }),
+            )?;
+            Ok::<_, diesel::result::Error>(app.name)
+        })
+        .map_err(AppError::from)
+    })
+    .await
+}
