@@ -23,6 +23,7 @@ pub mod resend_email;
 pub mod reset;
 pub mod sessions;
 pub mod signin;
+pub mod signing_keys;
 
 use crate::db::accounts::Account;
 use crate::db::outbox::{self, NewMessage};

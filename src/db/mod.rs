@@ -13,6 +13,7 @@ pub mod schema;
 pub mod seed;
 pub mod sessions;
 pub mod settings;
+pub mod signing_keys;
 pub mod submissions;
 pub mod tokens;
 

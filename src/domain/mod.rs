@@ -38,6 +38,7 @@ pub mod name;
 pub mod net;
 pub mod password;
 pub mod settings;
+pub mod signing;
 pub mod token;
 pub mod user_agent;
 

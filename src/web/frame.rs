@@ -174,6 +174,9 @@ fn set_security_headers(res: &mut HttpResponse, is_static: bool, https: bool) {
     let framable = h
         .get(header::CONTENT_SECURITY_POLICY)
         .is_some_and(|v| v.as_bytes() == EMAIL_PREVIEW_CSP.as_bytes());
+    // Public metadata (the provider's keys) says how long it may be cached; pages do not.
+    let public_cache =
+        h.get(header::CACHE_CONTROL).is_some_and(|v| v.as_bytes().starts_with(b"public"));
     let mut set = |name: HeaderName, value: &'static str| {
         h.insert(name, HeaderValue::from_static(value));
     };
@@ -193,7 +196,7 @@ fn set_security_headers(res: &mut HttpResponse, is_static: bool, https: bool) {
     }
     if is_static {
         set(header::CACHE_CONTROL, "public, max-age=300");
-    } else {
+    } else if !public_cache {
         // Pages carry customers' data and CSRF tokens: never keep them in any cache.
         set(header::CACHE_CONTROL, "no-store");
     }

@@ -8,6 +8,7 @@ pub mod flash;
 pub mod form;
 pub mod frame;
 pub mod myaccount;
+pub mod oidc;
 pub mod own_security;
 pub mod password_policy;
 pub mod profile_fields;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub groups: crate::accounts::groups::GroupDirectory,
     /// Signs the stateless CSRF tokens of pages shown before sign-in.
     pub csrf_key: csrf::CsrfKey,
+    /// Seals the private signing keys in the database (derived from the session secret).
+    pub seal_key: crate::domain::signing::SealKey,
     /// Peers whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<Cidr>,
     /// The time of timed locks.
@@ -107,6 +110,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, sessions: Sessions) {
         .service(setup::scope())
         .service(console::scope(sessions.console))
         .service(myaccount::scope(sessions.myaccount))
+        .service(oidc::scope())
         .route("/", web::get().to(console::to_console))
         .default_service(web::to(frame::not_found));
 }

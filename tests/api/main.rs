@@ -16,6 +16,7 @@ mod groups;
 mod lockout;
 mod my_profile;
 mod myaccount;
+mod oidc;
 mod onboarding;
 mod profile;
 mod registration;

@@ -1,0 +1,70 @@
+//! The provider's signing keys: one RS256 and one EdDSA key sign at a time; both are created on
+//! first use (RSA generation takes a moment, so it runs off the database threads and the async
+//! workers) and their public parts are published as the JWKS.
+
+use openidconnect::core::CoreJsonWebKey;
+
+use crate::db::{Db, new_id, now, signing_keys};
+use crate::domain::signing::{Algorithm, SealKey, Signer, generate};
+use crate::error::AppError;
+
+const ALGORITHMS: [Algorithm; 2] = [Algorithm::Rs256, Algorithm::EdDsa];
+
+/// Creates the signing key of each algorithm that has none.
+pub async fn ensure(db: &Db, seal: &SealKey) -> Result<(), AppError> {
+    for alg in ALGORITHMS {
+        let exists = db.run(move |c| Ok(signing_keys::active(c, alg.as_str())?.is_some())).await?;
+        if exists {
+            continue;
+        }
+        let kid = new_id();
+        let key = tokio::task::spawn_blocking(move || generate(alg, &kid))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
+        let sealed = seal.seal(&key.kid, key.private_pem.as_bytes());
+        db.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                // Another request may have made one meanwhile: keep the first.
+                if signing_keys::active(conn, alg.as_str())?.is_none() {
+                    signing_keys::insert(
+                        conn,
+                        &key.kid,
+                        alg.as_str(),
+                        &sealed,
+                        &key.public_jwk,
+                        now(),
+                    )?;
+                }
+                Ok::<_, diesel::result::Error>(())
+            })
+            .map_err(AppError::from)
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// The published public keys (`{"keys": [...]}`), creating the first ones when there are none.
+pub async fn jwks(db: &Db, seal: &SealKey) -> Result<serde_json::Value, AppError> {
+    ensure(db, seal).await?;
+    let rows = db.run(|c| Ok(signing_keys::published(c, now())?)).await?;
+    let keys: Vec<CoreJsonWebKey> =
+        rows.iter().filter_map(|k| serde_json::from_str(&k.public_jwk).ok()).collect();
+    Ok(serde_json::json!({ "keys": keys }))
+}
+
+/// The key of `alg` that signs now, opened.
+pub async fn signer(db: &Db, seal: &SealKey, alg: Algorithm) -> Result<Signer, AppError> {
+    ensure(db, seal).await?;
+    let row =
+        db.run(move |c| signing_keys::active(c, alg.as_str())?.ok_or(AppError::NotFound)).await?;
+    let pem = seal.open(&row.kid, &row.private_sealed).ok_or_else(|| {
+        AppError::internal(anyhow::anyhow!(
+            "signing key {} cannot be opened: was the session secret changed?",
+            row.kid
+        ))
+    })?;
+    let pem = String::from_utf8(pem).map_err(AppError::internal)?;
+    Signer::from_pem(alg, &row.kid, &pem).map_err(|e| AppError::internal(anyhow::anyhow!(e)))
+}
