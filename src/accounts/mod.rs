@@ -5,6 +5,7 @@ pub mod administrators;
 pub mod applications;
 pub mod attributes;
 pub mod audit_log;
+pub mod authorize;
 pub mod export;
 pub mod groups;
 pub mod links;
@@ -24,6 +25,7 @@ pub mod reset;
 pub mod sessions;
 pub mod signin;
 pub mod signing_keys;
+pub mod token;
 
 use crate::db::accounts::Account;
 use crate::db::outbox::{self, NewMessage};

@@ -7,6 +7,7 @@ pub mod attributes;
 pub mod audit;
 mod cached_sql;
 pub mod customer_list;
+pub mod grants;
 pub mod groups;
 pub mod outbox;
 pub mod schema;

@@ -200,6 +200,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    authorization_codes (code_hash) {
+        code_hash -> Text,
+        grant_id -> Text,
+        application_id -> Text,
+        account_id -> Text,
+        redirect_uri -> Text,
+        scope -> Text,
+        nonce -> Nullable<Text>,
+        code_challenge -> Nullable<Text>,
+        auth_time -> Timestamp,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    oidc_tokens (token_hash) {
+        token_hash -> Text,
+        kind -> Text,
+        grant_id -> Text,
+        application_id -> Text,
+        account_id -> Text,
+        scope -> Text,
+        auth_time -> Timestamp,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     signing_keys (kid) {
         kid -> Text,
         alg -> Text,
@@ -225,11 +258,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     applications,
     attribute_values,
+    authorization_codes,
     attributes,
     audit_events,
     form_submissions,
     group_members,
     groups,
+    oidc_tokens,
     one_time_tokens,
     organization_settings,
     outbox,

@@ -36,6 +36,7 @@ pub mod lockout;
 pub mod mail;
 pub mod name;
 pub mod net;
+pub mod oidc;
 pub mod password;
 pub mod settings;
 pub mod signing;

@@ -50,6 +50,8 @@ pub const PUBLIC: &[Change] = &[
     render("/myaccount/security/policy"),
     change("/myaccount/security/sessions/end-others", "session.terminated"),
     change("/myaccount/security/sessions/{handle}/end", "session.terminated"),
+    change("/oidc/token", "application.tokens_issued"),
+    render("/oidc/userinfo"),
 ];
 
 const UNLISTED: AppError = AppError::Forbidden("This action is not open to anyone.");

@@ -111,6 +111,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, sessions: Sessions) {
         .service(console::scope(sessions.console))
         .service(myaccount::scope(sessions.myaccount))
         .service(oidc::scope())
+        .route(urls::DISCOVERY, web::get().to(oidc::discovery))
         .route("/", web::get().to(console::to_console))
         .default_service(web::to(frame::not_found));
 }

@@ -19,6 +19,8 @@ use crate::domain::token::{hash_token, random_token};
 pub const KEY_ACCOUNT: &str = "account_id";
 pub const KEY_USER_AGENT: &str = "user_agent";
 pub const KEY_IP: &str = "ip";
+/// When the account signed in (Unix seconds): `max_age` and `auth_time` of the provider.
+pub const KEY_AUTH_TIME: &str = "auth_time";
 /// Not stored: `load` puts the session's account here, fresh from the same query, and
 /// `save`/`update` leave it out. See `web::auth::session_account`.
 pub const KEY_LOADED_ACCOUNT: &str = "_account";

@@ -13,7 +13,7 @@ use crate::db::settings;
 use crate::domain::account::Kind;
 use crate::error::AppError;
 use crate::web::render::{html, see_other};
-use crate::web::session_store::{KEY_ACCOUNT, KEY_IP, KEY_USER_AGENT};
+use crate::web::session_store::{KEY_ACCOUNT, KEY_AUTH_TIME, KEY_IP, KEY_USER_AGENT};
 use crate::web::{State, auth, client_ip, csrf, urls};
 
 /// One area's sign-in: who may use it and where its pages are.
@@ -94,6 +94,9 @@ pub struct LoginQuery {
     email: Option<String>,
     #[serde(default)]
     next: Option<String>,
+    /// An application asked for a fresh sign-in: show the form even to a signed-in visitor.
+    #[serde(default)]
+    reauth: Option<String>,
 }
 
 /// The sign-in page. Nothing is stored for the visitor: the form's CSRF token is stateless.
@@ -105,7 +108,8 @@ pub async fn show(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let next = destination(area, query.next.as_deref());
-    if auth::session_account(&session).is_some_and(|a| (area.may_use)(&a)) {
+    let fresh = query.reauth.is_some();
+    if !fresh && auth::session_account(&session).is_some_and(|a| (area.may_use)(&a)) {
         return Ok(see_other(&req, if next.is_empty() { area.home } else { &next }));
     }
     let notice = match query.notice.as_deref() {
@@ -184,6 +188,8 @@ pub fn start_session(
     session.insert(KEY_ACCOUNT, account_id).map_err(AppError::internal)?;
     session.insert(KEY_USER_AGENT, ua).map_err(AppError::internal)?;
     session.insert(KEY_IP, client_ip(req)).map_err(AppError::internal)?;
+    let signed_in_at = crate::db::now().and_utc().timestamp();
+    session.insert(KEY_AUTH_TIME, signed_in_at).map_err(AppError::internal)?;
     csrf::rotate(session);
     Ok(())
 }

@@ -25,6 +25,7 @@ pub const MYACCOUNT_FORGOT: &str = "/myaccount/forgot-password";
 pub const MYACCOUNT_RECOVER: &str = "/myaccount/recover";
 pub const MYACCOUNT_REGISTER: &str = "/myaccount/register";
 pub const MYACCOUNT_VERIFY: &str = "/myaccount/verify";
+pub const MYACCOUNT_AUTHORIZE: &str = "/myaccount/authorize";
 pub const CONSOLE_LOGIN_SECURITY: &str = "/console/settings/login-security";
 pub const CONSOLE_SETTINGS_GENERAL: &str = "/console/settings/general";
 pub const CONSOLE_SETTINGS_PASSWORDS: &str = "/console/settings/password-policy";
@@ -33,6 +34,9 @@ pub const CONSOLE_SETTINGS_LINKS: &str = "/console/settings/links";
 pub const CONSOLE_PROFILE: &str = "/console/profile";
 pub const OIDC: &str = "/oidc";
 pub const OIDC_JWKS: &str = "/oidc/jwks";
+pub const OIDC_TOKEN: &str = "/oidc/token";
+pub const OIDC_USERINFO: &str = "/oidc/userinfo";
+pub const DISCOVERY: &str = "/.well-known/openid-configuration";
 pub const CONSOLE_APPLICATIONS: &str = "/console/applications";
 pub const CONSOLE_ADMINISTRATORS: &str = "/console/settings/administrators";
 pub const CONSOLE_INVITE_ADMINISTRATOR: &str = "/console/settings/administrators/invite";
@@ -124,12 +128,15 @@ pub fn safe_next<'a>(prefix: &str, next: &'a str) -> Option<&'a str> {
     let in_area = rest.is_empty() || rest.starts_with('/') || rest.starts_with('?');
     let plain = next.len() <= 2000
         && next.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/?=&%+:@,;!*'()".contains(&b));
-    let lowered = next.to_ascii_lowercase();
+    // The path decides where the browser goes; the query only carries values (an application's
+    // authorization request, whose redirect URI the provider checks itself).
+    let path = next.split('?').next().unwrap_or("");
+    let lowered = path.to_ascii_lowercase();
     let climbs = lowered.contains("..")
         || lowered.contains("%2e")
         || lowered.contains("%2f")
         || lowered.contains("%5c")
-        || next.contains("//");
+        || path.contains("//");
     let login = rest.starts_with("/login");
     (in_area && plain && !climbs && !login).then_some(next)
 }
@@ -143,6 +150,9 @@ mod tests {
         let my = "/myaccount";
         assert_eq!(safe_next(my, "/myaccount/security"), Some("/myaccount/security"));
         assert_eq!(safe_next(my, "/myaccount?tab=1"), Some("/myaccount?tab=1"));
+        let authorize =
+            "/myaccount/authorize?client_id=a&redirect_uri=https%3A%2F%2Fapp.example%2Fcb";
+        assert_eq!(safe_next(my, authorize), Some(authorize));
         for bad in [
             "//evil.example",
             "https://evil.example",

@@ -104,6 +104,54 @@ impl World {
         id
     }
 
+    /// A registered web application and an authorization code for the customer, through the
+    /// provider's own use cases: (client id, secret, code).
+    async fn application_code(&self) -> (String, String, String) {
+        use roster::accounts::authorize::{self, AuthorizationRequest, Checked, Customer};
+        let id = self.customer().await;
+        let input = roster::domain::application::ApplicationInput {
+            name: "Shop".into(),
+            client_type: "confidential".into(),
+            redirect_uris: "http://127.0.0.1:9/cb".into(),
+            access_token_minutes: "5".into(),
+            refresh_token_days: "30".into(),
+            claims: vec!["email".into()],
+            ..Default::default()
+        };
+        let db = &self.app.db;
+        let created = roster::accounts::applications::create(db, Actor::system("t"), input)
+            .await
+            .ok()
+            .unwrap();
+        let app_id = created.id.clone();
+        let row = db
+            .run(move |c| Ok(roster::db::applications::find(c, &app_id)?))
+            .await
+            .unwrap()
+            .unwrap();
+        let req = AuthorizationRequest {
+            response_type: "code".into(),
+            client_id: row.client_id.clone(),
+            redirect_uri: "http://127.0.0.1:9/cb".into(),
+            scope: "openid email".into(),
+            ..Default::default()
+        };
+        let Checked::Valid(valid) = authorize::check(db, &self.app.base, &req).await.unwrap()
+        else {
+            panic!("a valid request")
+        };
+        let who = Customer {
+            id: &id,
+            email: "pat@example.com",
+            name: "Pat",
+            auth_time: roster::db::now(),
+            ip: "127.0.0.1",
+        };
+        let back = authorize::issue_code(db, &self.app.base, &valid, who).await.unwrap();
+        let code = back.split("code=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+        (row.client_id, created.secret.unwrap(), code)
+    }
+
     async fn registration_on(&self) {
         let page = "/console/settings/self-registration";
         let form = [("enabled", "on"), ("verification", "on"), ("expiry_minutes", "1440")];
@@ -440,6 +488,33 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
                 ),
             };
             w.console(&page, &path, &fields).await
+        }
+        "/oidc/token" | "/oidc/userinfo" => {
+            let (client_id, secret, code) = w.application_code().await;
+            let url = app.url(pattern);
+            if pattern.ends_with("/token") {
+                let form = [
+                    ("grant_type", "authorization_code"),
+                    ("code", code.as_str()),
+                    ("redirect_uri", "http://127.0.0.1:9/cb"),
+                    ("client_id", client_id.as_str()),
+                    ("client_secret", secret.as_str()),
+                ];
+                Prepared::new(client(), url, "", &form)
+            } else {
+                let form = [
+                    ("grant_type", "authorization_code"),
+                    ("code", code.as_str()),
+                    ("redirect_uri", "http://127.0.0.1:9/cb"),
+                    ("client_id", client_id.as_str()),
+                    ("client_secret", secret.as_str()),
+                ];
+                let res = client().post(app.url("/oidc/token")).form(&form).send().await.unwrap();
+                let body: serde_json::Value =
+                    serde_json::from_str(&res.text().await.unwrap()).unwrap();
+                let access = body["access_token"].as_str().unwrap().to_owned();
+                Prepared::new(client(), url, "", &[("access_token", access.as_str())])
+            }
         }
         "/setup/{token}" => {
             let fresh = spawn_app().await;

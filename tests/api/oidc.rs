@@ -97,3 +97,272 @@ async fn an_id_token_signed_with_the_stored_key_verifies_against_the_published_s
     );
     assert!(token.claims(&other, &Nonce::new("n-1".into())).is_err());
 }
+
+// ---- The code flow, end to end over HTTP ----
+
+const REDIRECT: &str = "http://127.0.0.1:9/cb";
+const PASSWORD: &str = "juniper lantern 1987";
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+struct Client {
+    id: String,
+    secret: Option<String>,
+}
+
+async fn register(app: &TestApp, kind: &str) -> Client {
+    let input = roster::domain::application::ApplicationInput {
+        name: "Shop".into(),
+        client_type: kind.into(),
+        redirect_uris: REDIRECT.into(),
+        refresh_tokens: true,
+        access_token_minutes: "5".into(),
+        refresh_token_days: "30".into(),
+        claims: vec!["email".into(), "profile".into(), "groups".into()],
+        ..Default::default()
+    };
+    let actor = roster::db::audit::Actor::system("t");
+    let created = roster::accounts::applications::create(&app.db, actor, input).await.ok().unwrap();
+    let row = app
+        .db
+        .run(move |c| Ok(roster::db::applications::find(c, &created.id)?))
+        .await
+        .unwrap()
+        .unwrap();
+    Client { id: row.client_id, secret: created.secret }
+}
+
+fn authorize_url(app: &TestApp, client: &Client, extra: &[(&str, &str)]) -> String {
+    let mut q = vec![
+        ("response_type", "code"),
+        ("client_id", client.id.as_str()),
+        ("redirect_uri", REDIRECT),
+        ("scope", "openid email profile"),
+        ("state", "s-1"),
+        ("nonce", "n-1"),
+        ("code_challenge", CHALLENGE),
+        ("code_challenge_method", "S256"),
+    ];
+    q.extend(extra.iter().copied());
+    app.url(&format!("/myaccount/authorize?{}", serde_urlencoded::to_string(q).unwrap()))
+}
+
+fn location(res: &reqwest::Response) -> String {
+    header(res.headers(), "location").to_owned()
+}
+
+fn query_of(url: &str) -> std::collections::HashMap<String, String> {
+    let q = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+    serde_urlencoded::from_str(q).unwrap()
+}
+
+/// A customer signs in through the application's authorization request; returns the code.
+async fn sign_in_through(app: &TestApp, browser: &reqwest::Client, url: &str) -> String {
+    let res = browser.get(url).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let mut to = location(&res);
+    if to.starts_with("/myaccount/login") {
+        let page = get_with(browser, &app.url(&to)).await.1;
+        let next = hidden_field(&page, "next");
+        let form = [
+            ("csrf_token", csrf_in(&page)),
+            ("email", "pat@example.com".into()),
+            ("password", PASSWORD.into()),
+            ("next", next),
+        ];
+        let res = browser.post(app.url("/myaccount/login")).form(&form).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        let back = location(&res);
+        assert!(back.starts_with("/myaccount/authorize?"), "{back}");
+        let res = browser.get(app.url(&back)).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        to = location(&res);
+    }
+    assert!(to.starts_with(REDIRECT), "{to}");
+    let q = query_of(&to);
+    assert_eq!(q["state"], "s-1");
+    assert_eq!(q["iss"], app.base, "RFC 9207");
+    q["code"].clone()
+}
+
+async fn token(app: &TestApp, client: &Client, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let mut req = client_http().post(app.url("/oidc/token")).form(form);
+    match &client.secret {
+        Some(s) => req = req.basic_auth(&client.id, Some(s)),
+        None => {
+            let mut with_id: Vec<(&str, &str)> = form.to_vec();
+            with_id.push(("client_id", &client.id));
+            req = client_http().post(app.url("/oidc/token")).form(&with_id);
+        }
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, serde_json::from_str(&res.text().await.unwrap()).unwrap())
+}
+
+fn client_http() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn exchange(app: &TestApp, client: &Client, code: &str) -> (u16, serde_json::Value) {
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", REDIRECT),
+        ("code_verifier", VERIFIER),
+    ];
+    token(app, client, &form).await
+}
+
+async fn refresh(app: &TestApp, client: &Client, r: &str) -> (u16, serde_json::Value) {
+    token(app, client, &[("grant_type", "refresh_token"), ("refresh_token", r)]).await
+}
+
+async fn userinfo(app: &TestApp, access: &str) -> (u16, serde_json::Value) {
+    let res =
+        client_http().get(app.url("/oidc/userinfo")).bearer_auth(access).send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, serde_json::from_str(&res.text().await.unwrap()).unwrap_or_default())
+}
+
+#[actix_web::test]
+async fn discovery_names_this_issuer_and_its_endpoints() {
+    let app = spawn_app().await;
+    let (status, body) = app.get_text("/.well-known/openid-configuration").await;
+    assert_eq!(status, 200);
+    let m: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(m["issuer"], app.base);
+    assert_eq!(m["authorization_endpoint"], app.url("/myaccount/authorize"));
+    assert_eq!(m["token_endpoint"], app.url("/oidc/token"));
+    assert_eq!(m["jwks_uri"], app.url("/oidc/jwks"));
+    assert_eq!(m["code_challenge_methods_supported"], serde_json::json!(["S256"]));
+    assert_eq!(m["authorization_response_iss_parameter_supported"], true);
+}
+
+#[actix_web::test]
+async fn a_customer_signs_in_to_an_application_with_code_and_pkce() {
+    let app = signed_in_app().await;
+    app.active_customer("pat@example.com", PASSWORD).await;
+    let client = register(&app, "confidential").await;
+    let browser = crate::helpers::client();
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[])).await;
+    let (status, t) = exchange(&app, &client, &code).await;
+    assert_eq!(status, 200, "{t}");
+    assert_eq!(t["token_type"], "Bearer");
+    assert_eq!(t["expires_in"], 300);
+    let access = t["access_token"].as_str().unwrap().to_owned();
+    // The ID token verifies against the published keys, with nonce, at_hash and auth_time.
+    let set: CoreJsonWebKeySet = serde_json::from_str(&app.get_text("/oidc/jwks").await.1).unwrap();
+    let verifier = CoreIdTokenVerifier::new_confidential_client(
+        ClientId::new(client.id.clone()),
+        openidconnect::ClientSecret::new(client.secret.clone().unwrap()),
+        IssuerUrl::new(app.base.clone()).unwrap(),
+        set,
+    );
+    let id_token: CoreIdToken = serde_json::from_value(t["id_token"].clone()).unwrap();
+    let claims = id_token.claims(&verifier, &Nonce::new("n-1".into())).expect("verifies");
+    assert_eq!(claims.email().map(|e| e.as_str()), Some("pat@example.com"));
+    assert!(claims.auth_time().is_some());
+    let expected = openidconnect::AccessTokenHash::from_token(
+        &openidconnect::AccessToken::new(access.clone()),
+        id_token.signing_alg().unwrap(),
+        id_token.signing_key(&verifier).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims.access_token_hash(), Some(&expected), "at_hash");
+    let (status, info) = userinfo(&app, &access).await;
+    assert_eq!(status, 200);
+    assert_eq!(info["email"], "pat@example.com");
+    assert_eq!(info["sub"], claims.subject().as_str());
+    // Single sign-on: the next request comes straight back with a code.
+    let res = browser.get(authorize_url(&app, &client, &[])).send().await.unwrap();
+    assert!(location(&res).starts_with(REDIRECT));
+    // A reused code fails and revokes what it issued.
+    let (status, e) = exchange(&app, &client, &code).await;
+    assert_eq!((status, e["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(userinfo(&app, &access).await.0, 401);
+    assert!(app.audit_actions().await.contains(&"tokens.revoked".to_owned()));
+    app.assert_no_secrets_in_audit().await;
+}
+
+#[actix_web::test]
+async fn errors_before_the_redirect_uri_is_trusted_stay_on_our_page() {
+    let app = spawn_app().await;
+    let client = register(&app, "public").await;
+    for bad in [
+        authorize_url(&app, &Client { id: "nobody".into(), secret: None }, &[]),
+        authorize_url(&app, &client, &[]).replace("127.0.0.1%3A9%2Fcb", "evil.example%2Fcb"),
+    ] {
+        let res = client_http().get(&bad).send().await.unwrap();
+        assert_eq!(res.status(), 400, "{bad}");
+        assert!(res.headers().get("location").is_none(), "no redirect");
+    }
+    // After it is trusted, errors go back to the application.
+    let url = authorize_url(&app, &client, &[("prompt", "none")]);
+    let res = client_http().get(&url).send().await.unwrap();
+    let q = query_of(&location(&res));
+    assert_eq!((q["error"].as_str(), q["state"].as_str()), ("login_required", "s-1"));
+    let url = authorize_url(&app, &client, &[]).replace("scope=openid+", "scope=");
+    let q = query_of(&location(&client_http().get(&url).send().await.unwrap()));
+    assert_eq!(q["error"], "invalid_scope");
+    let no_pkce = authorize_url(&app, &client, &[]).replace("code_challenge=", "x=");
+    let q = query_of(&location(&client_http().get(&no_pkce).send().await.unwrap()));
+    assert_eq!(q["error"], "invalid_request", "a public client must use PKCE");
+}
+
+#[actix_web::test]
+async fn pkce_and_client_secrets_are_checked_and_refresh_tokens_rotate() {
+    let app = spawn_app().await;
+    app.active_customer("pat@example.com", PASSWORD).await;
+    let client = register(&app, "confidential").await;
+    let browser = crate::helpers::client();
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[])).await;
+    let wrong = Client { id: client.id.clone(), secret: Some("not the secret".into()) };
+    let (status, e) = exchange(&app, &wrong, &code).await;
+    assert_eq!((status, e["error"].as_str()), (401, Some("invalid_client")));
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", REDIRECT),
+        ("code_verifier", "a-different-verifier-that-is-long-enough-to-count-1234"),
+    ];
+    let (status, e) = token(&app, &client, &form).await;
+    assert_eq!((status, e["error"].as_str()), (400, Some("invalid_grant")), "PKCE mismatch");
+
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[])).await;
+    let (_, first) = exchange(&app, &client, &code).await;
+    let r1 = first["refresh_token"].as_str().unwrap().to_owned();
+    let (status, second) = refresh(&app, &client, &r1).await;
+    assert_eq!(status, 200, "{second}");
+    let r2 = second["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(r1, r2, "rotated");
+    let access2 = second["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(userinfo(&app, &access2).await.0, 200);
+    // The old refresh token again: the whole grant is revoked.
+    let (status, e) = refresh(&app, &client, &r1).await;
+    assert_eq!((status, e["error"].as_str()), (400, Some("invalid_grant")));
+    assert_eq!(refresh(&app, &client, &r2).await.0, 400, "the family is revoked");
+    assert_eq!(userinfo(&app, &access2).await.0, 401);
+}
+
+#[actix_web::test]
+async fn a_locked_customer_loses_userinfo_and_refresh_at_once() {
+    let app = signed_in_app().await;
+    let id = app.active_customer("pat@example.com", PASSWORD).await;
+    let client = register(&app, "public").await;
+    let browser = crate::helpers::client();
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[])).await;
+    let (status, t) = exchange(&app, &client, &code).await;
+    assert_eq!(status, 200, "{t}");
+    assert!(t.get("refresh_token").is_some());
+    let page = format!("/console/users/{id}");
+    assert_eq!(
+        app.post_on(&page, &format!("{page}/lock"), &[("confirm", "on")]).await.status(),
+        303
+    );
+    assert_eq!(userinfo(&app, t["access_token"].as_str().unwrap()).await.0, 401);
+    let r = t["refresh_token"].as_str().unwrap();
+    let (status, e) =
+        token(&app, &client, &[("grant_type", "refresh_token"), ("refresh_token", r)]).await;
+    assert_eq!((status, e["error"].as_str()), (400, Some("invalid_grant")));
+}

@@ -110,10 +110,10 @@ pub const VERIFICATION: LinkKind = LinkKind {
 
 #[derive(Template)]
 #[template(path = "myaccount/link_closed.html")]
-struct ClosedPage {
-    chrome: AccountChrome,
-    title: &'static str,
-    message: String,
+pub(crate) struct ClosedPage {
+    pub chrome: AccountChrome,
+    pub title: &'static str,
+    pub message: String,
 }
 
 /// The page of a link that does not open: an unknown one counts as a guess.

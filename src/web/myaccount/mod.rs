@@ -2,6 +2,7 @@
 //! customers arrive from emailed links), CSRF on every form, and every page but sign-in, the
 //! emailed links' pages, forgot password and registration behind `require_customer`.
 
+pub mod authorize;
 pub mod chrome;
 pub mod data;
 pub mod forgot;
@@ -38,6 +39,7 @@ pub fn scope(
         )
         .route("/logout", web::post().to(|st, s, r| signin::logout(&signin::MYACCOUNT, st, s, r)))
         .route("/policy", web::post().to(super::password_policy::refresh))
+        .route("/authorize", web::get().to(authorize::authorize))
         .service(
             web::resource("/forgot-password")
                 .route(web::get().to(forgot::show))

@@ -1,0 +1,2 @@
+DROP TABLE oidc_tokens;
+DROP TABLE authorization_codes;

@@ -1,0 +1,94 @@
+//! Queries on `authorization_codes` and `oidc_tokens`: what the OpenID Connect provider issued,
+//! by hash, grouped by grant (one sign-in of a customer to an application).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::Conn;
+use super::schema::authorization_codes as c;
+use super::schema::oidc_tokens as t;
+pub use crate::domain::oidc::TokenKind;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = c, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct Code {
+    pub code_hash: String,
+    pub grant_id: String,
+    pub application_id: String,
+    pub account_id: String,
+    pub redirect_uri: String,
+    pub scope: String,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub auth_time: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = t, check_for_backend(diesel::sqlite::Sqlite))]
+pub struct Token {
+    pub token_hash: String,
+    pub kind: String,
+    pub grant_id: String,
+    pub application_id: String,
+    pub account_id: String,
+    pub scope: String,
+    pub auth_time: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_code(conn: &mut Conn, code: &Code) -> QueryResult<usize> {
+    diesel::insert_into(c::table).values(code).execute(conn)
+}
+
+pub fn find_code(conn: &mut Conn, hash: &str) -> QueryResult<Option<Code>> {
+    c::table.find(hash).select(Code::as_select()).first(conn).optional()
+}
+
+/// Marks the code used; false when it already was (a second exchange).
+pub fn use_code(conn: &mut Conn, hash: &str, at: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(c::table.find(hash).filter(c::used_at.is_null()))
+        .set(c::used_at.eq(at))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn insert_token(conn: &mut Conn, token: &Token) -> QueryResult<usize> {
+    diesel::insert_into(t::table).values(token).execute(conn)
+}
+
+pub fn find_token(conn: &mut Conn, hash: &str, kind: TokenKind) -> QueryResult<Option<Token>> {
+    t::table
+        .find(hash)
+        .filter(t::kind.eq(kind.as_str()))
+        .select(Token::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks a refresh token exchanged; false when it already was (reuse).
+pub fn use_token(conn: &mut Conn, hash: &str, at: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(t::table.find(hash).filter(t::used_at.is_null()))
+        .set(t::used_at.eq(at))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Revokes every live token of the grant; returns how many.
+pub fn revoke_grant(conn: &mut Conn, grant_id: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(t::table.filter(t::grant_id.eq(grant_id)).filter(t::revoked_at.is_null()))
+        .set(t::revoked_at.eq(at))
+        .execute(conn)
+}
+
+/// Revokes every live token of the account (lock, reset, sign-out everywhere); returns how many.
+pub fn revoke_account(conn: &mut Conn, account_id: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(t::table.filter(t::account_id.eq(account_id)).filter(t::revoked_at.is_null()))
+        .set(t::revoked_at.eq(at))
+        .execute(conn)
+}
