@@ -315,6 +315,7 @@ pub async fn accept(
                         accounts::unlock(conn, &account_id, Status::Active, 0, at)?;
                     }
                     sessions::delete_all_of_account(conn, &account_id)?;
+                    crate::db::grants::revoke_account(conn, &account_id, at)?;
                     queue_email(conn, &account, Template::PasswordChanged, None, json!({}))?;
                     details = json!({ "lock_lifted": locked });
                 }

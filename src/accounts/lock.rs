@@ -9,7 +9,7 @@ use super::links::revoke_password_links;
 use super::queue_email;
 use crate::db::accounts::{self, Account, Lock};
 use crate::db::audit::{self, Actor};
-use crate::db::{Conn, Db, sessions, settings};
+use crate::db::{Conn, Db, grants, sessions, settings};
 use crate::domain::account::{Kind, LockReason, Status};
 use crate::domain::clock::Clock;
 use crate::domain::format::date_time;
@@ -74,6 +74,7 @@ fn lock_account(conn: &mut Conn, account: &Account, actor: &Actor) -> diesel::Qu
     };
     accounts::lock(conn, id, &lock, at)?;
     let ended = sessions::delete_all_of_account(conn, id)?;
+    let app_tokens = grants::revoke_account(conn, id, at)?;
     let revoked = revoke_password_links(conn, id, "the account was locked", at)?;
     queue_email(conn, account, Template::AccountLocked, None, json!({}))?;
     audit::record(
@@ -85,6 +86,7 @@ fn lock_account(conn: &mut Conn, account: &Account, actor: &Actor) -> diesel::Qu
             "reason": LockReason::Admin.as_str(),
             "status": { "before": account.status, "after": Status::Locked.as_str() },
             "sessions_ended": ended,
+            "application_tokens_revoked": app_tokens,
             "links_revoked": revoked,
         }),
     )?;

@@ -22,6 +22,7 @@ pub mod registration;
 pub mod removal;
 pub mod resend_email;
 pub mod reset;
+pub mod revocation;
 pub mod sessions;
 pub mod signin;
 pub mod signing_keys;

@@ -10,7 +10,7 @@ use super::links::{self, SendBy, revoke_password_links};
 use super::{FormError, Services, queue_email};
 use crate::db::accounts;
 use crate::db::audit::{self, Actor};
-use crate::db::{now, sessions, settings};
+use crate::db::{grants, now, sessions, settings};
 use crate::domain::FieldErrors;
 use crate::domain::account::Status;
 use crate::domain::email::EmailAddress;
@@ -99,6 +99,7 @@ pub async fn reset_password(
                 let revoked = revoke_password_links(conn, &id, "the password was reset again", at)?;
                 accounts::reset_password(conn, &id, hash.as_deref(), at)?;
                 let ended = sessions::delete_all_of_account(conn, &id)?;
+                let app_tokens = grants::revoke_account(conn, &id, at)?;
                 let token = match &tx_method {
                     ResetMethod::Link(by) => {
                         Some(links::issue(conn, &links, &account, Purpose::PasswordReset, *by, at)?)
@@ -120,6 +121,7 @@ pub async fn reset_password(
                         "status": { "before": account.status, "after": if hash.is_some() {
                             Status::Active.as_str() } else { Status::PendingPassword.as_str() } },
                         "sessions_ended": ended,
+                        "application_tokens_revoked": app_tokens,
                         "links_revoked": revoked,
                     }),
                 )?;

@@ -112,13 +112,21 @@ pub async fn terminate(
                     ended += 1;
                 }
             }
-            if ended > 0 {
+            // Signing a customer out everywhere (or everywhere else) also ends their sign-ins to
+            // applications: their tokens are revoked.
+            let app_tokens = if one.is_none() && area == Area::MyAccount {
+                crate::db::grants::revoke_account(conn, &id, now())?
+            } else {
+                0
+            };
+            if ended > 0 || app_tokens > 0 {
                 audit::record(
                     conn,
                     &actor,
                     "session.terminated",
                     Some((&id, &account.email)),
-                    json!({ "sessions": ended, "all": one.is_none(), "kept_current": keep.is_some() }),
+                    json!({ "sessions": ended, "all": one.is_none(), "kept_current": keep.is_some(),
+                            "application_tokens_revoked": app_tokens }),
                 )?;
             }
             Ok::<_, diesel::result::Error>(ended)

@@ -139,7 +139,15 @@ pub async fn record_sign_out(db: &Db, id: &str, email: &str, ip: &str) -> Result
     let actor = Actor::account(id, email, ip);
     let (id, email) = (id.to_owned(), email.to_owned());
     db.run(move |conn| {
-        audit::record(conn, &actor, "signout", Some((&id, &email)), json!({}))?;
+        // A customer's own sign-out also ends their sign-ins to applications.
+        let app_tokens = crate::db::grants::revoke_account(conn, &id, now())?;
+        audit::record(
+            conn,
+            &actor,
+            "signout",
+            Some((&id, &email)),
+            json!({ "application_tokens_revoked": app_tokens }),
+        )?;
         Ok(())
     })
     .await

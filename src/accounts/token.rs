@@ -115,7 +115,10 @@ pub struct Issued {
 }
 
 /// The registered application these credentials prove, or `InvalidClient`.
-async fn authenticate(db: &Db, client: &ClientCredentials) -> Result<Application, TokenError> {
+pub(crate) async fn authenticate(
+    db: &Db,
+    client: &ClientCredentials,
+) -> Result<Application, TokenError> {
     let id = client.client_id.clone();
     let app = db
         .run(move |c| Ok(applications::find_by_client_id(c, &id)?))

@@ -92,3 +92,16 @@ pub fn revoke_account(conn: &mut Conn, account_id: &str, at: NaiveDateTime) -> Q
         .set(t::revoked_at.eq(at))
         .execute(conn)
 }
+
+/// Looks a token up by hash, whatever its kind.
+pub fn find_any_token(conn: &mut Conn, hash: &str) -> QueryResult<Option<Token>> {
+    t::table.find(hash).select(Token::as_select()).first(conn).optional()
+}
+
+/// Revokes one token; false when it already was.
+pub fn revoke_token(conn: &mut Conn, hash: &str, at: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(t::table.find(hash).filter(t::revoked_at.is_null()))
+        .set(t::revoked_at.eq(at))
+        .execute(conn)?;
+    Ok(n == 1)
+}

@@ -52,6 +52,7 @@ pub const PUBLIC: &[Change] = &[
     change("/myaccount/security/sessions/{handle}/end", "session.terminated"),
     change("/oidc/token", "application.tokens_issued"),
     render("/oidc/userinfo"),
+    change("/oidc/revoke", "tokens.revoked"),
 ];
 
 const UNLISTED: AppError = AppError::Forbidden("This action is not open to anyone.");

@@ -18,8 +18,8 @@ use openidconnect::{
 };
 
 use super::{State, client_ip, urls};
-use crate::accounts::signing_keys;
 use crate::accounts::token::{self, ClientCredentials, TokenError, TokenRequest};
+use crate::accounts::{revocation, signing_keys};
 use crate::error::AppError;
 use crate::web::form::Pairs;
 
@@ -27,15 +27,19 @@ pub fn scope() -> actix_web::Scope {
     web::scope(urls::OIDC)
         .route("/jwks", web::get().to(jwks))
         .route("/token", web::post().to(token_endpoint))
+        .route("/revoke", web::post().to(revoke))
         .route("/userinfo", web::get().to(userinfo))
         .route("/userinfo", web::post().to(userinfo))
 }
 
-/// Metadata beyond the core set: PKCE methods and the `iss` response parameter (RFC 9207).
+/// Metadata beyond the core set: PKCE methods, the `iss` response parameter (RFC 9207) and
+/// token revocation (RFC 7009).
 #[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
 pub struct ExtraMetadata {
     code_challenge_methods_supported: Vec<String>,
     authorization_response_iss_parameter_supported: bool,
+    revocation_endpoint: String,
+    revocation_endpoint_auth_methods_supported: Vec<String>,
 }
 
 impl openidconnect::AdditionalProviderMetadata for ExtraMetadata {}
@@ -84,6 +88,12 @@ fn metadata(base: &str) -> Result<Metadata, AppError> {
         ExtraMetadata {
             code_challenge_methods_supported: vec!["S256".into()],
             authorization_response_iss_parameter_supported: true,
+            revocation_endpoint: url(urls::OIDC_REVOKE),
+            revocation_endpoint_auth_methods_supported: vec![
+                "client_secret_basic".into(),
+                "client_secret_post".into(),
+                "none".into(),
+            ],
         },
     )
     .set_token_endpoint(Some(TokenUrl::new(url(urls::OIDC_TOKEN)).map_err(bad)?))
@@ -165,28 +175,38 @@ fn token_error(e: &TokenError, basic: bool) -> HttpResponse {
     res
 }
 
-/// `POST /oidc/token`: the authorization code and refresh token grants.
-pub async fn token_endpoint(state: State, body: Bytes, req: HttpRequest) -> HttpResponse {
-    let basic = basic_credentials(&req);
-    let Ok(mut p) = Pairs::parse(&body) else {
-        return token_error(&TokenError::InvalidRequest("The body is not a form."), false);
-    };
+/// The client's credentials from HTTP Basic or the form (one way only, RFC 6749 §2.3), or the
+/// error to answer with.
+fn credentials(
+    req: &HttpRequest,
+    p: &mut Pairs,
+) -> Result<(ClientCredentials, bool), (TokenError, bool)> {
+    let basic = basic_credentials(req);
     let form_id = p.take("client_id");
     let form_secret = p.take("client_secret");
     let client = match (&basic, form_secret.is_empty()) {
-        // One way only (RFC 6749 §2.3): a secret in both places is refused.
         (Some(_), false) => {
-            return token_error(
-                &TokenError::InvalidRequest("Use one client authentication method."),
-                true,
-            );
+            let e = TokenError::InvalidRequest("Use one client authentication method.");
+            return Err((e, true));
         }
         (Some(b), true) if !form_id.is_empty() && form_id != b.client_id => {
-            return token_error(&TokenError::InvalidClient, true);
+            return Err((TokenError::InvalidClient, true));
         }
         (Some(b), true) => b.clone(),
         (None, true) => ClientCredentials { client_id: form_id, secret: None },
         (None, false) => ClientCredentials { client_id: form_id, secret: Some(form_secret) },
+    };
+    Ok((client, basic.is_some()))
+}
+
+/// `POST /oidc/token`: the authorization code and refresh token grants.
+pub async fn token_endpoint(state: State, body: Bytes, req: HttpRequest) -> HttpResponse {
+    let Ok(mut p) = Pairs::parse(&body) else {
+        return token_error(&TokenError::InvalidRequest("The body is not a form."), false);
+    };
+    let (client, basic) = match credentials(&req, &mut p) {
+        Ok(c) => c,
+        Err((e, basic)) => return token_error(&e, basic),
     };
     let request = TokenRequest {
         grant_type: p.take("grant_type"),
@@ -216,7 +236,23 @@ pub async fn token_endpoint(state: State, body: Bytes, req: HttpRequest) -> Http
             res.headers_mut().insert(header::PRAGMA, header::HeaderValue::from_static("no-cache"));
             res
         }
-        Err(e) => token_error(&e, basic.is_some()),
+        Err(e) => token_error(&e, basic),
+    }
+}
+
+/// `POST /oidc/revoke` (RFC 7009): 200 with an empty body whether or not the token existed.
+pub async fn revoke(state: State, body: Bytes, req: HttpRequest) -> HttpResponse {
+    let Ok(mut p) = Pairs::parse(&body) else {
+        return token_error(&TokenError::InvalidRequest("The body is not a form."), false);
+    };
+    let (client, basic) = match credentials(&req, &mut p) {
+        Ok(c) => c,
+        Err((e, basic)) => return token_error(&e, basic),
+    };
+    let token = p.take("token");
+    match revocation::revoke(&state.db, &client, &token, &client_ip(&req)).await {
+        Ok(()) => HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).finish(),
+        Err(e) => token_error(&e, basic),
     }
 }
 

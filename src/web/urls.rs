@@ -36,6 +36,7 @@ pub const OIDC: &str = "/oidc";
 pub const OIDC_JWKS: &str = "/oidc/jwks";
 pub const OIDC_TOKEN: &str = "/oidc/token";
 pub const OIDC_USERINFO: &str = "/oidc/userinfo";
+pub const OIDC_REVOKE: &str = "/oidc/revoke";
 pub const DISCOVERY: &str = "/.well-known/openid-configuration";
 pub const CONSOLE_APPLICATIONS: &str = "/console/applications";
 pub const CONSOLE_ADMINISTRATORS: &str = "/console/settings/administrators";

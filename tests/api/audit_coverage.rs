@@ -116,6 +116,7 @@ impl World {
             access_token_minutes: "5".into(),
             refresh_token_days: "30".into(),
             claims: vec!["email".into()],
+            refresh_tokens: true,
             ..Default::default()
         };
         let db = &self.app.db;
@@ -488,6 +489,25 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
                 ),
             };
             w.console(&page, &path, &fields).await
+        }
+        "/oidc/revoke" => {
+            let (client_id, secret, code) = w.application_code().await;
+            let form = [
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", "http://127.0.0.1:9/cb"),
+                ("client_id", client_id.as_str()),
+                ("client_secret", secret.as_str()),
+            ];
+            let res = client().post(app.url("/oidc/token")).form(&form).send().await.unwrap();
+            let body: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+            let refresh = body["refresh_token"].as_str().unwrap().to_owned();
+            let form = [
+                ("token", refresh.as_str()),
+                ("client_id", client_id.as_str()),
+                ("client_secret", secret.as_str()),
+            ];
+            Prepared::new(client(), app.url(pattern), "", &form)
         }
         "/oidc/token" | "/oidc/userinfo" => {
             let (client_id, secret, code) = w.application_code().await;

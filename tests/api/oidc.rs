@@ -366,3 +366,44 @@ async fn a_locked_customer_loses_userinfo_and_refresh_at_once() {
         token(&app, &client, &[("grant_type", "refresh_token"), ("refresh_token", r)]).await;
     assert_eq!((status, e["error"].as_str()), (400, Some("invalid_grant")));
 }
+
+async fn revoke(app: &TestApp, client: &Client, token: &str) -> u16 {
+    let mut req = client_http().post(app.url("/oidc/revoke")).form(&[("token", token)]);
+    if let Some(s) = &client.secret {
+        req = req.basic_auth(&client.id, Some(s));
+    }
+    req.send().await.unwrap().status().as_u16()
+}
+
+#[actix_web::test]
+async fn revocation_ends_a_grant_and_the_customers_own_sign_out_ends_them_all() {
+    let app = spawn_app().await;
+    app.active_customer("pat@example.com", PASSWORD).await;
+    let client = register(&app, "confidential").await;
+    let browser = crate::helpers::client();
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[])).await;
+    let (_, t) = exchange(&app, &client, &code).await;
+    let (access, refresh_token) =
+        (t["access_token"].as_str().unwrap(), t["refresh_token"].as_str().unwrap());
+    assert_eq!(revoke(&app, &client, refresh_token).await, 200);
+    assert_eq!(refresh(&app, &client, refresh_token).await.0, 400);
+    assert_eq!(userinfo(&app, access).await.0, 401, "the grant's access token went with it");
+    assert_eq!(revoke(&app, &client, "never-issued").await, 200, "the same answer");
+    let wrong = Client { id: client.id.clone(), secret: Some("wrong".into()) };
+    assert_eq!(revoke(&app, &wrong, refresh_token).await, 401);
+
+    // Signed in to the application again (single sign-on), then out of My Account.
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[])).await;
+    let (_, t) = exchange(&app, &client, &code).await;
+    let access = t["access_token"].as_str().unwrap();
+    assert_eq!(userinfo(&app, access).await.0, 200);
+    let page = get_with(&browser, &app.url("/myaccount")).await.1;
+    let res = browser
+        .post(app.url("/myaccount/logout"))
+        .form(&[("csrf_token", csrf_in(&page))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(userinfo(&app, access).await.0, 401, "signing out ends the application's tokens");
+}
