@@ -42,6 +42,14 @@ fn new_client_id() -> String {
     random_token()[..22].to_owned()
 }
 
+pub const NAME_TAKEN: &str = "An application with this name already exists.";
+
+fn name_taken_error() -> FormError {
+    let mut errors = crate::domain::FieldErrors::default();
+    errors.add("name", NAME_TAKEN);
+    FormError::Invalid(errors)
+}
+
 pub struct Created {
     pub id: String,
     /// A confidential client's secret, to show once.
@@ -55,24 +63,33 @@ pub async fn create(db: &Db, actor: Actor, input: ApplicationInput) -> Result<Cr
     let secret_hash = secret.as_deref().map(hash_token);
     let (id, client_id) = (new_id(), new_client_id());
     let row_id = id.clone();
-    db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
-            applications::insert(conn, &row_id, &client_id, secret_hash.as_deref(), &d, now())?;
-            let mut details: Map<String, Value> =
-                parts(&d).into_iter().map(|(k, _, v)| (k.to_owned(), v)).collect();
-            details.insert("client_type".into(), json!(d.client_type.as_str()));
-            details.insert("client_id".into(), json!(client_id));
-            audit::record(
-                conn,
-                &actor,
-                "application.created",
-                Some((&row_id, &d.name)),
-                Value::Object(details),
-            )
+    let inserted = db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                // Names are unique: a resubmitted form (a reload) is refused, not registered twice.
+                if applications::name_taken(conn, &d.name, None)? {
+                    return Ok(false);
+                }
+                applications::insert(conn, &row_id, &client_id, secret_hash.as_deref(), &d, now())?;
+                let mut details: Map<String, Value> =
+                    parts(&d).into_iter().map(|(k, _, v)| (k.to_owned(), v)).collect();
+                details.insert("client_type".into(), json!(d.client_type.as_str()));
+                details.insert("client_id".into(), json!(client_id));
+                audit::record(
+                    conn,
+                    &actor,
+                    "application.created",
+                    Some((&row_id, &d.name)),
+                    Value::Object(details),
+                )?;
+                Ok::<_, diesel::result::Error>(true)
+            })
+            .map_err(AppError::from)
         })
-        .map_err(AppError::from)
-    })
-    .await?;
+        .await?;
+    if !inserted {
+        return Err(name_taken_error());
+    }
     Ok(Created { id, secret })
 }
 
@@ -106,20 +123,28 @@ pub async fn update(
         return Ok(changed);
     }
     let id = id.to_owned();
-    db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
-            applications::update(conn, &id, &after, now())?;
-            audit::record(
-                conn,
-                &actor,
-                "application.updated",
-                Some((&id, &after.name)),
-                Value::Object(details),
-            )
+    let saved = db
+        .run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                if applications::name_taken(conn, &after.name, Some(&id))? {
+                    return Ok(false);
+                }
+                applications::update(conn, &id, &after, now())?;
+                audit::record(
+                    conn,
+                    &actor,
+                    "application.updated",
+                    Some((&id, &after.name)),
+                    Value::Object(details),
+                )?;
+                Ok::<_, diesel::result::Error>(true)
+            })
+            .map_err(AppError::from)
         })
-        .map_err(AppError::from)
-    })
-    .await?;
+        .await?;
+    if !saved {
+        return Err(name_taken_error());
+    }
     Ok(changed)
 }
 

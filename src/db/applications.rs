@@ -149,3 +149,10 @@ pub fn all(conn: &mut Conn) -> QueryResult<Vec<Application>> {
 pub fn delete(conn: &mut Conn, id: &str) -> QueryResult<usize> {
     diesel::delete(a::table.find(id)).execute(conn)
 }
+
+/// Is the name used by another application (case-insensitively)?
+pub fn name_taken(conn: &mut Conn, name: &str, except: Option<&str>) -> QueryResult<bool> {
+    let lowered = name.to_lowercase();
+    let all: Vec<(String, String)> = a::table.select((a::id, a::name)).load(conn)?;
+    Ok(all.iter().any(|(id, n)| n.to_lowercase() == lowered && Some(id.as_str()) != except))
+}

@@ -80,6 +80,12 @@ impl LoginPage {
     }
 }
 
+#[derive(Template)]
+#[template(path = "continue.html")]
+struct ContinuePage {
+    next: String,
+}
+
 /// `next` when sign-in may go there.
 fn destination(area: &Area, next: Option<&str>) -> String {
     next.and_then(|n| urls::safe_next(area.prefix, n)).unwrap_or("").to_owned()
@@ -154,6 +160,12 @@ pub async fn submit(
         SignInOutcome::SignedIn(account) => {
             state.sign_in_throttle.record_success(&ip);
             start_session(&session, &account.id, &req)?;
+            if next.starts_with(urls::MYACCOUNT_AUTHORIZE) {
+                // On to an application: its redirect URI is another origin, which the CSP's
+                // `form-action 'self'` forbids as the end of this form's redirects. A page that
+                // moves on by itself (meta refresh, or the link) is not a form submission.
+                return html(StatusCode::OK, &ContinuePage { next });
+            }
             Ok(see_other(&req, if next.is_empty() { area.home } else { &next }))
         }
         SignInOutcome::Failed => {

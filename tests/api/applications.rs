@@ -46,6 +46,8 @@ async fn a_web_application_gets_a_secret_shown_once_and_kept_only_as_a_hash() {
     let row = stored(&app, "Shop").await.unwrap();
     assert_eq!(row.secret_hash.as_deref(), Some(hash_token(&secret).as_str()));
     assert!(page.contains(&row.client_id), "the client id is shown");
+    assert!(page.contains(&format!("OIDC_CLIENT_ID={}", row.client_id)), "ready to paste");
+    assert!(page.contains("/.well-known/openid-configuration"), "the discovery URL");
     // Never again.
     let (status, again) = app.get_text(&format!("{APPS}/{}", row.id)).await;
     assert_eq!(status, 200);
@@ -88,10 +90,15 @@ async fn bad_settings_are_refused_next_to_their_fields_and_nothing_is_saved() {
         assert!(html.contains(&format!("id=\"{field}-error\"")) || html.contains("field-error"));
         assert!(html.contains(message), "{message} in {field}");
     }
+    // A second application of the same name (say, the form sent again by a reload).
+    assert_eq!(register(&app, &form("Shop", "public", "https://a.example/cb")).await.status(), 303);
+    let again = register(&app, &form("shop", "public", "https://a.example/cb")).await;
+    assert_eq!(again.status(), 422);
+    assert!(again.text().await.unwrap().contains("An application with this name already exists."));
     let mut long = form("A", "public", "https://a.example/cb");
     long[5] = ("access_token_minutes", "600");
     assert_eq!(register(&app, &long).await.status(), 422);
-    assert!(app.db.run(|c| Ok(roster::db::applications::all(c)?)).await.unwrap().is_empty());
+    assert_eq!(app.db.run(|c| Ok(roster::db::applications::all(c)?)).await.unwrap().len(), 1);
 }
 
 #[actix_web::test]

@@ -229,12 +229,40 @@ struct AppPage {
     kind: &'static str,
     confidential: bool,
     issuer: String,
+    discovery: String,
+    /// Ready to paste into the application's settings.
+    config: String,
     created: String,
     updated: String,
     f: AppForm,
     errors: FieldErrors,
     can_manage: bool,
     delete: Confirm,
+}
+
+/// The settings an application needs, as environment variables (most OpenID Connect client
+/// libraries take these names or near ones).
+fn config(issuer: &str, a: &Application) -> String {
+    let mut scopes = vec!["openid".to_owned()];
+    scopes.extend(a.claims());
+    if a.refresh_tokens {
+        scopes.push("offline_access".into());
+    }
+    let mut lines = vec![
+        format!("OIDC_ISSUER={issuer}"),
+        format!("OIDC_DISCOVERY_URL={issuer}{}", urls::DISCOVERY),
+        format!("OIDC_CLIENT_ID={}", a.client_id),
+    ];
+    if a.client_type() == Some(ClientType::Confidential) {
+        lines.push("OIDC_CLIENT_SECRET=<the secret shown when it was made>".into());
+    }
+    lines.push(format!(
+        "OIDC_REDIRECT_URI={}",
+        a.redirect_uris().first().cloned().unwrap_or_default()
+    ));
+    lines.push(format!("OIDC_SCOPES={}", scopes.join(" ")));
+    lines.push("OIDC_PKCE_METHOD=S256".into());
+    lines.join("\n")
 }
 
 fn delete_confirm(a: &Application) -> Confirm {
@@ -270,6 +298,8 @@ async fn render(
         kind: app.client_type().map(ClientType::label).unwrap_or("—"),
         confidential: app.client_type() == Some(ClientType::Confidential),
         issuer: state.base_url.clone(),
+        discovery: format!("{}{}", state.base_url, urls::DISCOVERY),
+        config: config(&state.base_url, &app),
         created: format!("{} UTC", date_time(&app.created_at)),
         updated: format!("{} UTC", date_time(&app.updated_at)),
         f: AppForm::new(input, attributes),
