@@ -223,3 +223,37 @@ pub async fn issue_code(
     params.push(("iss", issuer));
     Ok(with_params(&valid.redirect_uri, &params))
 }
+
+/// RP-initiated logout: where to send the browser afterwards — `uri` only when it is one of the
+/// post-logout redirect URIs registered for the application named by `client_id` or by the
+/// audience of `id_token_hint` (read, not trusted: it only picks whose list to look in).
+pub async fn post_logout_target(
+    db: &Db,
+    client_id: Option<&str>,
+    id_token_hint: Option<&str>,
+    uri: Option<&str>,
+) -> Result<Option<String>, AppError> {
+    let Some(uri) = uri.filter(|u| !u.is_empty()) else { return Ok(None) };
+    let client = client_id
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .or_else(|| id_token_hint.and_then(audience_of));
+    let Some(client) = client else { return Ok(None) };
+    let app = db.run(move |c| Ok(applications::find_by_client_id(c, &client)?)).await?;
+    Ok(app
+        .filter(|a| a.post_logout_redirect_uris().iter().any(|u| u == uri))
+        .map(|_| uri.to_owned()))
+}
+
+/// The `aud` of a JWT's payload (the first one, when it is a list).
+fn audience_of(jwt: &str) -> Option<String> {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    match &claims["aud"] {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Array(a) => a.first()?.as_str().map(str::to_owned),
+        _ => None,
+    }
+}

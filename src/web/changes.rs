@@ -50,6 +50,7 @@ pub const PUBLIC: &[Change] = &[
     render("/myaccount/security/policy"),
     change("/myaccount/security/sessions/end-others", "session.terminated"),
     change("/myaccount/security/sessions/{handle}/end", "session.terminated"),
+    change("/myaccount/end-session", "signout"),
     change("/oidc/token", "application.tokens_issued"),
     render("/oidc/userinfo"),
     change("/oidc/revoke", "tokens.revoked"),

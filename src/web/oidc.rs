@@ -33,13 +33,14 @@ pub fn scope() -> actix_web::Scope {
 }
 
 /// Metadata beyond the core set: PKCE methods, the `iss` response parameter (RFC 9207) and
-/// token revocation (RFC 7009).
+/// token revocation (RFC 7009), RP-initiated logout.
 #[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
 pub struct ExtraMetadata {
     code_challenge_methods_supported: Vec<String>,
     authorization_response_iss_parameter_supported: bool,
     revocation_endpoint: String,
     revocation_endpoint_auth_methods_supported: Vec<String>,
+    end_session_endpoint: String,
 }
 
 impl openidconnect::AdditionalProviderMetadata for ExtraMetadata {}
@@ -94,6 +95,7 @@ fn metadata(base: &str) -> Result<Metadata, AppError> {
                 "client_secret_post".into(),
                 "none".into(),
             ],
+            end_session_endpoint: url(urls::MYACCOUNT_END_SESSION),
         },
     )
     .set_token_endpoint(Some(TokenUrl::new(url(urls::OIDC_TOKEN)).map_err(bad)?))

@@ -582,6 +582,12 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
             };
             Prepared::on(&browser, &app.url("/myaccount"), app.url(pattern), fields).await
         }
+        "/myaccount/end-session" => {
+            w.customer().await;
+            let browser = w.customer_browser().await;
+            let url = app.url(pattern);
+            Prepared::on(&browser, &url, url.clone(), &[]).await
+        }
         "/myaccount/policy" => {
             let login = app.url("/myaccount/login");
             Prepared::on(&client(), &login, app.url(pattern), &[("password", "x")]).await

@@ -115,6 +115,7 @@ async fn register(app: &TestApp, kind: &str) -> Client {
         name: "Shop".into(),
         client_type: kind.into(),
         redirect_uris: REDIRECT.into(),
+        post_logout_redirect_uris: "http://127.0.0.1:9/bye".into(),
         refresh_tokens: true,
         access_token_minutes: "5".into(),
         refresh_token_days: "30".into(),
@@ -411,4 +412,47 @@ async fn revocation_ends_a_grant_and_the_customers_own_sign_out_ends_them_all() 
         .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(userinfo(&app, access).await.0, 401, "signing out ends the application's tokens");
+}
+
+#[actix_web::test]
+async fn an_application_signs_the_customer_out_after_they_confirm() {
+    let app = spawn_app().await;
+    app.active_customer("pat@example.com", PASSWORD).await;
+    let client = register(&app, "public").await;
+    let browser = crate::helpers::client();
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[])).await;
+    let (_, t) = exchange(&app, &client, &code).await;
+    let access = t["access_token"].as_str().unwrap().to_owned();
+    let q = serde_urlencoded::to_string([
+        ("client_id", client.id.as_str()),
+        ("post_logout_redirect_uri", "http://127.0.0.1:9/bye"),
+        ("state", "z-1"),
+    ])
+    .unwrap();
+    let url = app.url(&format!("/myaccount/end-session?{q}"));
+    let (status, page) = get_with(&browser, &url).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Sign out?"), "a link alone signs nobody out");
+    assert_eq!(userinfo(&app, &access).await.0, 200);
+    let form = [
+        ("csrf_token", csrf_in(&page)),
+        ("client_id", client.id.clone()),
+        ("post_logout_redirect_uri", "http://127.0.0.1:9/bye".into()),
+        ("state", "z-1".into()),
+    ];
+    let res = browser.post(app.url("/myaccount/end-session")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let done = res.text().await.unwrap();
+    assert!(done.contains("content=\"0;url=http://127.0.0.1:9/bye?state=z-1\""), "{done}");
+    assert_eq!(userinfo(&app, &access).await.0, 401, "the application's tokens are revoked");
+    assert_eq!(get_with(&browser, &app.url("/myaccount")).await.0, 303, "signed out");
+    // An address the application did not register is not followed.
+    let q = serde_urlencoded::to_string([
+        ("client_id", client.id.as_str()),
+        ("post_logout_redirect_uri", "https://evil.example/"),
+    ])
+    .unwrap();
+    let (_, page) =
+        get_with(&crate::helpers::client(), &app.url(&format!("/myaccount/end-session?{q}"))).await;
+    assert!(!page.contains("evil.example"), "{page}");
 }

@@ -5,6 +5,7 @@
 pub mod authorize;
 pub mod chrome;
 pub mod data;
+pub mod end_session;
 pub mod forgot;
 pub mod link;
 pub mod password;
@@ -40,6 +41,11 @@ pub fn scope(
         .route("/logout", web::post().to(|st, s, r| signin::logout(&signin::MYACCOUNT, st, s, r)))
         .route("/policy", web::post().to(super::password_policy::refresh))
         .route("/authorize", web::get().to(authorize::authorize))
+        .service(
+            web::resource("/end-session")
+                .route(web::get().to(end_session::show))
+                .route(web::post().to(end_session::submit)),
+        )
         .service(
             web::resource("/forgot-password")
                 .route(web::get().to(forgot::show))
