@@ -19,10 +19,11 @@ import urllib.parse
 import warnings
 
 import requests
-warnings.simplefilter("ignore", DeprecationWarning)  # authlib.jose's notice of its successor
-from authlib.integrations.requests_client import OAuth2Session  # noqa: E402
-from authlib.jose import JsonWebKey, jwt
-from authlib.oidc.core import CodeIDToken
+with warnings.catch_warnings():  # authlib.jose announces its successor on import
+    warnings.simplefilter("ignore")
+    from authlib.integrations.requests_client import OAuth2Session
+    from authlib.jose import JsonWebKey, jwt
+    from authlib.oidc.core import CodeIDToken
 
 BIN = os.environ.get("ROSTER_BIN", "target/debug/roster")
 OWNER = ("olive@example.com", "owner passphrase 2026")
