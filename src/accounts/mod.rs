@@ -2,6 +2,7 @@
 //! nothing of HTTP: the console, the CLI and (later) SCIM call the same functions.
 
 pub mod administrators;
+pub mod app_sessions;
 pub mod applications;
 pub mod attributes;
 pub mod audit_log;

@@ -105,3 +105,47 @@ pub fn revoke_token(conn: &mut Conn, hash: &str, at: NaiveDateTime) -> QueryResu
         .execute(conn)?;
     Ok(n == 1)
 }
+
+/// A grant still in use: an application the customer is signed in to.
+pub struct LiveGrant {
+    pub grant_id: String,
+    pub application_id: String,
+    pub signed_in: NaiveDateTime,
+    pub last_used: NaiveDateTime,
+}
+
+/// The account's grants with a live token at `at`, most recently used first.
+pub fn live_of_account(
+    conn: &mut Conn,
+    account_id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<Vec<LiveGrant>> {
+    use diesel::dsl::{max, min};
+    let rows: Vec<(String, String, Option<NaiveDateTime>, Option<NaiveDateTime>)> = t::table
+        .filter(t::account_id.eq(account_id))
+        .filter(t::revoked_at.is_null())
+        .filter(t::expires_at.gt(at))
+        .group_by((t::grant_id, t::application_id))
+        .select((t::grant_id, t::application_id, min(t::auth_time), max(t::created_at)))
+        .load(conn)?;
+    let mut grants: Vec<LiveGrant> = rows
+        .into_iter()
+        .map(|(grant_id, application_id, signed_in, last_used)| LiveGrant {
+            grant_id,
+            application_id,
+            signed_in: signed_in.unwrap_or(at),
+            last_used: last_used.unwrap_or(at),
+        })
+        .collect();
+    grants.sort_by(|a, b| b.last_used.cmp(&a.last_used));
+    Ok(grants)
+}
+
+/// The account and application of a grant, if it has any token.
+pub fn owner_of_grant(conn: &mut Conn, grant_id: &str) -> QueryResult<Option<(String, String)>> {
+    t::table
+        .filter(t::grant_id.eq(grant_id))
+        .select((t::account_id, t::application_id))
+        .first(conn)
+        .optional()
+}

@@ -490,6 +490,25 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
             };
             w.console(&page, &path, &fields).await
         }
+        "/console/users/{id}/applications/{grant}/terminate" => {
+            let (client_id, secret, code) = w.application_code().await;
+            let form = [
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", "http://127.0.0.1:9/cb"),
+                ("client_id", client_id.as_str()),
+                ("client_secret", secret.as_str()),
+            ];
+            assert_eq!(
+                client().post(app.url("/oidc/token")).form(&form).send().await.unwrap().status(),
+                200
+            );
+            let id = app.customer_by_email("pat@example.com").await.id;
+            let tab = users(&id, "/sessions");
+            let page = app.get_text(&tab).await.1;
+            let path = action(&page, &format!("{}/applications/", users(&id, "")), "/terminate");
+            w.console(&tab, &path, &[]).await
+        }
         "/oidc/revoke" => {
             let (client_id, secret, code) = w.application_code().await;
             let form = [

@@ -456,3 +456,27 @@ async fn an_application_signs_the_customer_out_after_they_confirm() {
         get_with(&crate::helpers::client(), &app.url(&format!("/myaccount/end-session?{q}"))).await;
     assert!(!page.contains("evil.example"), "{page}");
 }
+
+#[actix_web::test]
+async fn the_sessions_tab_lists_application_sign_ins_and_terminates_one() {
+    let app = signed_in_app().await;
+    let id = app.active_customer("pat@example.com", PASSWORD).await;
+    let client = register(&app, "confidential").await;
+    let browser = crate::helpers::client();
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[])).await;
+    let (_, t) = exchange(&app, &client, &code).await;
+    let access = t["access_token"].as_str().unwrap();
+    let tab = format!("/console/users/{id}/sessions");
+    let (_, page) = app.get_text(&tab).await;
+    assert!(page.contains("<td>Shop</td>"), "{page}");
+    let start = page.find(&format!("/console/users/{id}/applications/")).unwrap();
+    let end = start + page[start..].find('"').unwrap();
+    let res = app.post_on(&tab, &page[start..end], &[]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(userinfo(&app, access).await.0, 401);
+    let (_, page) = app.get_text(&tab).await;
+    assert!(
+        page.contains("The sign-in to the application was terminated.")
+            && page.contains("Not signed in to any application.")
+    );
+}

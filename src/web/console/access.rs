@@ -92,6 +92,7 @@ pub const RULES: &[Rule] = &[
     get("/console/users/{id}/sessions", Viewer),
     post("/console/users/{id}/sessions/terminate-all", "session.terminated"),
     post("/console/users/{id}/sessions/{handle}/terminate", "session.terminated"),
+    post("/console/users/{id}/applications/{grant}/terminate", "tokens.revoked"),
     get("/console/applications", Viewer),
     get("/console/applications/new", Manager),
     post("/console/applications/new", "application.created"),

@@ -233,6 +233,10 @@ pub fn scope(
                         .route(web::get().to(applications::show_delete))
                         .route(web::post().to(applications::delete)),
                 )
+                .route(
+                    "/users/{id}/applications/{grant}/terminate",
+                    web::post().to(customer::sessions::terminate_application),
+                )
                 .route("/attributes", web::get().to(attributes::list))
                 .service(
                     web::resource("/attributes/new")

@@ -159,6 +159,8 @@ struct CustomerPage {
     shown: Option<Shown>,
     link: Option<LinkView>,
     sessions: Vec<SessionRow>,
+    /// Sign-ins to applications (OpenID Connect grants).
+    app_sessions: Vec<AppSessionRow>,
     terminate_all_href: String,
     can_manage: bool,
     smtp: bool,
@@ -232,7 +234,7 @@ pub async fn render(
     // One trip to the database: the account, its groups, attribute values and sessions, the
     // schema, the password policy and, while pending, its link. A constant number of queries,
     // whatever the attributes or sessions.
-    let (account, mine, pending, schema, values, live, policy) = state
+    let (account, mine, pending, schema, values, (live, apps), policy) = state
         .db
         .run(move |c| {
             let account = accounts::find_customer(c, &key)?;
@@ -245,8 +247,9 @@ pub async fn render(
             let values: HashMap<String, String> =
                 attributes::values_of(c, &account.id)?.into_iter().collect();
             let live = customer_sessions::live(c, &account.id, customer_sessions::Area::MyAccount)?;
+            let apps = crate::accounts::app_sessions::live(c, &account.id)?;
             let policy = settings::load(c)?.password_policy();
-            Ok((account, mine, pending, schema, values, live, policy))
+            Ok((account, mine, pending, schema, values, (live, apps), policy))
         })
         .await?;
     let (history, history_older) = if tab == Tab::History {
@@ -300,6 +303,7 @@ pub async fn render(
     };
     let badge = badge(&account.status, account.lock_reason.as_deref());
     let sessions = live.into_iter().map(|s| session_row(&account.id, s)).collect();
+    let app_sessions = apps.into_iter().map(|s| app_session_row(&account.id, s)).collect();
     let danger = DangerZone {
         locked: account.status() == Some(Status::Locked),
         reset: reset::reset_form(
@@ -355,11 +359,34 @@ pub async fn render(
         shown,
         link: pending.map(link_view),
         sessions,
+        app_sessions,
         can_manage: admin.can_manage_customers(),
         smtp: state.smtp_available,
         danger,
     };
     html(status, &page)
+}
+
+pub struct AppSessionRow {
+    pub application: String,
+    pub signed_in: String,
+    pub last_used: String,
+    pub end_href: String,
+}
+
+fn app_session_row(
+    account_id: &str,
+    s: crate::accounts::app_sessions::AppSession,
+) -> AppSessionRow {
+    AppSessionRow {
+        application: s.application,
+        signed_in: format!("{} UTC", date_time(&s.signed_in)),
+        last_used: format!("{} UTC", date_time(&s.last_used)),
+        end_href: urls::console_user_action(
+            account_id,
+            &format!("applications/{}/terminate", s.grant_id),
+        ),
+    }
 }
 
 fn session_row(account_id: &str, s: SessionView) -> SessionRow {

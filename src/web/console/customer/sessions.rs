@@ -1,5 +1,6 @@
 //! The Sessions tab's actions: **Terminate** one of the customer's My Account sessions, or
-//! **Terminate all**. The session ends on its very next request (its row is gone).
+//! **Terminate all** (which also ends their sign-ins to applications), or one sign-in to an
+//! application. The session ends on its very next request (its row is gone).
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -50,4 +51,26 @@ pub async fn terminate_all(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     end(state, admin, session, &id, Which::All, req).await
+}
+
+/// Terminate a sign-in to an application: its tokens are revoked.
+pub async fn terminate_application(
+    state: State,
+    admin: CurrentAdmin,
+    session: Session,
+    path: web::Path<(String, String)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let (id, grant) = path.into_inner();
+    let revoked =
+        crate::accounts::app_sessions::terminate(&state.db, admin.actor(&req), &id, &grant).await?;
+    flash::set(
+        &session,
+        if revoked == 0 {
+            "That sign-in had already ended."
+        } else {
+            "The sign-in to the application was terminated."
+        },
+    );
+    Ok(see_other(&req, &urls::console_user_action(&id, "sessions")))
 }
