@@ -137,7 +137,7 @@ pub fn live_of_account(
             last_used: last_used.unwrap_or(at),
         })
         .collect();
-    grants.sort_by(|a, b| b.last_used.cmp(&a.last_used));
+    grants.sort_by_key(|g| std::cmp::Reverse(g.last_used));
     Ok(grants)
 }
 
