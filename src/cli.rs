@@ -1,4 +1,4 @@
-//! The subcommands: `serve` (default), `create-owner`, `seed`, `unlock`.
+//! The subcommands: `serve` (default), `create-owner`, `seed`, `unlock`, `rotate-keys`.
 
 use std::io::{BufRead, IsTerminal};
 use std::time::Instant;
@@ -22,7 +22,26 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::CreateOwner(args)) => create_owner(config, args),
         Some(Command::Seed(args)) => seed(config, args),
         Some(Command::Unlock(args)) => unlock(config, args),
+        Some(Command::RotateKeys) => rotate_keys(config),
     }
+}
+
+/// New signing keys for ID tokens; the previous ones stay published until their tokens expire.
+/// Run it with the server's session secret (the keys are sealed under it).
+fn rotate_keys(config: Config) -> anyhow::Result<()> {
+    let db = Db::open(&config.data_dir)?;
+    let secret = crate::startup::load_session_secret(&config)?;
+    let seal = crate::domain::signing::SealKey::derive(&secret);
+    let runtime = tokio::runtime::Runtime::new()?;
+    let made = runtime
+        .block_on(crate::accounts::signing_keys::rotate(&db, &seal))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "New signing keys {}. The previous ones stay published for an hour, until the ID tokens \
+         they signed expire.",
+        made.join(" and ")
+    );
+    Ok(())
 }
 
 /// Unlocks an account from the machine Roster runs on: the way back in for an owner who is

@@ -34,6 +34,9 @@ pub enum Command {
     /// Unlock an account locked by an administrator or by failed sign-ins (an owner who
     /// locked themself out included).
     Unlock(UnlockArgs),
+    /// Make new signing keys for ID tokens (the previous ones stay published until the tokens
+    /// they signed expire).
+    RotateKeys,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -200,7 +200,7 @@ fn spawn_lock_expiry(db: Db, clock: crate::domain::clock::Clock) {
 
 /// The key that signs session cookies: `ROSTER_SESSION_SECRET`, or a secret generated once and
 /// kept (mode 0600) in the data directory, so restarts keep everyone signed in.
-fn load_session_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn load_session_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = &config.session_secret {
         return Ok(secret.as_bytes().to_vec());
     }

@@ -45,6 +45,35 @@ pub async fn ensure(db: &Db, seal: &SealKey) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Rotation: a new key of each algorithm signs from now on; the previous ones stop signing and
+/// stay published until the ID tokens they signed have expired (so relying parties that cached
+/// the set keep verifying). Returns the new key ids.
+pub async fn rotate(db: &Db, seal: &SealKey) -> Result<Vec<String>, AppError> {
+    let mut made = Vec::new();
+    for alg in ALGORITHMS {
+        let kid = new_id();
+        let key = tokio::task::spawn_blocking(move || generate(alg, &kid))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
+        let sealed = seal.seal(&key.kid, key.private_pem.as_bytes());
+        let kid = key.kid.clone();
+        db.run(move |conn| {
+            conn.immediate_transaction(|conn| {
+                let at = now();
+                if let Some(old) = signing_keys::active(conn, alg.as_str())? {
+                    signing_keys::retire(conn, &old.kid, at, at + super::token::ID_TOKEN_LIFETIME)?;
+                }
+                signing_keys::insert(conn, &key.kid, alg.as_str(), &sealed, &key.public_jwk, at)
+            })
+            .map_err(AppError::from)
+        })
+        .await?;
+        made.push(kid);
+    }
+    Ok(made)
+}
+
 /// The published public keys (`{"keys": [...]}`), creating the first ones when there are none.
 pub async fn jwks(db: &Db, seal: &SealKey) -> Result<serde_json::Value, AppError> {
     ensure(db, seal).await?;

@@ -480,3 +480,47 @@ async fn the_sessions_tab_lists_application_sign_ins_and_terminates_one() {
             && page.contains("Not signed in to any application.")
     );
 }
+
+#[actix_web::test]
+async fn rotation_signs_with_a_new_key_and_keeps_the_old_one_published_until_its_tokens_expire() {
+    let app = signed_in_app().await;
+    app.active_customer("pat@example.com", PASSWORD).await;
+    let client = register(&app, "public").await;
+    let (_, before) = jwks(&app).await;
+    let old: Vec<String> = before["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_owned())
+        .collect();
+    // The command line, as an operator runs it (the server's session secret is in the data dir).
+    let out = crate::cli::roster(app.data_dir.path(), &["rotate-keys"], "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (_, after) = jwks(&app).await;
+    let kids: Vec<String> = after["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kids.len(), 4, "new and previous keys published");
+    assert!(old.iter().all(|k| kids.contains(k)));
+    // New ID tokens carry a new key id.
+    let browser = crate::helpers::client();
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[])).await;
+    let (_, t) = exchange(&app, &client, &code).await;
+    let header = t["id_token"].as_str().unwrap().split('.').next().unwrap();
+    use base64::Engine;
+    let header: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header).unwrap(),
+    )
+    .unwrap();
+    let kid = header["kid"].as_str().unwrap().to_owned();
+    assert!(!old.contains(&kid), "signed with the new key");
+    // An hour and more later, only the new keys are published.
+    let later = roster::db::now() + chrono::Duration::minutes(61);
+    let published =
+        app.db.run(move |c| Ok(roster::db::signing_keys::published(c, later)?)).await.unwrap();
+    assert_eq!(published.len(), 2);
+    assert!(published.iter().any(|k| k.kid == kid));
+}
