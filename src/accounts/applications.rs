@@ -29,6 +29,7 @@ fn parts(d: &ApplicationDefinition) -> Vec<(&'static str, &'static str, Value)> 
         ("refresh_token_days", "Refresh token lifetime", json!(d.refresh_token_days)),
         ("claims", "Claims", json!(d.claims)),
         ("attribute_names", "Attributes", json!(d.attribute_names)),
+        ("id_token_alg", "ID token signature", json!(d.id_token_alg.as_str())),
     ]
 }
 

@@ -335,7 +335,8 @@ pub async fn exchange(
         }
         Step::Refused(e) => return Err(e),
     };
-    let signer = signing_keys::signer(db, seal, Algorithm::Rs256).await?;
+    let alg = Algorithm::parse(&app.id_token_alg).unwrap_or(Algorithm::Rs256);
+    let signer = signing_keys::signer(db, seal, alg).await?;
     let id_token = id_token(
         &signer,
         issuer,

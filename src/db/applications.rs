@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::Conn;
 use super::schema::applications as a;
 use crate::domain::application::{ApplicationDefinition, ClientType};
+use crate::domain::signing::Algorithm;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = a, check_for_backend(diesel::sqlite::Sqlite))]
@@ -24,6 +25,7 @@ pub struct Application {
     pub attribute_names: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub id_token_alg: String,
 }
 
 fn lines(text: &str) -> Vec<String> {
@@ -63,6 +65,7 @@ impl Application {
             refresh_token_days: self.refresh_token_days,
             claims: self.claims(),
             attribute_names: self.attribute_names(),
+            id_token_alg: Algorithm::parse(&self.id_token_alg)?,
         })
     }
 }
@@ -89,6 +92,7 @@ pub fn insert(
             a::refresh_token_days.eq(d.refresh_token_days),
             a::claims.eq(d.claims.join(" ")),
             a::attribute_names.eq(d.attribute_names.join("\n")),
+            a::id_token_alg.eq(d.id_token_alg.as_str()),
             a::created_at.eq(at),
             a::updated_at.eq(at),
         ))
@@ -112,6 +116,7 @@ pub fn update(
             a::refresh_token_days.eq(d.refresh_token_days),
             a::claims.eq(d.claims.join(" ")),
             a::attribute_names.eq(d.attribute_names.join("\n")),
+            a::id_token_alg.eq(d.id_token_alg.as_str()),
             a::updated_at.eq(at),
         ))
         .execute(conn)

@@ -196,6 +196,7 @@ diesel::table! {
         attribute_names -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        id_token_alg -> Text,
     }
 }
 

@@ -2,6 +2,7 @@
 //! redirect URIs (matched exactly; https, or http on loopback only), token lifetimes and the
 //! claims it receives, parsed from the console's form with a message per field.
 
+use super::signing::Algorithm;
 use super::{FieldErrors, is_forbidden_char};
 
 text_enum!(ClientType {
@@ -48,6 +49,8 @@ pub struct ApplicationInput {
     pub refresh_token_days: String,
     pub claims: Vec<String>,
     pub attribute_names: Vec<String>,
+    /// `RS256` or `EdDSA`; empty means RS256.
+    pub id_token_alg: String,
 }
 
 /// A checked definition.
@@ -63,6 +66,7 @@ pub struct ApplicationDefinition {
     /// In `CLAIM_GROUPS` order.
     pub claims: Vec<String>,
     pub attribute_names: Vec<String>,
+    pub id_token_alg: Algorithm,
 }
 
 /// A redirect URI as the provider will compare it: absolute, no fragment, https — or http
@@ -173,8 +177,15 @@ impl ApplicationDefinition {
                 attribute_names.push(a.clone());
             }
         }
-        match client_type {
-            Some(client_type) if errors.is_empty() => Ok(Self {
+        let id_token_alg = match input.id_token_alg.as_str() {
+            "" => Some(Algorithm::Rs256),
+            raw => Algorithm::parse(raw),
+        };
+        if id_token_alg.is_none() {
+            errors.add("id_token_alg", "Choose RS256 or EdDSA.");
+        }
+        match (client_type, id_token_alg) {
+            (Some(client_type), Some(id_token_alg)) if errors.is_empty() => Ok(Self {
                 name,
                 client_type,
                 redirect_uris,
@@ -184,6 +195,7 @@ impl ApplicationDefinition {
                 refresh_token_days,
                 claims,
                 attribute_names,
+                id_token_alg,
             }),
             _ => Err(errors),
         }

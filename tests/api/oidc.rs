@@ -111,7 +111,12 @@ struct Client {
 }
 
 async fn register(app: &TestApp, kind: &str) -> Client {
+    register_signed(app, kind, "RS256").await
+}
+
+async fn register_signed(app: &TestApp, kind: &str, alg: &str) -> Client {
     let input = roster::domain::application::ApplicationInput {
+        id_token_alg: alg.into(),
         name: "Shop".into(),
         client_type: kind.into(),
         redirect_uris: REDIRECT.into(),
@@ -523,4 +528,28 @@ async fn rotation_signs_with_a_new_key_and_keeps_the_old_one_published_until_its
         app.db.run(move |c| Ok(roster::db::signing_keys::published(c, later)?)).await.unwrap();
     assert_eq!(published.len(), 2);
     assert!(published.iter().any(|k| k.kid == kid));
+}
+
+#[actix_web::test]
+async fn an_application_may_take_eddsa_id_tokens() {
+    let app = spawn_app().await;
+    app.active_customer("pat@example.com", PASSWORD).await;
+    let client = register_signed(&app, "public", "EdDSA").await;
+    let browser = crate::helpers::client();
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[])).await;
+    let (status, t) = exchange(&app, &client, &code).await;
+    assert_eq!(status, 200, "{t}");
+    let set: CoreJsonWebKeySet = serde_json::from_str(&app.get_text("/oidc/jwks").await.1).unwrap();
+    let verifier = CoreIdTokenVerifier::new_public_client(
+        ClientId::new(client.id.clone()),
+        IssuerUrl::new(app.base.clone()).unwrap(),
+        set,
+    )
+    .set_allowed_algs(vec![CoreJwsSigningAlgorithm::EdDsa]);
+    let id_token: CoreIdToken = serde_json::from_value(t["id_token"].clone()).unwrap();
+    assert_eq!(id_token.signing_alg().unwrap(), &CoreJwsSigningAlgorithm::EdDsa);
+    let claims = id_token.claims(&verifier, &Nonce::new("n-1".into())).expect("verifies");
+    assert_eq!(claims.email().map(|e| e.as_str()), Some("pat@example.com"));
+    let (_, m) = app.get_text("/.well-known/openid-configuration").await;
+    assert!(m.contains("\"EdDSA\""), "advertised");
 }

@@ -78,6 +78,7 @@ pub struct AppForm {
     pub refresh_token_days: String,
     pub claims: Vec<String>,
     pub attribute_names: Vec<String>,
+    pub id_token_alg: String,
     /// The custom attributes an application may receive.
     pub attributes: Vec<String>,
     pub kinds: Vec<(&'static str, &'static str, &'static str)>,
@@ -98,6 +99,11 @@ impl AppForm {
             refresh_token_days: input.refresh_token_days,
             claims: input.claims,
             attribute_names: input.attribute_names,
+            id_token_alg: if input.id_token_alg.is_empty() {
+                "RS256".into()
+            } else {
+                input.id_token_alg
+            },
             attributes,
             kinds: [ClientType::Confidential, ClientType::Public]
                 .into_iter()
@@ -129,6 +135,7 @@ fn saved_input(a: &Application) -> ApplicationInput {
         refresh_token_days: a.refresh_token_days.to_string(),
         claims: a.claims(),
         attribute_names: a.attribute_names(),
+        id_token_alg: a.id_token_alg.clone(),
     }
 }
 
@@ -144,6 +151,7 @@ fn parse_form(body: &Bytes) -> Result<ApplicationInput, AppError> {
         refresh_token_days: p.take("refresh_token_days"),
         claims: p.take_all("claims"),
         attribute_names: p.take_all("attribute_names"),
+        id_token_alg: p.take("id_token_alg"),
     };
     p.finish()?;
     Ok(input)

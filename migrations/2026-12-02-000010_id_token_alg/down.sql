@@ -1,0 +1,1 @@
+ALTER TABLE applications DROP COLUMN id_token_alg;
