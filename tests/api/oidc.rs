@@ -117,7 +117,8 @@ async fn register(app: &TestApp, kind: &str) -> Client {
 async fn register_signed(app: &TestApp, kind: &str, alg: &str) -> Client {
     let input = roster::domain::application::ApplicationInput {
         id_token_alg: alg.into(),
-        name: "Shop".into(),
+        // Names are unique: a second application needs its own.
+        name: if kind == "confidential" { "Shop".into() } else { format!("Shop {kind} {alg}") },
         client_type: kind.into(),
         redirect_uris: REDIRECT.into(),
         post_logout_redirect_uris: "http://127.0.0.1:9/bye".into(),
@@ -552,4 +553,67 @@ async fn an_application_may_take_eddsa_id_tokens() {
     assert_eq!(claims.email().map(|e| e.as_str()), Some("pat@example.com"));
     let (_, m) = app.get_text("/.well-known/openid-configuration").await;
     assert!(m.contains("\"EdDSA\""), "advertised");
+}
+
+#[actix_web::test]
+async fn the_token_endpoint_answers_each_rfc_6749_error() {
+    let app = signed_in_app().await;
+    app.active_customer("pat@example.com", PASSWORD).await;
+    let client = register(&app, "confidential").await;
+    let public = Client { id: register(&app, "public").await.id, secret: None };
+    let browser = crate::helpers::client();
+    let err = |r: (u16, serde_json::Value)| (r.0, r.1["error"].as_str().unwrap_or("").to_owned());
+    assert_eq!(
+        err(token(&app, &client, &[("grant_type", "password")]).await),
+        (400, "unsupported_grant_type".into())
+    );
+    assert_eq!(
+        err(token(&app, &client, &[("grant_type", "authorization_code")]).await),
+        (400, "invalid_request".into())
+    );
+    assert_eq!(err(token(&app, &client, &[]).await), (400, "invalid_request".into()));
+    // A public client may not present a secret it does not have.
+    let pretend = Client { id: public.id.clone(), secret: Some("x".into()) };
+    assert_eq!(
+        err(token(&app, &pretend, &[("grant_type", "authorization_code"), ("code", "c")]).await).0,
+        401
+    );
+    // Another redirect URI than the request's.
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[])).await;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", "http://127.0.0.1:9/other"),
+        ("code_verifier", VERIFIER),
+    ];
+    assert_eq!(err(token(&app, &client, &form).await), (400, "invalid_grant".into()));
+    // An expired code.
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[])).await;
+    app.db
+        .run(|c| {
+            use diesel::prelude::*;
+            use roster::db::schema::authorization_codes as a;
+            let past = roster::db::now() - chrono::Duration::seconds(1);
+            diesel::update(a::table).set(a::expires_at.eq(past)).execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(err(exchange(&app, &client, &code).await), (400, "invalid_grant".into()));
+    // A code issued to another application.
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &public, &[])).await;
+    assert_eq!(err(exchange(&app, &client, &code).await), (400, "invalid_grant".into()));
+    // Deleting the application ends what it was issued.
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[])).await;
+    let (_, t) = exchange(&app, &client, &code).await;
+    let access = t["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(userinfo(&app, &access).await.0, 200);
+    let apps = app.db.run(|c| Ok(roster::db::applications::all(c)?)).await.unwrap();
+    let shop = apps.iter().find(|a| a.client_id == client.id).unwrap();
+    let page = format!("/console/applications/{}", shop.id);
+    assert_eq!(
+        app.post_on(&page, &format!("{page}/delete"), &[("confirm", "on")]).await.status(),
+        303
+    );
+    assert_eq!(userinfo(&app, &access).await.0, 401);
 }
