@@ -81,7 +81,9 @@ impl Application {
             smtp_available,
             groups: Default::default(),
             csrf_key: CsrfKey::derive(&secret),
-            seal_key: crate::domain::signing::SealKey::derive(&secret),
+            keys: crate::accounts::signing_keys::Keys::new(
+                crate::domain::signing::SealKey::derive(&secret),
+            ),
             trusted_proxies: config.trusted_proxies.clone(),
             clock: config.clock.clone(),
             org_name: std::sync::RwLock::new(org.name.clone()),

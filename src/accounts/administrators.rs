@@ -114,7 +114,7 @@ pub async fn invite(
     let (links, by) = (s.links.clone(), by.to_owned());
     let outcome =
         s.db.run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let inviter = accounts::find(conn, &by)?;
                 if !inviter
                     .is_some_and(|a| matches!(a.role(), Some(Role::Owner | Role::Administrator)))
@@ -187,7 +187,7 @@ pub async fn resend(
     let (links, by, id) = (s.links.clone(), by.to_owned(), target_id.to_owned());
     let token =
         s.db.run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let (_, target) = match acting_on(conn, &by, &id) {
                     Ok(pair) => pair,
                     Err(e) => return Ok(Err(e)),
@@ -238,7 +238,7 @@ pub async fn remove(
 ) -> Result<Removed, AppError> {
     let (by, id) = (by.to_owned(), target_id.to_owned());
     db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             let (_, target) = match acting_on(conn, &by, &id) {
                 Ok(pair) => pair,
                 Err(e) => return Ok(Err(e)),
@@ -285,7 +285,7 @@ pub async fn change_role(
     let (by, id) = (by.to_owned(), target_id.to_owned());
     let changed = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let (_, target) = match acting_on(conn, &by, &id) {
                     Ok(pair) => pair,
                     Err(e) => return Ok(Err(e)),
@@ -333,7 +333,7 @@ pub async fn transfer_ownership(
     }
     let id = target_id.to_owned();
     s.db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             // Checked again inside the write transaction: the ownership may have moved since.
             let (by, target) = match acting_on(conn, &owner.id, &id) {
                 Ok(pair) => pair,

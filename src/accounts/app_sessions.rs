@@ -46,7 +46,7 @@ pub async fn terminate(
 ) -> Result<usize, AppError> {
     let (id, grant) = (account_id.to_owned(), grant_id.to_owned());
     db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             let account = accounts::find_customer(conn, &id)?;
             // Only this customer's grant: another's id is treated as unknown.
             let Some((owner, app_id)) = grants::owner_of_grant(conn, &grant)? else { return Ok(0) };

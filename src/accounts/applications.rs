@@ -66,7 +66,7 @@ pub async fn create(db: &Db, actor: Actor, input: ApplicationInput) -> Result<Cr
     let row_id = id.clone();
     let inserted = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 // Names are unique: a resubmitted form (a reload) is refused, not registered twice.
                 if applications::name_taken(conn, &d.name, None)? {
                     return Ok(false);
@@ -126,7 +126,7 @@ pub async fn update(
     let id = id.to_owned();
     let saved = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 if applications::name_taken(conn, &after.name, Some(&id))? {
                     return Ok(false);
                 }
@@ -161,7 +161,7 @@ pub async fn regenerate_secret(db: &Db, actor: Actor, id: &str) -> Result<String
     let id = id.to_owned();
     let done = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let Some(app) = applications::find(conn, &id)? else {
                     return Ok(Err(AppError::NotFound));
                 };
@@ -188,7 +188,7 @@ pub async fn regenerate_secret(db: &Db, actor: Actor, id: &str) -> Result<String
 pub async fn delete(db: &Db, actor: Actor, id: &str) -> Result<String, AppError> {
     let id = id.to_owned();
     db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             let app = applications::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
             applications::delete(conn, &id)?;
             audit::record(

@@ -31,7 +31,7 @@ pub async fn create(db: &Db, actor: Actor, input: AttributeInput) -> Result<Stri
     let definition = AttributeDefinition::parse(&input, None).map_err(FormError::Invalid)?;
     let created = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 if attributes::name_taken(conn, &definition.name)? {
                     return Ok(None);
                 }
@@ -85,7 +85,7 @@ pub async fn update(
         return Ok(changed);
     }
     db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             attributes::update(conn, &id, &after, now())?;
             audit::record(
                 conn,
@@ -105,7 +105,7 @@ pub async fn update(
 pub async fn delete(db: &Db, actor: Actor, id: &str) -> Result<(Attribute, i64), AppError> {
     let id = id.to_owned();
     db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             let attribute = attributes::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
             let values = attributes::delete(conn, &id)?;
             audit::record(

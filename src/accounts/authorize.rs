@@ -209,7 +209,7 @@ pub async fn issue_code(
     let (subject, email) = (who.id.to_owned(), who.email.to_owned());
     let details = json!({ "application": valid.app.name, "client_id": valid.app.client_id });
     db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             grants::insert_code(conn, &row)?;
             audit::record(conn, &actor, "application.signed_in", Some((&subject, &email)), details)
         })

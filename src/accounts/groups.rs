@@ -75,7 +75,7 @@ pub async fn create(
     let name = parse_name(raw_name)?;
     let created = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 if groups::key_taken(conn, &name.key(), None)? {
                     return Ok(None);
                 }
@@ -109,7 +109,7 @@ pub async fn rename(
     let id = id.to_owned();
     let outcome = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let group = groups::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
                 if group.name == name.as_str() {
                     return Ok(Some(false));
@@ -144,7 +144,7 @@ pub async fn delete(
     let id = id.to_owned();
     let deleted = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let group = groups::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
                 groups::delete(conn, &id)?;
                 audit::record(
@@ -204,7 +204,7 @@ async fn change_membership(
 ) -> Result<bool, AppError> {
     let (group_id, account_id) = (group_id.to_owned(), account_id.to_owned());
     db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             let (group, account) = check_pair(conn, &group_id, &account_id)?;
             let changed = if join {
                 !groups::add_member(conn, &account_id, std::slice::from_ref(&group_id), now())?

@@ -157,7 +157,7 @@ pub async fn resend(
     let (id, links_tx) = (account_id.to_owned(), links.clone());
     let (token_id, purpose) = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let account = accounts::find_customer(conn, &id)?;
                 if account.status() != Some(Status::PendingPassword) {
                     return Ok(None);
@@ -297,7 +297,7 @@ pub async fn accept(
     let at = s.clock.now();
     let accepted =
         s.db.run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 // Checked again inside the write transaction: a link used or revoked, or an
                 // account changed, a moment ago fails here.
                 let Some(account) =

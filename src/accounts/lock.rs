@@ -36,7 +36,7 @@ pub async fn set_locked(
     let id = account_id.to_owned();
     let done = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let account = accounts::find_customer(conn, &id)?;
                 if locked {
                     lock_account(conn, &account, &actor)
@@ -205,7 +205,7 @@ pub fn count_failure(
 pub async fn lift_expired(db: &Db, clock: &Clock) -> Result<usize, AppError> {
     let at = clock.now();
     db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             let mut lifted = 0;
             for account in accounts::expired_locks(conn, at, 500)? {
                 if account.lock_expired(at) {
@@ -232,7 +232,7 @@ pub async fn unlock_by_email(
     let email = email.trim().to_lowercase();
     let done = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let account = accounts::find_by_email(conn, kind, &email)?
                     .ok_or(diesel::result::Error::NotFound)?;
                 unlock_account(conn, &account, &actor, Unlocked::FromCommandLine)

@@ -26,7 +26,7 @@ pub async fn update(
         LockoutPolicy::parse(enabled, attempts, minutes, factor).map_err(FormError::Invalid)?;
     let changed = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let before = settings::load(conn)?.lockout();
                 if before == policy {
                     return Ok(false);

@@ -170,7 +170,7 @@ pub async fn create_customer(
     let email = valid.email.to_string();
     let outcome =
         s.db.run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 // Checked again inside the write transaction, which serializes writers: two
                 // racing requests cannot both pass.
                 if let Some(id) = submissions::find(conn, &tx_input.submission, &actor_id)? {

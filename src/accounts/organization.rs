@@ -17,7 +17,7 @@ pub async fn current(db: &Db) -> Result<Settings, AppError> {
 /// Saves the page's values; false when they were already these.
 pub async fn update(db: &Db, actor: Actor, change: Change) -> Result<bool, AppError> {
     db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             let before = settings::load(conn)?.current(&change);
             if before == change {
                 return Ok(false);

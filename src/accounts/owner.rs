@@ -61,7 +61,7 @@ pub async fn create_owner(
 
     let created = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 // Checked again inside the write transaction: two setups racing create one owner.
                 if accounts::owner_exists(conn)? {
                     return Ok(None);

@@ -49,7 +49,7 @@ pub async fn replace_temporary(
     let hash = hasher.hash(parsed.expose().to_owned()).await?;
     let actor = Actor::account(&account.id, &account.email, ip);
     db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             let at = now();
             accounts::set_password(conn, &account.id, &hash, Status::Active, at)?;
             sessions::delete_for_account(conn, &account.id, "myaccount")?;
@@ -120,7 +120,7 @@ pub async fn change(
     let actor = Actor::account(&account.id, &account.email, ip);
     let at = s.clock.now();
     s.db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             accounts::set_password(conn, &account.id, &hash, Status::Active, at)?;
             let area = super::sessions::Area::of(&account);
             let ended = sessions::delete_for_account(conn, &account.id, area.scope())?;

@@ -124,7 +124,7 @@ pub async fn update(
     let id = id.to_owned();
     let outcome = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let account = accounts::find_customer(conn, &id)?;
                 let clash = clashes(conn, &id, &checked)?;
                 if !clash.is_empty() {
@@ -202,7 +202,7 @@ pub async fn rename_administrator(
     let id = id.to_owned();
     let changed = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let account = accounts::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
                 let before = (account.first_name.as_str(), account.last_name.as_str());
                 if before == (first.as_str(), last.as_str()) {

@@ -30,7 +30,7 @@ pub async fn request(s: &Services<'_>, raw_email: &str, ip: &str) -> Result<Requ
     let (links_tx, ip, at) = (s.links.clone(), ip.to_owned(), s.clock.now());
     let sent =
         s.db.run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let Some(account) = accounts::find_by_email(conn, Kind::Customer, email.as_str())?
                     .filter(|a| links::awaits(Purpose::Recovery, a))
                 else {

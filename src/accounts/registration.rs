@@ -96,7 +96,7 @@ pub async fn register(
     let (links_tx, ip, at) = (s.links.clone(), ip.to_owned(), s.clock.now());
     let outcome =
         s.db.run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let anonymous = Actor::anonymous(&ip);
                 if let Some(existing) =
                     accounts::find_by_email(conn, Kind::Customer, email.as_str())?
@@ -181,7 +181,7 @@ pub async fn resend(s: &Services<'_>, raw_email: &str, ip: &str) -> Result<(), A
     let ip = ip.to_owned();
     let sent =
         s.db.run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let Some(account) = accounts::find_by_email(conn, Kind::Customer, email.as_str())?
                     .filter(|a| links::awaits(Purpose::Verification, a))
                 else {
@@ -231,7 +231,7 @@ pub async fn verify(s: &Services<'_>, token: &str, ip: &str) -> Result<String, A
     let address = email.clone();
     let verified =
         s.db.run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let pending = accounts::find(conn, &id)?
                     .is_some_and(|a| links::awaits(Purpose::Verification, &a));
                 if !pending || !tokens::consume(conn, &token_id, at)? {

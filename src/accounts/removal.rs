@@ -18,7 +18,7 @@ pub struct Deleted {
 pub async fn delete_customer(db: &Db, actor: Actor, account_id: &str) -> Result<Deleted, AppError> {
     let id = account_id.to_owned();
     db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             let account: Account = accounts::find_customer(conn, &id)?;
             groups::leave_all(conn, &id)?;
             // Sent ones too: the outbox would otherwise keep their address and name.

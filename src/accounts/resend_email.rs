@@ -55,7 +55,7 @@ pub async fn resend_failed(
     let id = message.id.clone();
     let requeued = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 if !outbox::requeue(conn, &id, now())? {
                     return Ok(false);
                 }

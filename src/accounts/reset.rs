@@ -89,7 +89,7 @@ pub async fn reset_password(
     let tx_method = method.clone();
     let token =
         s.db.run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let account = accounts::find_customer(conn, &id)?;
                 // Checked again in the write: a lock a moment ago wins.
                 if account.status() == Some(Status::Locked) {

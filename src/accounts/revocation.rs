@@ -23,7 +23,7 @@ pub async fn revoke(
     }
     let (hash, ip) = (hash_token(token), ip.to_owned());
     db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             // Another application's token is left alone (and the answer is the same).
             let Some(t) = grants::find_any_token(conn, &hash)?.filter(|t| t.application_id == app.id)
             else {

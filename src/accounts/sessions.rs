@@ -93,7 +93,7 @@ pub async fn terminate(
         Which::AllExcept(h) => (None, Some(h.to_owned())),
     };
     db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             let account = match area {
                 Area::MyAccount => accounts::find_customer(conn, &id)?,
                 Area::Console => accounts::find(conn, &id)?

@@ -55,7 +55,7 @@ pub async fn sign_in(
     let at = s.clock.now();
     let (outcome, locked_now) =
         s.db.run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 // Read again inside the write transaction: failures racing each other all
                 // count, and a lock taken meanwhile applies.
                 let fresh = match &found {
@@ -117,7 +117,7 @@ pub async fn sign_in(
 pub async fn record_link_sign_in(db: &Db, id: &str, ip: &str) -> Result<(), AppError> {
     let (id, ip) = (id.to_owned(), ip.to_owned());
     db.run(move |conn| {
-        conn.immediate_transaction(|conn| {
+        crate::db::write(conn, |conn| {
             let account = accounts::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
             accounts::record_sign_in(conn, &id, now())?;
             let actor = Actor::account(&id, &account.email, &ip).named(&account.display_name());

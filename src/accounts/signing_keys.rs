@@ -2,6 +2,9 @@
 //! first use (RSA generation takes a moment, so it runs off the database threads and the async
 //! workers) and their public parts are published as the JWKS.
 
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
 use openidconnect::core::CoreJsonWebKey;
 
 use crate::db::{Db, new_id, now, signing_keys};
@@ -9,6 +12,21 @@ use crate::domain::signing::{Algorithm, SealKey, Signer, generate};
 use crate::error::AppError;
 
 const ALGORITHMS: [Algorithm; 2] = [Algorithm::Rs256, Algorithm::EdDsa];
+
+/// The seal, and the keys opened so far by key id: opening one (decrypting and parsing an RSA
+/// key) costs far more than signing with it, so each is opened once per process. Which key
+/// signs is still read from the database on every use, so a rotation by `roster rotate-keys`
+/// in another process takes effect at once.
+pub struct Keys {
+    pub seal: SealKey,
+    opened: RwLock<HashMap<String, Arc<Signer>>>,
+}
+
+impl Keys {
+    pub fn new(seal: SealKey) -> Self {
+        Self { seal, opened: RwLock::new(HashMap::new()) }
+    }
+}
 
 /// Creates the signing key of each algorithm that has none.
 pub async fn ensure(db: &Db, seal: &SealKey) -> Result<(), AppError> {
@@ -24,7 +42,7 @@ pub async fn ensure(db: &Db, seal: &SealKey) -> Result<(), AppError> {
             .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
         let sealed = seal.seal(&key.kid, key.private_pem.as_bytes());
         db.run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 // Another request may have made one meanwhile: keep the first.
                 if signing_keys::active(conn, alg.as_str())?.is_none() {
                     signing_keys::insert(
@@ -59,7 +77,7 @@ pub async fn rotate(db: &Db, seal: &SealKey) -> Result<Vec<String>, AppError> {
         let sealed = seal.seal(&key.kid, key.private_pem.as_bytes());
         let kid = key.kid.clone();
         db.run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let at = now();
                 if let Some(old) = signing_keys::active(conn, alg.as_str())? {
                     signing_keys::retire(conn, &old.kid, at, at + super::token::ID_TOKEN_LIFETIME)?;
@@ -83,17 +101,30 @@ pub async fn jwks(db: &Db, seal: &SealKey) -> Result<serde_json::Value, AppError
     Ok(serde_json::json!({ "keys": keys }))
 }
 
-/// The key of `alg` that signs now, opened.
-pub async fn signer(db: &Db, seal: &SealKey, alg: Algorithm) -> Result<Signer, AppError> {
-    ensure(db, seal).await?;
-    let row =
-        db.run(move |c| signing_keys::active(c, alg.as_str())?.ok_or(AppError::NotFound)).await?;
-    let pem = seal.open(&row.kid, &row.private_sealed).ok_or_else(|| {
+/// The key of `alg` that signs now, opened (once per process).
+pub async fn signer(db: &Db, keys: &Keys, alg: Algorithm) -> Result<Arc<Signer>, AppError> {
+    let mut row = db.run(move |c| Ok(signing_keys::active(c, alg.as_str())?)).await?;
+    if row.is_none() {
+        ensure(db, &keys.seal).await?;
+        row = db.run(move |c| Ok(signing_keys::active(c, alg.as_str())?)).await?;
+    }
+    let row = row.ok_or(AppError::NotFound)?;
+    if let Some(s) = keys.opened.read().unwrap_or_else(|p| p.into_inner()).get(&row.kid) {
+        return Ok(s.clone());
+    }
+    let pem = keys.seal.open(&row.kid, &row.private_sealed).ok_or_else(|| {
         AppError::internal(anyhow::anyhow!(
             "signing key {} cannot be opened: was the session secret changed?",
             row.kid
         ))
     })?;
     let pem = String::from_utf8(pem).map_err(AppError::internal)?;
-    Signer::from_pem(alg, &row.kid, &pem).map_err(|e| AppError::internal(anyhow::anyhow!(e)))
+    let kid = row.kid.clone();
+    let signer = tokio::task::spawn_blocking(move || Signer::from_pem(alg, &kid, &pem))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(|e| AppError::internal(anyhow::anyhow!(e)))?;
+    let signer = Arc::new(signer);
+    keys.opened.write().unwrap_or_else(|p| p.into_inner()).insert(row.kid, signer.clone());
+    Ok(signer)
 }

@@ -24,7 +24,7 @@ use crate::db::{Conn, Db, attributes, groups, now};
 use crate::domain::account::{Kind, Status};
 use crate::domain::application::ClientType;
 use crate::domain::oidc::pkce_matches;
-use crate::domain::signing::{Algorithm, SealKey, Signer};
+use crate::domain::signing::{Algorithm, Signer};
 use crate::domain::token::{hash_token, random_token, secrets_equal};
 use crate::error::AppError;
 
@@ -312,7 +312,7 @@ enum Step {
 
 pub async fn exchange(
     db: &Db,
-    seal: &SealKey,
+    keys: &signing_keys::Keys,
     issuer: &str,
     req: TokenRequest,
     ip: &str,
@@ -336,17 +336,15 @@ pub async fn exchange(
         Step::Refused(e) => return Err(e),
     };
     let alg = Algorithm::parse(&app.id_token_alg).unwrap_or(Algorithm::Rs256);
-    let signer = signing_keys::signer(db, seal, alg).await?;
-    let id_token = id_token(
-        &signer,
-        issuer,
-        &app,
-        &scope,
-        &profile,
-        auth_time,
-        nonce.as_deref(),
-        &minted.access,
-    )?;
+    let signer = signing_keys::signer(db, keys, alg).await?;
+    // Signing (RSA above all) is CPU work: off the async workers.
+    let (issuer, app2, scope2, access) =
+        (issuer.to_owned(), app.clone(), scope.clone(), minted.access.clone());
+    let id_token = tokio::task::spawn_blocking(move || {
+        id_token(&signer, &issuer, &app2, &scope2, &profile, auth_time, nonce.as_deref(), &access)
+    })
+    .await
+    .map_err(AppError::internal)??;
     Ok(Issued {
         access_token: minted.access,
         expires_in: i64::from(app.access_token_minutes) * 60,
@@ -374,7 +372,7 @@ async fn exchange_code(
     );
     let step = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let refuse = |e| Ok::<_, diesel::result::Error>(Step::Refused(e));
                 let Some(code) = grants::find_code(conn, &hash)? else {
                     return refuse(TokenError::InvalidGrant("The code is not valid."));
@@ -440,7 +438,7 @@ async fn refresh(
     let (hash, app, ip) = (hash_token(&req.refresh_token), app.clone(), ip.to_owned());
     let step = db
         .run(move |conn| {
-            conn.immediate_transaction(|conn| {
+            crate::db::write(conn, |conn| {
                 let refuse = |e| Ok::<_, diesel::result::Error>(Step::Refused(e));
                 let Some(token) = grants::find_token(conn, &hash, TokenKind::Refresh)? else {
                     return refuse(TokenError::InvalidGrant("The refresh token is not valid."));

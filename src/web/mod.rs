@@ -50,8 +50,8 @@ pub struct AppState {
     pub groups: crate::accounts::groups::GroupDirectory,
     /// Signs the stateless CSRF tokens of pages shown before sign-in.
     pub csrf_key: csrf::CsrfKey,
-    /// Seals the private signing keys in the database (derived from the session secret).
-    pub seal_key: crate::domain::signing::SealKey,
+    /// The ID-token signing keys: their seal (derived from the session secret) and those opened.
+    pub keys: crate::accounts::signing_keys::Keys,
     /// Peers whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<Cidr>,
     /// The time of timed locks.

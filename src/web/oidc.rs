@@ -134,7 +134,7 @@ pub async fn discovery(state: State) -> Result<HttpResponse, AppError> {
 /// The public keys relying parties verify ID tokens with. Cached briefly: a rotation publishes
 /// the new key before it signs anything.
 pub async fn jwks(state: State) -> Result<HttpResponse, AppError> {
-    let keys = signing_keys::jwks(&state.db, &state.seal_key).await?;
+    let keys = signing_keys::jwks(&state.db, &state.keys.seal).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .content_type("application/jwk-set+json")
@@ -220,7 +220,7 @@ pub async fn token_endpoint(state: State, body: Bytes, req: HttpRequest) -> Http
     };
     // Other parameters (scope on refresh, resource…) are ignored, as RFC 6749 allows.
     let ip = client_ip(&req);
-    match token::exchange(&state.db, &state.seal_key, &state.base_url, request, &ip).await {
+    match token::exchange(&state.db, &state.keys, &state.base_url, request, &ip).await {
         Ok(issued) => {
             let mut body = serde_json::json!({
                 "access_token": issued.access_token,
