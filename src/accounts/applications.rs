@@ -112,14 +112,7 @@ pub async fn update(
     input.client_type = before.client_type.as_str().to_owned();
     let known = attribute_names(db).await?;
     let after = ApplicationDefinition::parse(&input, &known).map_err(FormError::Invalid)?;
-    let mut changed = Vec::new();
-    let mut details = Map::new();
-    for ((key, label, old), (_, _, new)) in parts(&before).into_iter().zip(parts(&after)) {
-        if old != new {
-            changed.push(label);
-            details.insert(key.to_owned(), json!({ "before": old, "after": new }));
-        }
-    }
+    let (changed, details) = super::changed_parts(parts(&before), parts(&after));
     if changed.is_empty() {
         return Ok(changed);
     }

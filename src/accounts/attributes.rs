@@ -73,14 +73,7 @@ pub async fn update(
     let after =
         AttributeDefinition::parse(&input, Some(&existing.name)).map_err(FormError::Invalid)?;
     let before = existing.definition().ok_or(AppError::internal(anyhow::anyhow!("bad row")))?;
-    let mut changed = Vec::new();
-    let mut details = Map::new();
-    for ((key, label, old), (_, _, new)) in parts(&before).into_iter().zip(parts(&after)) {
-        if old != new {
-            changed.push(label);
-            details.insert(key.to_owned(), json!({ "before": old, "after": new }));
-        }
-    }
+    let (changed, details) = super::changed_parts(parts(&before), parts(&after));
     if changed.is_empty() {
         return Ok(changed);
     }

@@ -52,6 +52,23 @@ pub struct Services<'a> {
     pub clock: &'a Clock,
 }
 
+/// The parts of a definition (key, label, value) that differ between two versions: their labels
+/// (for "Saved: …") and the audit event's details, each `{before, after}`.
+pub(crate) fn changed_parts(
+    before: Vec<(&'static str, &'static str, serde_json::Value)>,
+    after: Vec<(&'static str, &'static str, serde_json::Value)>,
+) -> (Vec<&'static str>, serde_json::Map<String, serde_json::Value>) {
+    let mut changed = Vec::new();
+    let mut details = serde_json::Map::new();
+    for ((key, label, old), (_, _, new)) in before.into_iter().zip(after) {
+        if old != new {
+            changed.push(label);
+            details.insert(key.to_owned(), serde_json::json!({ "before": old, "after": new }));
+        }
+    }
+    (changed, details)
+}
+
 /// How a use case behind a form fails: messages for its fields (the form is shown again, 422),
 /// or anything else.
 #[derive(Debug)]
