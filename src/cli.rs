@@ -7,6 +7,7 @@ use anyhow::Context;
 
 use crate::accounts::lock;
 use crate::accounts::owner::{self, CreateOwnerError, OwnerInput};
+use crate::accounts::signing_keys::{Keys, rotate};
 use crate::config::{Cli, Command, Config, CreateOwnerArgs, SeedArgs, UnlockArgs};
 use crate::db::audit::Actor;
 use crate::db::{self, Db};
@@ -31,10 +32,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 fn rotate_keys(config: Config) -> anyhow::Result<()> {
     let db = Db::open(&config.data_dir)?;
     let secret = crate::startup::load_session_secret(&config)?;
-    let seal = crate::domain::signing::SealKey::derive(&secret);
+    let keys = Keys::new(crate::domain::signing::SealKey::derive(&secret));
     let runtime = tokio::runtime::Runtime::new()?;
     let made = runtime
-        .block_on(crate::accounts::signing_keys::rotate(&db, &seal))
+        .block_on(rotate(&db, &keys, Actor::system("roster rotate-keys")))
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
         "New signing keys {}. The previous ones stay published for an hour, until the ID tokens \

@@ -52,9 +52,13 @@ impl Application {
             None => format!("http://{addr}"),
         };
 
-        let (org, has_owner) = {
+        let (org, has_owner, has_applications) = {
             let mut conn = db.conn()?;
-            (settings::load(&mut conn)?, accounts::owner_exists(&mut conn)?)
+            (
+                settings::load(&mut conn)?,
+                accounts::owner_exists(&mut conn)?,
+                db::applications::any(&mut conn)?,
+            )
         };
         let setup_token = (!has_owner).then(random_token);
         let setup_url = setup_token.as_ref().map(|t| format!("{base_url}{}", urls::setup(t)));
@@ -114,6 +118,9 @@ impl Application {
             },
         };
 
+        if has_applications {
+            web::prepare_keys(&state);
+        }
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

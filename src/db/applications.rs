@@ -151,6 +151,11 @@ pub fn all(conn: &mut Conn) -> QueryResult<Vec<Application>> {
     a::table.order((a::name, a::id)).select(Application::as_select()).load(conn)
 }
 
+/// Is any application registered?
+pub fn any(conn: &mut Conn) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(a::table.select(a::id))).get_result(conn)
+}
+
 pub fn delete(conn: &mut Conn, id: &str) -> QueryResult<usize> {
     diesel::delete(a::table.find(id)).execute(conn)
 }

@@ -63,6 +63,17 @@ pub struct AppState {
 
 pub type State = web::Data<AppState>;
 
+/// Makes and opens the signing keys in the background, so the first token request does not
+/// wait for them (see `signing_keys::prepare`).
+pub fn prepare_keys(state: &State) {
+    let state = state.clone();
+    actix_web::rt::spawn(async move {
+        if let Err(e) = crate::accounts::signing_keys::prepare(&state.db, &state.keys).await {
+            tracing::error!("preparing the signing keys: {e}");
+        }
+    });
+}
+
 impl AppState {
     pub fn org_name(&self) -> String {
         self.org_name.read().unwrap_or_else(|p| p.into_inner()).clone()

@@ -134,7 +134,7 @@ pub async fn discovery(state: State) -> Result<HttpResponse, AppError> {
 /// The public keys relying parties verify ID tokens with. Cached briefly: a rotation publishes
 /// the new key before it signs anything.
 pub async fn jwks(state: State) -> Result<HttpResponse, AppError> {
-    let keys = signing_keys::jwks(&state.db, &state.keys.seal).await?;
+    let keys = signing_keys::jwks(&state.db, &state.keys).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .content_type("application/jwk-set+json")

@@ -28,6 +28,7 @@ pub const MYACCOUNT_VERIFY: &str = "/myaccount/verify";
 pub const MYACCOUNT_AUTHORIZE: &str = "/myaccount/authorize";
 pub const MYACCOUNT_END_SESSION: &str = "/myaccount/end-session";
 pub const CONSOLE_LOGIN_SECURITY: &str = "/console/settings/login-security";
+pub const CONSOLE_SIGNING_KEYS: &str = "/console/settings/signing-keys";
 pub const CONSOLE_SETTINGS_GENERAL: &str = "/console/settings/general";
 pub const CONSOLE_SETTINGS_PASSWORDS: &str = "/console/settings/password-policy";
 pub const CONSOLE_SETTINGS_REGISTRATION: &str = "/console/settings/self-registration";

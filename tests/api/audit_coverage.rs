@@ -393,6 +393,9 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
             let form = [("invitation_minutes", "90"), ("reset_minutes", "60")];
             w.console(pattern, pattern, &form).await
         }
+        "/console/settings/signing-keys/rotate" => {
+            w.console("/console/settings/signing-keys", pattern, &[]).await
+        }
         "/console/settings/login-security" => {
             let form = [("enabled", "on"), ("attempts", "5"), ("minutes", "15"), ("factor", "2")];
             w.console(pattern, pattern, &form).await

@@ -24,5 +24,6 @@ mod security;
 mod sessions;
 mod settings;
 mod setup;
+mod signing_keys;
 mod smtp;
 mod users;

@@ -127,6 +127,8 @@ pub const RULES: &[Rule] = &[
     post("/console/settings/links", "settings.links_updated"),
     get("/console/settings/login-security", Viewer),
     post("/console/settings/login-security", "settings.login_security_updated"),
+    get("/console/settings/signing-keys", Viewer),
+    post("/console/settings/signing-keys/rotate", "signing_keys.rotated"),
     get("/console/settings/administrators", Viewer),
     get("/console/settings/administrators/invite", Manager),
     post("/console/settings/administrators/invite", "administrator.invited"),

@@ -211,6 +211,7 @@ pub async fn create(
     let input = parse_form(&body)?;
     match use_case::create(&state.db, admin.actor(&req), input.clone()).await {
         Ok(created) => {
+            crate::web::prepare_keys(&state);
             flash::set(&session, "The application is registered.");
             match created.secret {
                 Some(secret) => {

@@ -17,6 +17,7 @@ pub mod new_user;
 pub mod outbox;
 pub mod password_choice;
 pub mod settings;
+pub mod signing_keys;
 pub mod users;
 
 use actix_web::middleware::from_fn;
@@ -99,6 +100,8 @@ pub fn scope(
                         .route(web::get().to(administrators::show_transfer))
                         .route(web::post().to(administrators::transfer)),
                 )
+                .route("/settings/signing-keys", web::get().to(signing_keys::show))
+                .route("/settings/signing-keys/rotate", web::post().to(signing_keys::rotate))
                 .route("/settings/audit-log", web::get().to(audit_log::show))
                 .route("/settings/audit-log/export.csv", web::get().to(audit_log::export))
                 .service(
