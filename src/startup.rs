@@ -127,6 +127,7 @@ impl Application {
                 .configure(frame::configure_extractors)
                 .configure(|cfg| web::routes(cfg, sessions.clone()))
                 .wrap(from_fn(web::changes::only_listed))
+                .wrap(from_fn(web::cors::cors))
                 .wrap(Compress::default())
                 .wrap(from_fn(frame::frame))
         })

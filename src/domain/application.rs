@@ -90,6 +90,13 @@ pub fn check_redirect_uri(raw: &str) -> Result<String, String> {
     }
 }
 
+/// The origin (`scheme://host[:port]`) a redirect URI's pages run at: the one a single-page
+/// application calls the provider's endpoints from.
+pub fn origin_of(uri: &str) -> Option<String> {
+    let origin = url::Url::parse(uri).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
 fn uri_lines(raw: &str, field: &str, required: bool, errors: &mut FieldErrors) -> Vec<String> {
     let lines: Vec<&str> = raw.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     if lines.is_empty() && required {

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod changes;
 pub mod console;
+pub mod cors;
 pub mod csrf;
 pub mod flash;
 pub mod form;

@@ -617,3 +617,102 @@ async fn the_token_endpoint_answers_each_rfc_6749_error() {
     );
     assert_eq!(userinfo(&app, &access).await.0, 401);
 }
+
+#[actix_web::test]
+async fn a_single_page_application_calls_the_provider_from_its_own_origin_and_nobody_else_does() {
+    let app = spawn_app().await;
+    app.active_customer("pat@example.com", PASSWORD).await;
+    let spa = register(&app, "public").await; // redirect URI on http://127.0.0.1:9
+    let spa_origin = "http://127.0.0.1:9";
+    let http = client_http();
+    let cors_of = |res: &reqwest::Response| {
+        res.headers().get("access-control-allow-origin").map(|v| v.to_str().unwrap().to_owned())
+    };
+    // Public metadata: any origin reads it.
+    for path in ["/.well-known/openid-configuration", "/oidc/jwks"] {
+        let res = http.get(app.url(path)).header("Origin", "https://anywhere.example").send().await;
+        assert_eq!(cors_of(&res.unwrap()).as_deref(), Some("*"), "{path}");
+    }
+    // The preflight: the application's origin may POST with these headers; others get nothing.
+    for path in ["/oidc/token", "/oidc/userinfo", "/oidc/revoke"] {
+        let preflight = |origin: &'static str| {
+            http.request(reqwest::Method::OPTIONS, app.url(path))
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization, content-type")
+                .send()
+        };
+        let res = preflight(spa_origin).await.unwrap();
+        assert_eq!(res.status(), 204, "{path}");
+        assert_eq!(cors_of(&res).as_deref(), Some(spa_origin));
+        assert_eq!(header(res.headers(), "access-control-allow-methods"), "GET, POST");
+        assert!(header(res.headers(), "access-control-allow-headers").contains("authorization"));
+        assert!(res.headers().get("access-control-allow-credentials").is_none());
+        let res = preflight("https://evil.example").await.unwrap();
+        assert_eq!(cors_of(&res), None, "{path}");
+    }
+    // The code exchange, refresh and userinfo as the application's page sends them: with its
+    // Origin (a foreign Origin on a POST is refused everywhere else).
+    let browser = crate::helpers::client();
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &spa, &[])).await;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", REDIRECT),
+        ("client_id", spa.id.as_str()),
+        ("code_verifier", VERIFIER),
+    ];
+    let res =
+        http.post(app.url("/oidc/token")).header("Origin", spa_origin).form(&form).send().await;
+    let res = res.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(cors_of(&res).as_deref(), Some(spa_origin));
+    let tokens: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    let access = tokens["access_token"].as_str().unwrap();
+    let res = http
+        .get(app.url("/oidc/userinfo"))
+        .header("Origin", spa_origin)
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(cors_of(&res).as_deref(), Some(spa_origin));
+    // Another origin's page gets the same answer from the server but no permission to read it.
+    let res = http
+        .get(app.url("/oidc/userinfo"))
+        .header("Origin", "https://evil.example")
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cors_of(&res), None);
+    // A confidential application's origin is not opened: its secret belongs on its server.
+    let input = roster::domain::application::ApplicationInput {
+        name: "Shop on a server".into(),
+        client_type: "confidential".into(),
+        redirect_uris: "https://shop.example.com/cb".into(),
+        access_token_minutes: "5".into(),
+        refresh_token_days: "30".into(),
+        ..Default::default()
+    };
+    let actor = roster::db::audit::Actor::system("t");
+    assert!(roster::accounts::applications::create(&app.db, actor, input).await.is_ok());
+    let res = http
+        .request(reqwest::Method::OPTIONS, app.url("/oidc/token"))
+        .header("Origin", "https://shop.example.com")
+        .header("Access-Control-Request-Method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cors_of(&res), None);
+    // The console still refuses a POST from another origin.
+    let res = http
+        .post(app.url("/console/login"))
+        .header("Origin", spa_origin)
+        .form(&[("email", "a@b.c")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+}

@@ -15,22 +15,49 @@ let session, server, chrome, page, callback, callbackUrl, email;
 const insecure = { execute: [oidc.allowInsecureRequests] };
 const invalidGrant = (e) => e.error === "invalid_grant";
 
+/// A single-page application's callback page: in the browser, from its own origin, it reads
+/// the discovery document and exchanges the code at Roster's token endpoint, then asks userinfo
+/// who signed in (cross-origin fetches: they work only if Roster answers with CORS).
+function spaPage(clientId, verifier) {
+  return `<!doctype html><title>SPA</title><h1 id="who">Signing in…</h1><script type="module">
+    const roster = ${JSON.stringify(server.baseUrl)};
+    const say = (text) => { document.getElementById("who").textContent = text; };
+    try {
+      const meta = await (await fetch(roster + "/.well-known/openid-configuration")).json();
+      const keys = await (await fetch(meta.jwks_uri)).json();
+      const code = new URLSearchParams(location.search).get("code");
+      const res = await fetch(meta.token_endpoint, { method: "POST", body: new URLSearchParams({
+        grant_type: "authorization_code", code, client_id: ${JSON.stringify(clientId)},
+        redirect_uri: location.origin + "/spa-cb", code_verifier: ${JSON.stringify(verifier)} }) });
+      const tokens = await res.json();
+      const info = await (await fetch(meta.userinfo_endpoint, {
+        headers: { authorization: "Bearer " + tokens.access_token } })).json();
+      say("Signed in as " + info.email + " (" + keys.keys.length + " keys)");
+    } catch (e) { say("Failed: " + e); }
+  </script>`;
+}
+
 /// Where the browser lands after Roster: the last callback URL is kept for the grant.
 function startCallback() {
   const seen = [];
+  const spa = {};
   const srv = http.createServer((req, res) => {
     const url = new URL(req.url, callbackUrl);
+    if (url.pathname === "/spa-cb") {
+      return res.writeHead(200, { "content-type": "text/html" }).end(spaPage(spa.clientId, spa.verifier));
+    }
     if (url.pathname === "/cb" || url.pathname === "/bye") seen.push(url);
     res.writeHead(200, { "content-type": "text/html" }).end("<h1>Back in the application</h1>");
   });
+  srv.spa = spa;
   return new Promise((ok) => srv.listen(0, "127.0.0.1", () => ok({ srv, seen })));
 }
 
-async function register(kind, name) {
+async function register(kind, name, redirect = callbackUrl + "/cb") {
   await page.goto(server.baseUrl + "/console/applications/new");
   await page.getByRole("radio", { name: kind }).check();
   await page.getByLabel("Name", { exact: true }).fill(name);
-  await page.getByLabel("Redirect URIs", { exact: true }).fill(callbackUrl + "/cb");
+  await page.getByLabel("Redirect URIs", { exact: true }).fill(redirect);
   await page.getByLabel(/Post-logout redirect URIs/).fill(callbackUrl + "/bye");
   await page.getByRole("button", { name: "Register" }).click();
   await page.getByText("The application is registered.").waitFor();
@@ -112,6 +139,30 @@ test("openid-client: a public client with PKCE signs in, reads userinfo, refresh
   await customer.getByRole("button", { name: "Sign out" }).click();
   await customer.getByRole("heading", { name: "Back in the application" }).waitFor();
   assert.equal(callback.seen.at(-1).searchParams.get("state"), "bye-1");
+  await context.close();
+});
+
+test("a single-page application exchanges the code and reads userinfo from its own origin in the browser", async () => {
+  const app = await register(/Single-page or native application/, "Browser app", callbackUrl + "/spa-cb");
+  const config = await oidc.discovery(new URL(server.baseUrl), app.id, undefined, oidc.None(), insecure);
+  const verifier = oidc.randomPKCECodeVerifier();
+  Object.assign(callback.srv.spa, { clientId: app.id, verifier });
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: callbackUrl + "/spa-cb", scope: "openid email", state: oidc.randomState(),
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: "S256",
+  });
+  const context = await chrome.browser.newContext();
+  const customer = await context.newPage();
+  customer.setDefaultTimeout(15_000);
+  const failures = [];
+  customer.on("console", (m) => m.type() === "error" && failures.push(m.text()));
+  await customer.goto(url.href);
+  await customer.getByLabel("Email").fill(email);
+  await customer.getByLabel("Password").fill(SEEDED_PASSWORD);
+  await customer.getByRole("button", { name: "Sign in" }).click();
+  await customer.getByRole("heading", { name: /^(Signed in as|Failed)/ }).waitFor();
+  assert.equal(await customer.locator("#who").innerText(), `Signed in as ${email} (2 keys)`);
+  assert.deepEqual(failures, []);
   await context.close();
 });
 
