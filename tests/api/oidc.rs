@@ -716,3 +716,40 @@ async fn a_single_page_application_calls_the_provider_from_its_own_origin_and_no
         .unwrap();
     assert_eq!(res.status(), 403);
 }
+
+/// The claims of an ID token (its signature is checked elsewhere).
+fn id_token_claims(t: &serde_json::Value) -> serde_json::Value {
+    use base64::Engine;
+    let payload = t["id_token"].as_str().unwrap().split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[actix_web::test]
+async fn prompt_login_and_max_age_ask_a_signed_in_customer_again_once() {
+    let app = spawn_app().await;
+    app.active_customer("pat@example.com", PASSWORD).await;
+    let client = register(&app, "confidential").await;
+    let browser = crate::helpers::client();
+    let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[])).await;
+    let first = id_token_claims(&exchange(&app, &client, &code).await.1)["auth_time"].as_i64();
+    // A recent enough sign-in satisfies max_age: straight back with a code.
+    let res = browser.get(authorize_url(&app, &client, &[("max_age", "3600")])).send().await;
+    assert!(location(&res.unwrap()).starts_with(REDIRECT));
+    for ask in [("prompt", "login"), ("max_age", "0")] {
+        // auth_time counts seconds: let one pass so the new sign-in shows.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let res = browser.get(authorize_url(&app, &client, &[ask])).send().await.unwrap();
+        let to = location(&res);
+        assert!(to.starts_with("/myaccount/login?"), "{ask:?} asks again: {to}");
+        let q = query_of(&to);
+        assert_eq!(q["reauth"], "1");
+        assert!(!q["next"].contains("prompt=") && !q["next"].contains("max_age="), "{q:?}");
+        // The sign-in page, then back with a code (once: no loop), with a newer auth_time.
+        let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[ask])).await;
+        let (status, t) = exchange(&app, &client, &code).await;
+        assert_eq!(status, 200, "{t}");
+        let now = id_token_claims(&t)["auth_time"].as_i64();
+        assert!(now > first, "{ask:?}: {now:?} after {first:?}");
+    }
+}

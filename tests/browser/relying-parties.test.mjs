@@ -80,9 +80,10 @@ async function signIn(customer, url, { expectForm = true } = {}) {
   return callback.seen.at(-1);
 }
 
-async function authorizationUrl(config) {
+async function authorizationUrl(config, extra = {}) {
   const verifier = oidc.randomPKCECodeVerifier();
   const params = {
+    ...extra,
     redirect_uri: callbackUrl + "/cb",
     scope: "openid email profile",
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
@@ -107,7 +108,7 @@ after(async () => {
   await session?.stop();
 });
 
-test("openid-client: a public client with PKCE signs in, reads userinfo, refreshes, revokes, logs out", async () => {
+test("openid-client: a public client with PKCE signs in, reads userinfo, refreshes, revokes, asks again (prompt=login), logs out", async () => {
   const app = await register(/Single-page or native application/, "SPA");
   const config = await oidc.discovery(new URL(server.baseUrl), app.id, undefined, oidc.None(), insecure);
   assert.equal(config.serverMetadata().issuer, server.baseUrl);
@@ -134,6 +135,11 @@ test("openid-client: a public client with PKCE signs in, reads userinfo, refresh
   const second = await oidc.authorizationCodeGrant(config, again, { pkceCodeVerifier: b.verifier, expectedState: b.state, expectedNonce: b.nonce });
   await oidc.tokenRevocation(config, second.refresh_token);
   await assert.rejects(oidc.refreshTokenGrant(config, second.refresh_token));
+  // prompt=login: signed in or not, the customer types the password again, once.
+  const c = await authorizationUrl(config, { prompt: "login" });
+  const fresh = await signIn(customer, c.url, { expectForm: true });
+  const third = await oidc.authorizationCodeGrant(config, fresh, { pkceCodeVerifier: c.verifier, expectedState: c.state, expectedNonce: c.nonce });
+  assert.ok(third.claims().auth_time >= claims.auth_time);
   const end = oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: callbackUrl + "/bye", id_token_hint: second.id_token, state: "bye-1" });
   await customer.goto(end.href);
   await customer.getByRole("button", { name: "Sign out" }).click();

@@ -22,11 +22,13 @@ fn away(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
-/// This request again, without `prompt` (after the fresh sign-in it asked for, asking again
-/// would loop).
+/// This request again, without `prompt` and `max_age`, for after the fresh sign-in they asked
+/// for: asking again would loop (`max_age=0` is never met a second later). The application
+/// still sees when the customer signed in: `auth_time` is in every ID token.
 fn again_without_prompt(req: &AuthorizationRequest) -> String {
     let mut r = req.clone();
     r.prompt = None;
+    r.max_age = None;
     let query = serde_urlencoded::to_string(&r).unwrap_or_default();
     format!("{}?{query}", urls::MYACCOUNT_AUTHORIZE)
 }
