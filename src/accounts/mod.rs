@@ -7,6 +7,7 @@ pub mod applications;
 pub mod attributes;
 pub mod audit_log;
 pub mod authorize;
+pub mod claims;
 pub mod export;
 pub mod groups;
 pub mod links;

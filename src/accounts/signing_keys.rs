@@ -135,7 +135,7 @@ pub async fn rotate(db: &Db, keys: &Keys, actor: Actor) -> Result<Vec<String>, A
                     let at = now();
                     let old = signing_keys::active(conn, alg.as_str())?;
                     if let Some(old) = &old {
-                        let until = at + super::token::ID_TOKEN_LIFETIME;
+                        let until = at + super::claims::ID_TOKEN_LIFETIME;
                         signing_keys::retire(conn, &old.kid, at, until)?;
                     }
                     signing_keys::insert(conn, &kid, alg.as_str(), &sealed, &public_jwk, at)?;

@@ -19,7 +19,7 @@ use openidconnect::{
 
 use super::{State, client_ip, urls};
 use crate::accounts::token::{self, ClientCredentials, TokenError, TokenRequest};
-use crate::accounts::{revocation, signing_keys};
+use crate::accounts::{claims, revocation, signing_keys};
 use crate::error::AppError;
 use crate::web::form::Pairs;
 
@@ -281,7 +281,7 @@ pub async fn userinfo(state: State, body: Bytes, req: HttpRequest) -> HttpRespon
         res
     };
     let Some(token) = bearer else { return refuse("invalid_request") };
-    match token::userinfo(&state.db, &token).await {
+    match claims::userinfo(&state.db, &token).await {
         Ok(Some(claims)) => json(StatusCode::OK, &claims, "no-store"),
         Ok(None) => refuse("invalid_token"),
         Err(e) => {
