@@ -78,6 +78,20 @@ impl LoginPage {
             registration: area.self_service && org.self_registration_enabled,
         })
     }
+
+    /// Create an account, carrying `next` (a customer arriving from an application goes back
+    /// to it once registered).
+    fn register_href(&self) -> String {
+        with_next(urls::MYACCOUNT_REGISTER, &self.next)
+    }
+}
+
+/// `path?next=…`, or `path` when there is nowhere to go next.
+pub fn with_next(path: &str, next: &str) -> String {
+    if next.is_empty() {
+        return path.to_owned();
+    }
+    format!("{path}?{}", serde_urlencoded::to_string([("next", next)]).unwrap_or_default())
 }
 
 #[derive(Template)]
@@ -87,7 +101,7 @@ struct ContinuePage {
 }
 
 /// `next` when sign-in may go there.
-fn destination(area: &Area, next: Option<&str>) -> String {
+pub fn destination(area: &Area, next: Option<&str>) -> String {
     next.and_then(|n| urls::safe_next(area.prefix, n)).unwrap_or("").to_owned()
 }
 
@@ -160,13 +174,7 @@ pub async fn submit(
         SignInOutcome::SignedIn(account) => {
             state.sign_in_throttle.record_success(&ip);
             start_session(&session, &account.id, &req)?;
-            if next.starts_with(urls::MYACCOUNT_AUTHORIZE) {
-                // On to an application: its redirect URI is another origin, which the CSP's
-                // `form-action 'self'` forbids as the end of this form's redirects. A page that
-                // moves on by itself (meta refresh, or the link) is not a form submission.
-                return html(StatusCode::OK, &ContinuePage { next });
-            }
-            Ok(see_other(&req, if next.is_empty() { area.home } else { &next }))
+            onward(&req, next, area.home)
         }
         SignInOutcome::Failed => {
             state.sign_in_throttle.record_failure(&ip);
@@ -179,6 +187,18 @@ pub async fn submit(
             html(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }
+}
+
+/// Where a form that signed someone in goes: `next` (already checked by `destination`), or
+/// `home`. On to an application (`next` is the authorization endpoint), a page moves on by
+/// itself instead of a redirect: the application's redirect URI is another origin, which the
+/// CSP's `form-action 'self'` forbids as the end of a form's redirects; a meta refresh or a
+/// followed link is not a form submission.
+pub fn onward(req: &HttpRequest, next: String, home: &str) -> Result<HttpResponse, AppError> {
+    if next.starts_with(urls::MYACCOUNT_AUTHORIZE) {
+        return html(StatusCode::OK, &ContinuePage { next });
+    }
+    Ok(see_other(req, if next.is_empty() { home } else { &next }))
 }
 
 /// A new session id for `account_id`: a key planted before sign-in cannot be ridden after.

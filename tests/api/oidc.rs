@@ -753,3 +753,64 @@ async fn prompt_login_and_max_age_ask_a_signed_in_customer_again_once() {
         assert!(now > first, "{ask:?}: {now:?} after {first:?}");
     }
 }
+
+#[actix_web::test]
+async fn a_newcomer_registers_from_the_applications_sign_in_and_goes_back_to_it() {
+    let app = signed_in_app().await;
+    let settings = "/console/settings/self-registration";
+    let on = [("enabled", "on"), ("expiry_minutes", "1440")];
+    assert_eq!(app.post_on(settings, settings, &on).await.status(), 303);
+    let client = register(&app, "public").await;
+    let browser = crate::helpers::client();
+    let res = browser.get(authorize_url(&app, &client, &[])).send().await.unwrap();
+    let (_, login) = get_with(&browser, &app.url(&location(&res))).await;
+    // Create an account carries the application's request.
+    let start = login.find("href=\"/myaccount/register?next=").expect("the link") + 6;
+    let href = unescape(&login[start..start + login[start..].find('"').unwrap()]);
+    let (_, form_page) = get_with(&browser, &app.url(&href)).await;
+    let next = hidden_field(&form_page, "next");
+    assert!(next.starts_with("/myaccount/authorize?"), "{next}");
+    assert!(form_page.contains("href=\"/myaccount/login?next=%2Fmyaccount%2Fauthorize"));
+    let form = [
+        ("csrf_token", csrf_in(&form_page)),
+        ("email", "newcomer@example.com".into()),
+        ("first_name", "Nia".into()),
+        ("last_name", "Newman".into()),
+        ("password", PASSWORD.into()),
+        ("confirm", PASSWORD.into()),
+        ("next", next.clone()),
+    ];
+    let res = browser.post(app.url("/myaccount/register")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 200, "a page that moves on to the application");
+    assert!(res.text().await.unwrap().contains("http-equiv=\"refresh\""));
+    let res = browser.get(app.url(&next)).send().await.unwrap();
+    let to = location(&res);
+    assert!(to.starts_with(REDIRECT), "{to}");
+    let (status, t) = exchange(&app, &client, &query_of(&to)["code"]).await;
+    assert_eq!(status, 200, "{t}");
+    assert_eq!(id_token_claims(&t)["email"], "newcomer@example.com");
+
+    // With verification on, "check your email" keeps the way back for after the link.
+    let on = [("enabled", "on"), ("verification", "on"), ("expiry_minutes", "1440")];
+    assert_eq!(app.post_on(settings, settings, &on).await.status(), 303);
+    let other = crate::helpers::client();
+    let (_, form_page) = get_with(&other, &app.url(&href)).await;
+    let form = [
+        ("csrf_token", csrf_in(&form_page)),
+        ("email", "second@example.com".into()),
+        ("first_name", "Sol".into()),
+        ("last_name", "Second".into()),
+        ("password", PASSWORD.into()),
+        ("confirm", PASSWORD.into()),
+        ("next", next.clone()),
+    ];
+    let res = other.post(app.url("/myaccount/register")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let (_, pending) = get_with(&other, &app.url(&location(&res))).await;
+    assert!(pending.contains("Check your email"), "{pending}");
+    assert!(pending.contains("href=\"/myaccount/login?next=%2Fmyaccount%2Fauthorize"), "{pending}");
+    // An outside `next` is dropped, never followed.
+    let (_, page) =
+        get_with(&other, &app.url("/myaccount/register?next=https%3A%2F%2Fevil.example")).await;
+    assert!(!page.contains("evil.example"));
+}

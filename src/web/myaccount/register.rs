@@ -39,6 +39,27 @@ struct RegisterPage {
     errors: FieldErrors,
     /// For the shared attribute fields.
     can_manage: bool,
+    /// Where to go once registered and signed in (an application's authorization request), or
+    /// empty.
+    next: String,
+}
+
+impl RegisterPage {
+    fn sign_in_href(&self) -> String {
+        signin::with_next(urls::MYACCOUNT_LOGIN, &self.next)
+    }
+}
+
+/// `next` when registration may lead there (a checked My Account path), or empty.
+fn destination(next: Option<&str>) -> String {
+    signin::destination(&signin::MYACCOUNT, next)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterQuery {
+    #[serde(default)]
+    next: Option<String>,
 }
 
 async fn form(
@@ -47,6 +68,7 @@ async fn form(
     typed: [&str; 4],
     attribute_values: Option<&HashMap<String, String>>,
     errors: FieldErrors,
+    next: String,
 ) -> Result<HttpResponse, AppError> {
     let schema = state.db.run(|c| Ok(attributes::all(c)?)).await?;
     let [email, first_name, last_name, password] = typed;
@@ -67,19 +89,28 @@ async fn form(
         policy: policy_view(state, password, email).await?,
         errors,
         can_manage: true,
+        next,
     };
     html(status, &page)
 }
 
-pub async fn show(state: State, req: HttpRequest) -> Result<HttpResponse, AppError> {
+pub async fn show(
+    state: State,
+    query: web::Query<RegisterQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     registration::ensure_enabled(&state.services()).await?;
-    form(&state, &req, [""; 4], None, FieldErrors::default()).await
+    let next = destination(query.next.as_deref());
+    form(&state, &req, [""; 4], None, FieldErrors::default(), next).await
 }
 
-fn pending_url(email: &str, resent: bool) -> String {
+fn pending_url(email: &str, resent: bool, next: &str) -> String {
     let mut q = vec![("email", email)];
     if resent {
         q.push(("resent", "1"));
+    }
+    if !next.is_empty() {
+        q.push(("next", next));
     }
     format!(
         "{}/pending?{}",
@@ -100,10 +131,11 @@ pub async fn submit(
     if !state.mail_throttle.allows(&ip) {
         return Err(AppError::TooManyRequests);
     }
-    let fixed = ["email", "first_name", "last_name", "password", "confirm"];
+    let fixed = ["email", "first_name", "last_name", "password", "confirm", "next"];
     let (values, attribute_values) = split_form(&body, &fixed)?;
-    let [email, first_name, last_name, password, confirm]: [String; 5] =
+    let [email, first_name, last_name, password, confirm, next]: [String; 6] =
         values.try_into().map_err(|_| crate::web::form::UNEXPECTED)?;
+    let next = destination(Some(&next));
     let input = RegistrationInput {
         email: email.clone(),
         first_name: first_name.clone(),
@@ -115,17 +147,17 @@ pub async fn submit(
     match registration::register(&s, input, &ip).await {
         Ok(Registered::CheckEmail) => {
             state.mail_throttle.record_failure(&ip);
-            Ok(see_other(&req, &pending_url(email.trim(), false)))
+            Ok(see_other(&req, &pending_url(email.trim(), false, &next)))
         }
         Ok(Registered::Active(account)) => {
             state.mail_throttle.record_failure(&ip);
             signin::start_session(&session, &account.id, &req)?;
             flash::set(&session, "Welcome! Your account is ready.");
-            Ok(see_other(&req, urls::MYACCOUNT))
+            signin::onward(&req, next, urls::MYACCOUNT)
         }
         Err(FormError::Invalid(errors)) => {
             let typed = [email.as_str(), &first_name, &last_name, &password];
-            form(&state, &req, typed, Some(&attribute_values), errors).await
+            form(&state, &req, typed, Some(&attribute_values), errors, next).await
         }
         Err(FormError::Other(e)) => Err(e),
     }
@@ -137,6 +169,13 @@ struct PendingPage {
     chrome: AccountChrome,
     email: String,
     resent: bool,
+    next: String,
+}
+
+impl PendingPage {
+    fn sign_in_href(&self) -> String {
+        signin::with_next(urls::MYACCOUNT_LOGIN, &self.next)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,6 +185,8 @@ pub struct PendingQuery {
     email: String,
     #[serde(default)]
     resent: Option<String>,
+    #[serde(default)]
+    next: Option<String>,
 }
 
 pub async fn pending(
@@ -159,6 +200,7 @@ pub async fn pending(
         chrome: AccountChrome::anonymous(&state, &req),
         email: q.email.trim().chars().take(254).collect(),
         resent: q.resent.is_some(),
+        next: destination(q.next.as_deref()),
     };
     html(StatusCode::OK, &page)
 }
@@ -167,6 +209,8 @@ pub async fn pending(
 #[serde(deny_unknown_fields)]
 pub struct ResendForm {
     email: String,
+    #[serde(default)]
+    next: Option<String>,
 }
 
 pub async fn resend(
@@ -176,9 +220,9 @@ pub async fn resend(
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
     state.mail_throttle.charge(&ip)?;
-    let email = form.into_inner().email;
+    let ResendForm { email, next } = form.into_inner();
     registration::resend(&state.services(), &email, &ip).await?;
-    Ok(see_other(&req, &pending_url(email.trim(), true)))
+    Ok(see_other(&req, &pending_url(email.trim(), true, &destination(next.as_deref()))))
 }
 
 #[derive(Template)]
