@@ -97,7 +97,7 @@ pub(crate) fn id_token(
     if scopes.contains(&"email") {
         standard = standard
             .set_email(Some(EndUserEmail::new(p.account.email.clone())))
-            .set_email_verified(Some(true));
+            .set_email_verified(Some(p.account.email_verified_at.is_some()));
     }
     if scopes.contains(&"profile") {
         standard = standard
@@ -162,7 +162,7 @@ pub async fn userinfo(db: &Db, access_token: &str) -> Result<Option<Value>, AppE
         out.insert("sub".into(), json!(p.account.id));
         if scopes.contains(&"email") {
             out.insert("email".into(), json!(p.account.email));
-            out.insert("email_verified".into(), json!(true));
+            out.insert("email_verified".into(), json!(p.account.email_verified_at.is_some()));
         }
         if scopes.contains(&"profile") {
             out.insert("given_name".into(), json!(p.account.first_name));

@@ -308,6 +308,10 @@ pub async fn accept(
                 if !tokens::consume(conn, &token_id, at)? {
                     return Ok(false);
                 }
+                // A link that reached them by email proves the address is theirs.
+                if crate::db::outbox::carried_token(conn, &token_id)? {
+                    accounts::mark_email_verified(conn, &account_id, at)?;
+                }
                 let mut details = json!({});
                 if purpose == Purpose::Recovery {
                     let locked = account.status() == Some(Status::Locked);

@@ -238,6 +238,7 @@ pub async fn verify(s: &Services<'_>, token: &str, ip: &str) -> Result<String, A
                     return Ok(false);
                 }
                 accounts::set_status(conn, &id, Status::Active, at)?;
+                accounts::mark_email_verified(conn, &id, at)?;
                 audit::record(conn, &actor, "customer.verified", Some((&id, &email)), json!({}))?;
                 Ok::<_, diesel::result::Error>(true)
             })

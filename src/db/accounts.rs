@@ -29,6 +29,8 @@ pub struct Account {
     pub locked_by: Option<String>,
     pub unlocked_status: Option<String>,
     pub lockouts: i32,
+    /// When the customer followed a link emailed to their address (see the migration).
+    pub email_verified_at: Option<NaiveDateTime>,
 }
 
 impl Account {
@@ -350,5 +352,14 @@ pub fn set_status(
 ) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .set((accounts::status.eq(status.as_str()), accounts::updated_at.eq(at)))
+        .execute(conn)
+}
+
+/// The customer followed a link emailed to their address: it is theirs (kept from the first
+/// time; the address never changes).
+pub fn mark_email_verified(conn: &mut Conn, id: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(accounts::table.find(id))
+        .filter(accounts::email_verified_at.is_null())
+        .set(accounts::email_verified_at.eq(at))
         .execute(conn)
 }

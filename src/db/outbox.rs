@@ -180,6 +180,11 @@ pub fn find(conn: &mut Conn, id: &str) -> QueryResult<Option<Message>> {
 }
 
 /// The newest message carrying the link `token_id`.
+/// Was this one-time link emailed (rather than shown to an administrator to copy)?
+pub fn carried_token(conn: &mut Conn, token_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(o::table.filter(o::token_id.eq(token_id)))).get_result(conn)
+}
+
 pub fn latest_for_token(conn: &mut Conn, token_id: &str) -> QueryResult<Option<Message>> {
     o::table
         .filter(o::token_id.eq(token_id))

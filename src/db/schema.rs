@@ -23,6 +23,7 @@ diesel::table! {
         locked_by -> Nullable<Text>,
         unlocked_status -> Nullable<Text>,
         lockouts -> Integer,
+        email_verified_at -> Nullable<Timestamp>,
     }
 }
 

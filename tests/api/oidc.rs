@@ -254,7 +254,11 @@ async fn discovery_names_this_issuer_and_its_endpoints() {
 #[actix_web::test]
 async fn a_customer_signs_in_to_an_application_with_code_and_pkce() {
     let app = signed_in_app().await;
-    app.active_customer("pat@example.com", PASSWORD).await;
+    let id = app.active_customer("pat@example.com", PASSWORD).await;
+    // As if Pat had followed an emailed link: the ID token says the address is proven.
+    let at = roster::db::now();
+    let verified = app.db.run(move |c| Ok(roster::db::accounts::mark_email_verified(c, &id, at)?));
+    assert_eq!(verified.await.unwrap(), 1);
     let client = register(&app, "confidential").await;
     let browser = crate::helpers::client();
     let code = sign_in_through(&app, &browser, &authorize_url(&app, &client, &[])).await;
@@ -274,6 +278,7 @@ async fn a_customer_signs_in_to_an_application_with_code_and_pkce() {
     let id_token: CoreIdToken = serde_json::from_value(t["id_token"].clone()).unwrap();
     let claims = id_token.claims(&verifier, &Nonce::new("n-1".into())).expect("verifies");
     assert_eq!(claims.email().map(|e| e.as_str()), Some("pat@example.com"));
+    assert_eq!(claims.email_verified(), Some(true));
     assert!(claims.auth_time().is_some());
     let expected = openidconnect::AccessTokenHash::from_token(
         &openidconnect::AccessToken::new(access.clone()),
@@ -285,6 +290,7 @@ async fn a_customer_signs_in_to_an_application_with_code_and_pkce() {
     let (status, info) = userinfo(&app, &access).await;
     assert_eq!(status, 200);
     assert_eq!(info["email"], "pat@example.com");
+    assert_eq!(info["email_verified"], true);
     assert_eq!(info["sub"], claims.subject().as_str());
     // Single sign-on: the next request comes straight back with a code.
     let res = browser.get(authorize_url(&app, &client, &[])).send().await.unwrap();
@@ -789,6 +795,10 @@ async fn a_newcomer_registers_from_the_applications_sign_in_and_goes_back_to_it(
     let (status, t) = exchange(&app, &client, &query_of(&to)["code"]).await;
     assert_eq!(status, 200, "{t}");
     assert_eq!(id_token_claims(&t)["email"], "newcomer@example.com");
+    // Registered without verification: the application is told the address is unproven.
+    assert_eq!(id_token_claims(&t)["email_verified"], false);
+    let (_, info) = userinfo(&app, t["access_token"].as_str().unwrap()).await;
+    assert_eq!(info["email_verified"], false);
 
     // With verification on, "check your email" keeps the way back for after the link.
     let on = [("enabled", "on"), ("verification", "on"), ("expiry_minutes", "1440")];

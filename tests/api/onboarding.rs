@@ -71,7 +71,9 @@ async fn an_emailed_invitation_sets_the_password_once_and_then_my_account_sign_i
     let res = submit_page(&browser, &link, &[("password", STRONG), ("confirm", STRONG)]).await;
     assert_eq!(res.status(), 303);
     assert!(header(res.headers(), "location").starts_with("/myaccount/login?notice=password_set"));
-    assert_eq!(app.customer_by_email("ada@example.com").await.status, "active");
+    let accepted = app.customer_by_email("ada@example.com").await;
+    assert_eq!(accepted.status, "active");
+    assert!(accepted.email_verified_at.is_some(), "the emailed link proves the address");
 
     let (customer_browser, res) = app.myaccount_sign_in("ada@example.com", STRONG).await;
     assert_eq!(res.status(), 303);
@@ -120,6 +122,8 @@ async fn an_offline_invitation_link_is_shown_once_and_works_once() {
     assert_eq!(res.status(), 410);
     let (_, res) = app.myaccount_sign_in("grace@example.com", STRONG).await;
     assert_eq!(res.status(), 303);
+    let grace = app.customer_by_email("grace@example.com").await;
+    assert!(grace.email_verified_at.is_none(), "a copied link proves nothing of the address");
 }
 
 #[actix_web::test]

@@ -109,7 +109,9 @@ async fn register_verify_by_the_emailed_link_then_sign_in() {
     let res = submit_page(&browser, &first, &[]).await;
     assert_eq!(res.status(), 303);
     assert!(header(res.headers(), "location").starts_with("/myaccount/login?notice=verified"));
-    assert_eq!(app.customer_by_email("ada@example.com").await.status, "active");
+    let verified = app.customer_by_email("ada@example.com").await;
+    assert_eq!(verified.status, "active");
+    assert!(verified.email_verified_at.is_some());
     let (status, used) = get_with(&browser, &first).await;
     assert_eq!(status, 410, "once only");
     assert!(used.contains("already verified"));
@@ -172,5 +174,7 @@ async fn without_verification_the_new_customer_is_signed_in_at_once() {
     let (status, page) = get_with(&browser, &app.url("/myaccount")).await;
     assert_eq!(status, 200);
     assert!(page.contains("Welcome! Your account is ready."));
-    assert_eq!(app.customer_by_email("cy@example.com").await.status, "active");
+    let cy = app.customer_by_email("cy@example.com").await;
+    assert_eq!(cy.status, "active");
+    assert!(cy.email_verified_at.is_none(), "nobody proved the address");
 }
