@@ -8,7 +8,7 @@
    with a password sign-in and by single sign-on, median of 50;
 3. the time from Lock user (the console's POST) to the application's refresh failing.
 
-usage: bench/oidc.py [--customers 100000] [--codes 40000] [--duration 8]
+usage: bench/oidc.py [--customers 100000] [--codes 40000] [--duration 8] [--alg RS256|EdDSA]
 Everything talks to 127.0.0.1 only; wrk runs are bounded by -d and timeout.
 """
 
@@ -162,6 +162,8 @@ def main():
     ap.add_argument("--customers", type=int, default=100000)
     ap.add_argument("--codes", type=int, default=40000)
     ap.add_argument("--duration", type=int, default=8)
+    ap.add_argument("--alg", default="RS256", choices=["RS256", "EdDSA"],
+                    help="the application's ID token signature")
     ap.add_argument("--no-refresh", action="store_true",
                     help="measure the code exchange without collecting refresh tokens (wrk's response hook)")
     a = ap.parse_args()
@@ -175,8 +177,10 @@ def main():
     subprocess.run([BIN, "--data-dir", data, "create-owner", "--email", OWNER[0]],
                    input=(OWNER[1] + "\n").encode(), check=True, capture_output=True)
     db = sqlite3.connect(os.path.join(data, "roster.sqlite3"))
-    email = db.execute("SELECT email FROM accounts WHERE kind='customer' AND status='active' LIMIT 1").fetchone()[0]
-    customer_id = db.execute("SELECT id FROM accounts WHERE email=?", (email,)).fetchone()[0]
+    # Two customers: one makes the codes; the other, with one sign-in like most customers, is
+    # the one locked (Lock user revokes every token of the customer: the first holds thousands).
+    (email, _), (other, other_id) = db.execute(
+        "SELECT email, id FROM accounts WHERE kind='customer' AND status='active' LIMIT 2").fetchall()
     db.close()
     port = 18300
     server = subprocess.Popen([BIN, "--data-dir", data, "--bind", f"127.0.0.1:{port}"],
@@ -190,21 +194,21 @@ def main():
             except OSError:
                 time.sleep(0.05)
         a.data = data
-        run(a, port, out, email, customer_id)
+        run(a, port, out, email, (other, other_id))
     finally:
         server.terminate()
         server.wait(timeout=10)
         shutil.rmtree(data, ignore_errors=True)
 
 
-def run(a, port, out, email, customer_id):
+def run(a, port, out, email, locked):
     console = Browser(port)
     assert sign_in(console, "console", *OWNER)[0] == 303
     _, _, page = console.request("GET", "/console/applications/new")
     status, _, page = console.request("POST", "/console/applications/new", {
         "csrf_token": field(page, "csrf_token"), "name": "Bench shop", "client_type": "confidential",
         "redirect_uris": REDIRECT, "refresh_tokens": "on", "access_token_minutes": "5",
-        "refresh_token_days": "30", "claims": ["email", "profile"]})
+        "refresh_token_days": "30", "claims": ["email", "profile"], "id_token_alg": a.alg})
     assert status == 200, status
     client_id = html.unescape(re.search(r'id="client-id">([^<]+)<', page).group(1))
     secret = html.unescape(re.search(r'id="reveal-value"[^>]*>([^<]+)<', page).group(1))
@@ -268,6 +272,9 @@ def run(a, port, out, email, customer_id):
 
     # Lock user → the application's next refresh fails.
     t = Browser(port)
+    locked_email, customer_id = locked
+    customer = Browser(port)
+    assert sign_in(customer, "myaccount", locked_email, PASSWORD)[0] == 303
     status, h, _ = customer.request("GET", authorize_path(client_id))
     _, _, tokens = token_request(t, client_id, secret, {"grant_type": "authorization_code",
                                  "code": code_of(h["location"]), "redirect_uri": REDIRECT, "code_verifier": VERIFIER})
@@ -284,8 +291,8 @@ def run(a, port, out, email, customer_id):
     table = [
         "| measure | req/s | p50 ms | p99 ms | non-2xx |",
         "|---|---:|---:|---:|---:|",
-        f"| token: code exchange (RS256 ID token) | {code[0]:,.0f} | {code[1]:.2f} | {code[2]:.2f} | {code[3]} of {code[4]} |",
-        f"| token: refresh (rotation) | {refresh[0]:,.0f} | {refresh[1]:.2f} | {refresh[2]:.2f} | {refresh[3]} of {refresh[4]} |",
+        f"| token: code exchange ({a.alg} ID token) | {code[0]:,.0f} | {code[1]:.2f} | {code[2]:.2f} | {code[3]} of {code[4]} |",
+        f"| token: refresh (rotation, {a.alg} ID token) | {refresh[0]:,.0f} | {refresh[1]:.2f} | {refresh[2]:.2f} | {refresh[3]} of {refresh[4]} |",
         "",
         f"full round trip, median of 50: **{with_password:.1f} ms** with a password sign-in (Argon2 included), "
         f"**{sso:.1f} ms** by single sign-on",

@@ -41,6 +41,7 @@ pub mod password;
 pub mod settings;
 pub mod signing;
 pub mod token;
+pub mod urls;
 pub mod user_agent;
 
 /// Messages for the fields of a form, in the order the form shows them.

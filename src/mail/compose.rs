@@ -11,7 +11,7 @@ use crate::domain::format::date_time;
 use crate::domain::lockout::duration_words;
 use crate::domain::mail::Template as Kind;
 use crate::domain::token::{LinkKey, Purpose};
-use crate::web::urls;
+use crate::domain::urls;
 
 pub struct Composed {
     pub subject: String,

@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use crate::domain::token::{LinkKey, Purpose, hash_token};
-use crate::web::urls;
+use crate::domain::urls;
 
 /// How mail is sent. Built from the command line, or directly by tests.
 #[derive(Debug, Clone)]

@@ -19,7 +19,8 @@ pub mod setup;
 pub mod signin;
 pub mod static_files;
 pub mod throttle;
-pub mod urls;
+/// The route paths, for the handlers (`domain::urls`: mail builds links with them too).
+pub use crate::domain::urls;
 
 use actix_web::{HttpRequest, web};
 

@@ -1,4 +1,5 @@
-//! Every route path, written once: handlers, templates and tests use these.
+//! Every route path, written once: handlers, templates and tests use these, and so do the
+//! emails that carry links (in `domain`, below both `web` and `mail`).
 
 pub const STATIC: &str = "/static";
 pub const SETUP: &str = "/setup";
