@@ -153,6 +153,28 @@ impl World {
         (row.client_id, created.secret.unwrap(), code)
     }
 
+    /// A fresh code of the test application as the form that exchanges it at `/oidc/token`,
+    /// with the client's id and secret.
+    async fn exchange_form(&self) -> (Vec<(&'static str, String)>, String, String) {
+        let (client_id, secret, code) = self.application_code().await;
+        let form = vec![
+            ("grant_type", "authorization_code".to_owned()),
+            ("code", code),
+            ("redirect_uri", "http://127.0.0.1:9/cb".to_owned()),
+            ("client_id", client_id.clone()),
+            ("client_secret", secret.clone()),
+        ];
+        (form, client_id, secret)
+    }
+
+    /// The token endpoint's answer to a fresh exchange, with the client's id and secret.
+    async fn tokens(&self) -> (serde_json::Value, String, String) {
+        let (form, client_id, secret) = self.exchange_form().await;
+        let res = client().post(self.app.url("/oidc/token")).form(&form).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        (serde_json::from_str(&res.text().await.unwrap()).unwrap(), client_id, secret)
+    }
+
     async fn registration_on(&self) {
         let page = "/console/settings/self-registration";
         let form = [("enabled", "on"), ("verification", "on"), ("expiry_minutes", "1440")];
@@ -494,18 +516,7 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
             w.console(&page, &path, &fields).await
         }
         "/console/users/{id}/applications/{grant}/terminate" => {
-            let (client_id, secret, code) = w.application_code().await;
-            let form = [
-                ("grant_type", "authorization_code"),
-                ("code", code.as_str()),
-                ("redirect_uri", "http://127.0.0.1:9/cb"),
-                ("client_id", client_id.as_str()),
-                ("client_secret", secret.as_str()),
-            ];
-            assert_eq!(
-                client().post(app.url("/oidc/token")).form(&form).send().await.unwrap().status(),
-                200
-            );
+            w.tokens().await;
             let id = app.customer_by_email("pat@example.com").await.id;
             let tab = users(&id, "/sessions");
             let page = app.get_text(&tab).await.1;
@@ -513,50 +524,23 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
             w.console(&tab, &path, &[]).await
         }
         "/oidc/revoke" => {
-            let (client_id, secret, code) = w.application_code().await;
+            let (tokens, client_id, secret) = w.tokens().await;
             let form = [
-                ("grant_type", "authorization_code"),
-                ("code", code.as_str()),
-                ("redirect_uri", "http://127.0.0.1:9/cb"),
-                ("client_id", client_id.as_str()),
-                ("client_secret", secret.as_str()),
-            ];
-            let res = client().post(app.url("/oidc/token")).form(&form).send().await.unwrap();
-            let body: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
-            let refresh = body["refresh_token"].as_str().unwrap().to_owned();
-            let form = [
-                ("token", refresh.as_str()),
+                ("token", tokens["refresh_token"].as_str().unwrap()),
                 ("client_id", client_id.as_str()),
                 ("client_secret", secret.as_str()),
             ];
             Prepared::new(client(), app.url(pattern), "", &form)
         }
-        "/oidc/token" | "/oidc/userinfo" => {
-            let (client_id, secret, code) = w.application_code().await;
-            let url = app.url(pattern);
-            if pattern.ends_with("/token") {
-                let form = [
-                    ("grant_type", "authorization_code"),
-                    ("code", code.as_str()),
-                    ("redirect_uri", "http://127.0.0.1:9/cb"),
-                    ("client_id", client_id.as_str()),
-                    ("client_secret", secret.as_str()),
-                ];
-                Prepared::new(client(), url, "", &form)
-            } else {
-                let form = [
-                    ("grant_type", "authorization_code"),
-                    ("code", code.as_str()),
-                    ("redirect_uri", "http://127.0.0.1:9/cb"),
-                    ("client_id", client_id.as_str()),
-                    ("client_secret", secret.as_str()),
-                ];
-                let res = client().post(app.url("/oidc/token")).form(&form).send().await.unwrap();
-                let body: serde_json::Value =
-                    serde_json::from_str(&res.text().await.unwrap()).unwrap();
-                let access = body["access_token"].as_str().unwrap().to_owned();
-                Prepared::new(client(), url, "", &[("access_token", access.as_str())])
-            }
+        "/oidc/token" => {
+            let (form, _, _) = w.exchange_form().await;
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            Prepared::new(client(), app.url(pattern), "", &form)
+        }
+        "/oidc/userinfo" => {
+            let (tokens, _, _) = w.tokens().await;
+            let access = [("access_token", tokens["access_token"].as_str().unwrap())];
+            Prepared::new(client(), app.url(pattern), "", &access)
         }
         "/setup/{token}" => {
             let fresh = spawn_app().await;
