@@ -90,7 +90,7 @@ test("the owner removes the Viewer, whose open console is signed out at once", a
 });
 
 /// Pages a viewer may not open: a link to one is a change button in disguise.
-const MANAGER_PAGES = [/\/users\/new$/, /\/(lock|unlock|delete|reset|remove|transfer)$/, /\/(attributes|groups)\/new$/, /\/administrators\/invite$/];
+const MANAGER_PAGES = [/\/users\/new$/, /\/(lock|unlock|delete|reset|remove|transfer)$/, /\/(attributes|groups|applications)\/new$/, /\/administrators\/invite$/];
 
 /// Visible, enabled buttons of forms that post anywhere but the viewer's own profile and
 /// sign-out, and visible links to pages only managers may open.
@@ -115,8 +115,8 @@ async function changeControls(p) {
 
 async function walkAsViewer(viewer) {
   const base = server.baseUrl;
-  const pages = ["/console/users", "/console/groups", "/console/attributes"];
-  for (const s of ["general", "password-policy", "self-registration", "links", "login-security", "administrators", "audit-log", "outbox"]) {
+  const pages = ["/console/users", "/console/groups", "/console/attributes", "/console/applications"];
+  for (const s of ["general", "password-policy", "self-registration", "links", "login-security", "signing-keys", "administrators", "audit-log", "outbox"]) {
     pages.push(`/console/settings/${s}`);
   }
   // A customer with every tab, a group, an attribute, the owner's and one's own entry.
