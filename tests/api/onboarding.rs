@@ -74,6 +74,8 @@ async fn an_emailed_invitation_sets_the_password_once_and_then_my_account_sign_i
     let accepted = app.customer_by_email("ada@example.com").await;
     assert_eq!(accepted.status, "active");
     assert!(accepted.email_verified_at.is_some(), "the emailed link proves the address");
+    let (_, console_page) = app.get_text(&format!("/console/users/{}", accepted.id)).await;
+    assert!(console_page.contains("ada@example.com · email verified"), "{console_page}");
 
     let (customer_browser, res) = app.myaccount_sign_in("ada@example.com", STRONG).await;
     assert_eq!(res.status(), 303);
@@ -124,6 +126,8 @@ async fn an_offline_invitation_link_is_shown_once_and_works_once() {
     assert_eq!(res.status(), 303);
     let grace = app.customer_by_email("grace@example.com").await;
     assert!(grace.email_verified_at.is_none(), "a copied link proves nothing of the address");
+    let (_, console_page) = app.get_text(&format!("/console/users/{}", grace.id)).await;
+    assert!(console_page.contains("grace@example.com · email not verified"));
 }
 
 #[actix_web::test]

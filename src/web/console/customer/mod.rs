@@ -130,6 +130,8 @@ struct CustomerPage {
     chrome: Chrome,
     id: String,
     email: String,
+    /// The customer followed a link emailed to this address (applications are told so).
+    email_verified: bool,
     first_name: String,
     last_name: String,
     /// The Profile form's values (the saved ones, or those submitted with errors).
@@ -332,6 +334,7 @@ pub async fn render(
         terminate_all_href: urls::console_user_action(&account.id, "sessions/terminate-all"),
         id: account.id.clone(),
         email: account.email.clone(),
+        email_verified: account.email_verified_at.is_some(),
         first_name: account.first_name.clone(),
         last_name: account.last_name.clone(),
         status_line: status_line(&account, &badge),
