@@ -2,6 +2,7 @@
 //! emails that carry links (in `domain`, below both `web` and `mail`).
 
 pub const STATIC: &str = "/static";
+pub const FAVICON: &str = "/favicon.ico";
 pub const SETUP: &str = "/setup";
 pub const CONSOLE: &str = "/console";
 pub const CONSOLE_LOGIN: &str = "/console/login";

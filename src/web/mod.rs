@@ -125,6 +125,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, sessions: Sessions) {
         .service(myaccount::scope(sessions.myaccount))
         .service(oidc::scope())
         .route(urls::DISCOVERY, web::get().to(oidc::discovery))
+        .route(urls::FAVICON, web::get().to(static_files::favicon))
         .route("/", web::get().to(console::to_console))
         .default_service(web::to(frame::not_found));
 }

@@ -199,3 +199,20 @@ async fn an_internal_error_shows_a_request_id_and_no_sql() {
             && !lower.contains("diesel")
     );
 }
+
+#[actix_web::test]
+async fn the_icon_is_served_and_every_page_points_to_it() {
+    let app = spawn_app_with_owner().await;
+    // Asked for by browsers on answers without a page (JSON, images): no 404 in every log.
+    let res = app.get("/favicon.ico").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(header(res.headers(), "content-type"), "image/svg+xml");
+    assert_eq!(header(res.headers(), "cache-control"), "public, max-age=86400");
+    assert!(res.text().await.unwrap().starts_with("<svg"));
+    let res = app.get("/static/favicon.svg").await;
+    assert_eq!(res.status(), 200);
+    for page in ["/console/login", "/myaccount/login", "/no/such/page"] {
+        let (_, html) = app.get_text(page).await;
+        assert!(html.contains(r#"<link rel="icon" href="/static/favicon.svg""#), "{page}");
+    }
+}

@@ -87,6 +87,13 @@ test("Next and Previous walk the list without losing or repeating rows", async (
 });
 
 test("Edit opens a customer's page from the list, and Sign out ends the session", async () => {
+  // The Edit cell is a table cell: its borders line up with the row's other cells.
+  const cells = await page.locator("tbody tr").first().evaluate((row) => [...row.cells].map((c) => ({
+    display: getComputedStyle(c).display, top: c.getBoundingClientRect().top, height: c.getBoundingClientRect().height,
+  })));
+  const edit = cells.at(-1);
+  assert.equal(edit.display, "table-cell");
+  for (const c of cells) assert.deepEqual([c.top, c.height], [edit.top, edit.height]);
   const email = (await page.locator("tbody tr td.email").first().innerText()).trim();
   await page.locator("tbody tr").first().getByRole("link", { name: "Edit" }).click();
   await page.getByRole("heading", { name: "Profile" }).waitFor();
