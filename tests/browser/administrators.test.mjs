@@ -7,6 +7,7 @@ import { rmSync } from "node:fs";
 import {
   createOwner, launchBrowser, linkIn, seedWithGroups, shot, smtpSink, startServer, tempDataDir,
 } from "./harness.mjs";
+import { axeCheck } from "./watch.mjs";
 
 const OWNER = { email: "olive@example.com", password: "owner passphrase 2026" };
 const VIEWER = { email: "vera@example.com", password: "quiet observer 1969" };
@@ -24,10 +25,11 @@ before(async () => {
 });
 
 after(async () => {
-  await chrome?.close();
   server?.stop();
   sink?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  // Last: it fails the file when the browser saw problems (console errors, CSP, axe).
+  await chrome?.close();
 });
 
 test("the owner invites a Viewer by email from Settings > Administrators", async () => {
@@ -82,6 +84,8 @@ test("the owner removes the Viewer, whose open console is signed out at once", a
   await shot(page, "administrator");
   await page.getByRole("link", { name: "Remove administrator…" }).click();
   const dialog = page.getByRole("dialog", { name: "Remove administrator" });
+  await dialog.waitFor();
+  await axeCheck(page, "Remove administrator dialog open");
   await dialog.getByLabel("I understand that this administrator will be removed.").check();
   await dialog.getByRole("button", { name: "Confirm" }).click();
   await page.getByText("Vera Watson (vera@example.com) was removed and signed out.").waitFor();

@@ -3,6 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { launchBrowser, seed, shot, startServer, tempDataDir } from "./harness.mjs";
+import { Watcher } from "./watch.mjs";
 
 const OWNER = { email: "ada@example.com", password: "analytical engine 1843" };
 let dataDir, server, chrome, page;
@@ -17,9 +18,10 @@ before(async () => {
 });
 
 after(async () => {
-  await chrome?.close();
   server?.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  // Last: it fails the file when the browser saw problems (console errors, CSP, axe).
+  await chrome?.close();
 });
 
 test("the first-run link creates the owner, then is gone", async () => {
@@ -103,4 +105,26 @@ test("Edit opens a customer's page from the list, and Sign out ends the session"
   await page.getByText("You have signed out.").waitFor();
   await page.goto(server.baseUrl + "/console/users");
   await page.getByRole("heading", { name: "Sign in to the console" }).waitFor();
+});
+
+test("the watch on every page catches a CSP violation, a script error and an axe violation", async () => {
+  const w = new Watcher();
+  const context = await chrome.unwatchedContext();
+  w.attachContext(context);
+  const p = await context.newPage();
+  await p.goto(server.baseUrl + "/console/login");
+  await p.evaluate(() => {
+    const img = document.createElement("img");
+    img.src = "https://elsewhere.example/pixel.png"; // img-src 'self' data: refuses it
+    document.body.append(img);
+    const input = document.createElement("input"); // no label
+    document.querySelector("form").append(input);
+    setTimeout(() => { throw new Error("boom"); });
+  });
+  await p.waitForTimeout(300);
+  const found = await w.axe(p, "broken on purpose");
+  await context.close();
+  assert.ok(w.problems.some((m) => m.includes("CSP violation: img-src")), w.problems.join("\n"));
+  assert.ok(w.problems.some((m) => m.includes("uncaught exception") && m.includes("boom")));
+  assert.ok(found.some((v) => v.startsWith("label ")), found.join("\n"));
 });

@@ -4,6 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { shot, signedInConsole, seed } from "./harness.mjs";
+import { axeCheck } from "./watch.mjs";
 
 const OWNER = { email: "olive@example.com", password: "owner passphrase 2026" };
 // Every seeded customer's password (see `roster seed`).
@@ -68,6 +69,7 @@ test("Lock user signs the customer's open My Account tab out; unlocking lets the
   await page.getByRole("link", { name: /Lock user/ }).click();
   const dialog = page.getByRole("dialog", { name: "Lock user" });
   await dialog.waitFor();
+  await axeCheck(page, "Lock user dialog open");
   const confirm = dialog.getByRole("button", { name: "Confirm" });
   assert.equal(await confirm.isDisabled(), true, "Confirm waits for the checkbox");
   await dialog.getByLabel("I want to lock this account.").check();
@@ -88,6 +90,8 @@ test("Lock user signs the customer's open My Account tab out; unlocking lets the
 
   await page.getByRole("link", { name: /Lock user/ }).click();
   const unlock = page.getByRole("dialog", { name: "Unlock user" });
+  await unlock.waitFor();
+  await axeCheck(page, "Unlock user dialog open");
   await unlock.getByLabel("I want to unlock this account.").check();
   await unlock.getByRole("button", { name: "Confirm" }).click();
   await page.getByText("The user was unlocked").waitFor();
@@ -103,6 +107,8 @@ test("Reset password with a generated temporary password shows it once and ends 
   await openCustomer(email);
   await page.getByRole("link", { name: "Reset password" }).click();
   const dialog = page.getByRole("dialog", { name: "Reset password" });
+  await dialog.waitFor();
+  await axeCheck(page, "Reset password dialog open");
   await dialog.getByLabel("Set a temporary password for the user").check();
   await dialog.getByRole("button", { name: "Generate" }).click();
   await dialog.locator("#policy li.met").nth(2).waitFor();
@@ -149,6 +155,7 @@ test("by keyboard alone: the lock dialog opens, closes on Escape with focus back
   await page.keyboard.press("Enter");
   const dialog = page.getByRole("dialog", { name: "Delete User" });
   await dialog.waitFor();
+  await axeCheck(page, "Delete User dialog open");
   assert.ok(await focusedInDialog());
   await tabTo(/^$/);
   await page.keyboard.press("Space");

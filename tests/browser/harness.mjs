@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import net from "node:net";
 import { chromium } from "playwright-core";
+import { newWatcher } from "./watch.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 export const BIN = process.env.ROSTER_BIN || join(ROOT, "target", "debug", "roster");
@@ -56,9 +57,32 @@ export async function launchBrowser() {
     ],
     headless: true,
   });
+  // Every page of every context is watched (console errors, CSP violations, axe-core).
+  const watch = newWatcher();
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    watch.attachContext(context);
+    return context;
+  };
+  browser.newPage = async (options) => {
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    page.on("close", () => context.close().catch(() => {}));
+    return page;
+  };
   return {
     browser,
-    close: () => browser.close(),
+    watch,
+    /// A context no watcher sees (to test the watcher itself).
+    unwatchedContext: newContext,
+    close: async () => {
+      await browser.close();
+      console.log(`# axe-core checked ${watch.checked.size} distinct pages and states`);
+      if (watch.problems.length) {
+        throw new Error(`problems seen in the browser:\n${[...new Set(watch.problems)].join("\n")}`);
+      }
+    },
   };
 }
 
@@ -103,9 +127,10 @@ export async function signedInConsole(owner, prepare = () => {}) {
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Users" }).waitFor();
   const stop = async () => {
-    await chrome.close();
     server.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    // Last: it fails the file when the browser saw problems (console errors, CSP, axe).
+    await chrome.close();
   };
   return { dataDir, server, chrome, page, stop };
 }

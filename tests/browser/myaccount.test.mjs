@@ -28,10 +28,11 @@ before(async () => {
 });
 
 after(async () => {
-  await chrome?.close();
   server?.stop();
   sink?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  // Last: it fails the file when the browser saw problems (console errors, CSP, axe).
+  await chrome?.close();
 });
 
 test("an administrator turns self-registration on in Settings", async () => {

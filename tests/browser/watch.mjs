@@ -1,0 +1,74 @@
+// Watches every page Chromium opens during a test file: console errors, uncaught exceptions
+// and Content-Security-Policy violations are problems, and every Roster page that finishes
+// loading is checked by axe-core (npm `axe-core`): serious and critical violations are
+// problems. Tests also check a page in a given state (a dialog open) with `axeCheck`.
+// `launchBrowser` attaches it to every context; `close()` fails when there were problems.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const AXE = readFileSync(join(import.meta.dirname, "node_modules", "axe-core", "axe.min.js"), "utf8");
+
+/// Roster's own pages (not the test applications' pages, nor JSON endpoints).
+const ROSTER_PAGE = /^http:\/\/127\.0\.0\.1:\d+\/(console|myaccount|setup)(\/|\?|$)/;
+
+/// Answers the tests provoke on purpose: Chromium logs every non-2xx fetch as a console error,
+/// and htmx's live validation answers 422 by design.
+const EXPECTED = [/Failed to load resource: the server responded with a status of (422|403|404|410|429)/];
+
+export class Watcher {
+  problems = [];
+  checked = new Set();
+
+  attachContext(context) {
+    // Injected by the DevTools protocol, not subject to the page's CSP.
+    context.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (e) =>
+        console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"} in ${e.sourceFile || location.pathname}`));
+    });
+    context.on("page", (page) => this.attachPage(page));
+    for (const page of context.pages()) this.attachPage(page);
+  }
+
+  attachPage(page) {
+    page.on("console", (m) => {
+      if (m.type() !== "error" || EXPECTED.some((r) => r.test(m.text()))) return;
+      this.problems.push(`console error on ${page.url()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => this.problems.push(`uncaught exception on ${page.url()}: ${e.message}`));
+    page.on("load", () => {
+      if (ROSTER_PAGE.test(page.url())) this.axe(page).catch(() => {});
+    });
+  }
+
+  /// axe-core on the page as it is now; returns the serious and critical violations found.
+  async axe(page, state = "") {
+    const url = page.url();
+    await page.evaluate(AXE);
+    const found = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ["violations"] });
+      return r.violations
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+    });
+    const where = new URL(url).pathname + (state ? ` [${state}]` : "");
+    this.checked.add(where.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f-]{27,}/g, "{id}").replace(/\/[A-Za-z0-9_-]{40,}/g, "/{token}"));
+    for (const v of found) this.problems.push(`axe on ${where}: ${v}`);
+    return found;
+  }
+}
+
+let current = null;
+export function watcher() {
+  return current;
+}
+export function newWatcher() {
+  current = new Watcher();
+  return current;
+}
+
+/// Checks `page` in its current state (say, with a dialog open) and fails at once on a
+/// serious or critical violation.
+export async function axeCheck(page, state) {
+  const found = await current.axe(page, state);
+  if (found.length) throw new Error(`axe on ${page.url()} [${state}]:\n${found.join("\n")}`);
+}
