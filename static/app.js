@@ -26,6 +26,21 @@
     box.textContent = "The server could not be reached. Check your connection and try again.";
     area.replaceChildren(box);
   });
+  // A form on its way to the server keeps its live checks (the password checklist) quiet: one
+  // that fires after the submit (type, then Enter at once) would race the answer, which may
+  // have renewed the session (a changed password), and show an error for nothing.
+  document.addEventListener("submit", function (event) {
+    event.target.setAttribute("data-submitted", "");
+  }, true);
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var form = elt.closest && elt.closest("form[data-submitted]");
+    if (form && form !== elt) event.preventDefault();
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    // A boosted form stays on the page after its answer: it may be sent again.
+    if (event.detail.elt.removeAttribute) event.detail.elt.removeAttribute("data-submitted");
+  });
   // Copy buttons: data-copy names the element whose text is copied.
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-copy]");
