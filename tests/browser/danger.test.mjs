@@ -3,7 +3,7 @@
 // customer's own My Account tab open beside the console. Also by keyboard alone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { shot, signedInConsole, seed } from "./harness.mjs";
+import { shot, signedInConsole, seed, tabTo as tabToOn } from "./harness.mjs";
 import { axeCheck } from "./watch.mjs";
 
 const OWNER = { email: "olive@example.com", password: "owner passphrase 2026" };
@@ -50,15 +50,7 @@ async function customerTab(email) {
 }
 
 /// Presses Tab until the focused element's accessible text matches `name` (at most 80 times).
-async function tabTo(name) {
-  for (let i = 0; i < 80; i++) {
-    await page.keyboard.press("Tab");
-    const text = await page.evaluate(() => (document.activeElement?.innerText || document.activeElement?.getAttribute("aria-label") || "").trim());
-    if (name.test(text)) return;
-  }
-  throw new Error(`nothing focusable matches ${name}`);
-}
-
+const tabTo = (name) => tabToOn(page, name);
 const focusedInDialog = () => page.evaluate(() => !!document.activeElement?.closest("dialog[open]"));
 
 test("Lock user signs the customer's open My Account tab out; unlocking lets them back in", async () => {
@@ -145,7 +137,7 @@ test("by keyboard alone: the lock dialog opens, closes on Escape with focus back
 
   await page.keyboard.press("Enter");
   await page.getByRole("dialog", { name: "Lock user" }).waitFor();
-  await tabTo(/^$/); // the checkbox (its text is in its label)
+  await tabTo(/^I want to lock this account/); // the checkbox, by its label
   await page.keyboard.press("Space");
   await tabTo(/^Confirm$/);
   await page.keyboard.press("Enter");
@@ -157,7 +149,7 @@ test("by keyboard alone: the lock dialog opens, closes on Escape with focus back
   await dialog.waitFor();
   await axeCheck(page, "Delete User dialog open");
   assert.ok(await focusedInDialog());
-  await tabTo(/^$/);
+  await tabTo(/^I understand that this account will be deleted/);
   await page.keyboard.press("Space");
   assert.equal(await dialog.getByLabel("I understand that this account will be deleted for good.").isChecked(), true);
   await tabTo(/^Confirm$/);

@@ -90,6 +90,20 @@ export function tempDataDir() {
   return mkdtempSync(join(tmpdir(), "roster-e2e-"));
 }
 
+/// Presses Tab until the focused element's label, text or aria-label matches `name` (keyboard
+/// only: how someone without a mouse gets there).
+export async function tabTo(page, name, limit = 80) {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press("Tab");
+    const text = await page.evaluate(() => {
+      const a = document.activeElement;
+      return (a?.labels?.[0]?.innerText || a?.innerText || a?.getAttribute("aria-label") || "").trim();
+    });
+    if (name.test(text)) return;
+  }
+  throw new Error(`nothing focusable matches ${name}`);
+}
+
 /// A screenshot into $ROSTER_SCREENSHOTS, of the whole page or (for an open dialog, whose
 /// backdrop covers only the window) of the window.
 export async function shot(page, name, { fullPage = true } = {}) {

@@ -2,7 +2,7 @@
 // password methods, and the customer's side in My Account. By visible labels, in Chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { shot, signedInConsole, seedWithGroups } from "./harness.mjs";
+import { shot, signedInConsole, seedWithGroups, tabTo } from "./harness.mjs";
 
 const OWNER = { email: "olive@example.com", password: "owner passphrase 2026" };
 let session, server, chrome, page;
@@ -123,4 +123,43 @@ test("Settings > Outbox lists the account-created notice with a preview that hid
   const frame = page.frameLocator("iframe.email-frame");
   await frame.getByText("Sign in to My Account").waitFor();
   await shot(page, "outbox-preview");
+});
+
+test("by keyboard alone: New User > Customer, both steps of the wizard, then Edit from the Users list", async () => {
+  await page.goto(server.baseUrl + "/console/users");
+  await tabTo(page, /^New User$/);
+  await page.keyboard.press("Enter");
+  await tabTo(page, /^Customer/);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "New User" }).waitFor();
+  for (const [label, text] of [[/^Email \(Username\)/, "kay@example.com"], [/^First Name/, "Kay"], [/^Last Name/, "Keys"]]) {
+    await tabTo(page, label);
+    await page.keyboard.type(text);
+  }
+  // The method is a radio group: Tab enters it, an arrow key picks the other method.
+  await tabTo(page, /^Invite user to set their own password/);
+  await page.keyboard.press("ArrowDown");
+  assert.ok(await page.getByLabel("Set a temporary password for the user").isChecked());
+  await tabTo(page, /^Temporary password$/);
+  await page.keyboard.type("keyboard only 2026 ok");
+  await tabTo(page, /^Next$/);
+  await page.keyboard.press("Enter");
+  await page.getByText("Assign groups").waitFor();
+  const group = (await page.locator(".checkbox-grid label").first().innerText()).trim();
+  await tabTo(page, new RegExp("^" + group));
+  await page.keyboard.press("Space");
+  await tabTo(page, /^Finish$/);
+  await page.keyboard.press("Enter");
+  await page.getByText("Customer kay@example.com was created").waitFor();
+
+  // The Users list: the search box, then a row's Edit, by keyboard.
+  await page.goto(server.baseUrl + "/console/users");
+  await tabTo(page, /^Search$/);
+  await page.keyboard.type("kay@example.com");
+  await page.locator("tbody tr").filter({ hasText: "kay@example.com" }).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll("tbody tr").length === 1);
+  await tabTo(page, /^Edit$/);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Profile" }).waitFor();
+  assert.match(page.url(), /\/console\/users\/[0-9a-f-]{36}$/);
 });
