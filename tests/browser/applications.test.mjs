@@ -106,3 +106,21 @@ test("the test application signs a customer in through Roster, then again withou
   await customer.getByRole("heading", { name: `Hello ${email}` }).waitFor();
   await context.close();
 });
+
+test("Settings > Signing keys: the keys made on registering, and Rotate keys keeps the previous ones published", async () => {
+  await page.getByRole("link", { name: "Signing keys" }).click();
+  await page.getByRole("heading", { name: "Signing keys" }).waitFor();
+  const signing = page.locator("tbody tr", { hasText: "Signs ID tokens" });
+  await signing.nth(1).waitFor();
+  const before = (await signing.locator("code").allInnerTexts()).sort();
+  await page.getByRole("button", { name: "Rotate keys" }).click();
+  await page.getByText("New signing keys sign from now on.").waitFor();
+  const after = (await signing.locator("code").allInnerTexts()).sort();
+  assert.equal(after.length, 2);
+  assert.ok(after.every((k) => !before.includes(k)), "new keys sign");
+  const retired = await page.locator("tbody tr", { hasText: "Retired; published until" }).locator("code").allInnerTexts();
+  assert.deepEqual(retired.sort(), before);
+  const published = await (await fetch(server.baseUrl + "/oidc/jwks")).json();
+  assert.deepEqual(published.keys.map((k) => k.kid).sort(), [...before, ...after].sort());
+  await shot(page, "signing-keys");
+});
