@@ -760,6 +760,26 @@ async fn prompt_login_and_max_age_ask_a_signed_in_customer_again_once() {
     }
 }
 
+/// Create an account's form, filled in and sent with the `next` it carried.
+async fn register_from(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    form_page: &str,
+    email: &str,
+    next: &str,
+) -> reqwest::Response {
+    let form = [
+        ("csrf_token", csrf_in(form_page)),
+        ("email", email.into()),
+        ("first_name", "Nia".into()),
+        ("last_name", "Newman".into()),
+        ("password", PASSWORD.into()),
+        ("confirm", PASSWORD.into()),
+        ("next", next.into()),
+    ];
+    browser.post(app.url("/myaccount/register")).form(&form).send().await.unwrap()
+}
+
 #[actix_web::test]
 async fn a_newcomer_registers_from_the_applications_sign_in_and_goes_back_to_it() {
     let app = signed_in_app().await;
@@ -777,16 +797,7 @@ async fn a_newcomer_registers_from_the_applications_sign_in_and_goes_back_to_it(
     let next = hidden_field(&form_page, "next");
     assert!(next.starts_with("/myaccount/authorize?"), "{next}");
     assert!(form_page.contains("href=\"/myaccount/login?next=%2Fmyaccount%2Fauthorize"));
-    let form = [
-        ("csrf_token", csrf_in(&form_page)),
-        ("email", "newcomer@example.com".into()),
-        ("first_name", "Nia".into()),
-        ("last_name", "Newman".into()),
-        ("password", PASSWORD.into()),
-        ("confirm", PASSWORD.into()),
-        ("next", next.clone()),
-    ];
-    let res = browser.post(app.url("/myaccount/register")).form(&form).send().await.unwrap();
+    let res = register_from(&app, &browser, &form_page, "newcomer@example.com", &next).await;
     assert_eq!(res.status(), 200, "a page that moves on to the application");
     assert!(res.text().await.unwrap().contains("http-equiv=\"refresh\""));
     let res = browser.get(app.url(&next)).send().await.unwrap();
@@ -805,16 +816,7 @@ async fn a_newcomer_registers_from_the_applications_sign_in_and_goes_back_to_it(
     assert_eq!(app.post_on(settings, settings, &on).await.status(), 303);
     let other = crate::helpers::client();
     let (_, form_page) = get_with(&other, &app.url(&href)).await;
-    let form = [
-        ("csrf_token", csrf_in(&form_page)),
-        ("email", "second@example.com".into()),
-        ("first_name", "Sol".into()),
-        ("last_name", "Second".into()),
-        ("password", PASSWORD.into()),
-        ("confirm", PASSWORD.into()),
-        ("next", next.clone()),
-    ];
-    let res = other.post(app.url("/myaccount/register")).form(&form).send().await.unwrap();
+    let res = register_from(&app, &other, &form_page, "second@example.com", &next).await;
     assert_eq!(res.status(), 303);
     let (_, pending) = get_with(&other, &app.url(&location(&res))).await;
     assert!(pending.contains("Check your email"), "{pending}");
