@@ -1,11 +1,15 @@
 //! SQL statements per page, counted with diesel's instrumentation: a small constant, whatever
 //! the number of rows shown, attributes defined or groups joined. Its own test binary, since
-//! the counter sees every connection of the process.
+//! the counter sees every connection of the process. It also checks that a warm page runs only
+//! statements kept in diesel's statement cache (a statement diesel will not cache, such as a
+//! plain `sql_query`, is parsed and planned by SQLite on every request).
 
 #[path = "api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;
 
+use std::collections::HashSet;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
@@ -15,12 +19,26 @@ use roster::domain::account::Status;
 use roster::domain::attribute::{AttributeInput, Grid};
 
 static QUERIES: AtomicUsize = AtomicUsize::new(0);
+/// The SQL of every statement diesel put in a connection's statement cache.
+static CACHED: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+/// Statements run that were never cached: SQLite parses and plans them on every run.
+static UNCACHED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 fn counting() -> Option<Box<dyn Instrumentation>> {
-    Some(Box::new(|event: InstrumentationEvent<'_>| {
-        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
-            QUERIES.fetch_add(1, Ordering::SeqCst);
+    Some(Box::new(|event: InstrumentationEvent<'_>| match event {
+        InstrumentationEvent::CacheQuery { sql, .. } => {
+            CACHED.lock().unwrap().get_or_insert_default().insert(sql.to_owned());
         }
+        InstrumentationEvent::StartQuery { query, .. } => {
+            QUERIES.fetch_add(1, Ordering::SeqCst);
+            // The statement's text without diesel's "-- binds: [...]" suffix.
+            let text = query.to_string();
+            let sql = text.split(" -- binds: ").next().unwrap_or_default().to_owned();
+            if !CACHED.lock().unwrap().get_or_insert_default().contains(&sql) {
+                UNCACHED.lock().unwrap().push(sql);
+            }
+        }
+        _ => {}
     }))
 }
 
@@ -31,6 +49,7 @@ async fn queries(app: &TestApp, path: &str) -> usize {
 
 /// The same, in `browser`'s session (a customer's, in My Account).
 async fn queries_as(browser: &reqwest::Client, path: &str) -> usize {
+    UNCACHED.lock().unwrap().clear();
     let before = QUERIES.load(Ordering::SeqCst);
     let res = browser.get(path).send().await.unwrap();
     assert_eq!(res.status(), 200, "{path}");
@@ -142,9 +161,11 @@ async fn pages_take_a_constant_number_of_queries_whatever_the_rows_attributes_an
     give_values(&app, &ids[0]).await;
     queries(&app, &customer_page).await;
     let with_20 = queries(&app, &customer_page).await;
+    assert_eq!(*UNCACHED.lock().unwrap(), Vec::<String>::new(), "statements prepared every time");
     assert_eq!(with_3, with_20, "the customer page: 3 or 20 attributes");
 
     let rows_25 = queries(&app, "/console/users").await;
+    assert_eq!(*UNCACHED.lock().unwrap(), Vec::<String>::new(), "statements prepared every time");
     let rows_100 = queries(&app, "/console/users?per_page=100").await;
     assert_eq!(rows_25, rows_100, "the list: 25 or 100 rows, each with its groups");
     let group = format!("/console/users?group={}", gids[0]);

@@ -1,0 +1,110 @@
+//! Query plans of the statements whose speed depends on one index: each is run as the server
+//! runs it, its SQL captured with diesel's instrumentation, and SQLite's `EXPLAIN QUERY PLAN`
+//! of that exact text is checked. SQLite is built with query planner stability
+//! (`.cargo/config.toml`): plans follow the SQL text alone, never a bound value, so a partial
+//! index is only usable when the query spells its condition — these tests hold that.
+
+use std::sync::{Arc, Mutex};
+
+use diesel::connection::{Connection, InstrumentationEvent};
+use diesel::sql_types::Text;
+use diesel::{QueryableByName, RunQueryDsl};
+use roster::db::customer_list::{self, Cursor, GroupFilter, ListQuery, SortField};
+use roster::db::{Conn, Db};
+
+#[derive(QueryableByName)]
+struct PlanRow {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+/// The plan of every statement `f` runs, one string per statement.
+fn plans_of(conn: &mut Conn, f: impl FnOnce(&mut Conn)) -> Vec<String> {
+    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = seen.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            let text = query.to_string();
+            sink.lock().unwrap().push(text.split(" -- binds: ").next().unwrap_or("").to_owned());
+        }
+    });
+    f(conn);
+    conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+    let statements = seen.lock().unwrap().clone();
+    statements
+        .iter()
+        .map(|sql| {
+            // Unbound parameters are NULL, which EXPLAIN QUERY PLAN accepts.
+            diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+                .load::<PlanRow>(conn)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.detail)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .collect()
+}
+
+fn open() -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path()).unwrap();
+    (dir, db)
+}
+
+#[test]
+fn the_senders_polls_use_the_partial_index_of_unsent_messages() {
+    let (_dir, db) = open();
+    let mut conn = db.conn().unwrap();
+    let at = roster::db::now();
+    let plans = plans_of(&mut conn, |c| {
+        roster::db::outbox::due(c, at, 10).unwrap();
+        roster::db::outbox::next_due_at(c).unwrap();
+    });
+    assert_eq!(plans.len(), 2);
+    for plan in plans {
+        assert!(plan.contains("outbox_due"), "{plan}");
+    }
+}
+
+#[test]
+fn the_lock_sweeper_uses_the_partial_index_of_timed_locks() {
+    let (_dir, db) = open();
+    let mut conn = db.conn().unwrap();
+    let at = roster::db::now();
+    let plans = plans_of(&mut conn, |c| {
+        roster::db::accounts::expired_locks(c, at, 10).unwrap();
+    });
+    assert!(plans[0].contains("accounts_locked_until"), "{}", plans[0]);
+}
+
+fn list(group: Option<GroupFilter>, cursor: Option<Cursor>) -> ListQuery {
+    ListQuery {
+        search: None,
+        status: None,
+        sort: SortField::Created,
+        descending: true,
+        limit: 26,
+        cursor,
+        backwards: false,
+        dense_search: false,
+        group,
+    }
+}
+
+#[test]
+fn users_pages_walk_an_index_in_order_without_sorting() {
+    let (_dir, db) = open();
+    let mut conn = db.conn().unwrap();
+    let cursor = Cursor { value: "2026-01-01 00:00:00".into(), id: "x".into() };
+    let dense = GroupFilter { id: "g".into(), sparse: false };
+    let plans = plans_of(&mut conn, |c| {
+        customer_list::page(c, &list(None, None)).unwrap();
+        customer_list::page(c, &list(None, Some(cursor))).unwrap();
+        customer_list::page(c, &list(Some(dense), None)).unwrap();
+    });
+    for plan in &plans {
+        assert!(plan.contains("accounts_kind_created"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
+}
