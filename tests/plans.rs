@@ -108,3 +108,25 @@ fn users_pages_walk_an_index_in_order_without_sorting() {
         assert!(!plan.contains("TEMP B-TREE"), "{plan}");
     }
 }
+
+#[derive(QueryableByName)]
+struct CompileOption {
+    #[diesel(sql_type = Text)]
+    compile_options: String,
+}
+
+/// The two build flags of `.cargo/config.toml` reached the bundled SQLite (a build without
+/// them re-plans nearly every cached statement on every run, and serializes page reads).
+#[test]
+fn sqlite_is_built_with_planner_stability_and_per_connection_page_caches() {
+    let (_dir, db) = open();
+    let mut conn = db.conn().unwrap();
+    let options: Vec<String> = diesel::sql_query("PRAGMA compile_options")
+        .load::<CompileOption>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|o| o.compile_options)
+        .collect();
+    assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "{options:?}");
+    assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
+}

@@ -88,6 +88,25 @@ test("Next and Previous walk the list without losing or repeating rows", async (
   assert.deepEqual(await page.locator("tbody tr td.email").allInnerTexts(), first);
 });
 
+test("every page of the menu and every tab of a customer opens from its link (axe checks each)", async () => {
+  const menu = page.getByRole("navigation", { name: "Main" });
+  for (const name of ["Users", "Attributes", "Groups", "Applications", "Administrators", "General",
+    "Password policy", "Self-registration", "Links", "Login security", "Signing keys", "Audit log",
+    "Outbox"]) {
+    await menu.getByRole("link", { name, exact: true }).click();
+    await menu.locator('a[aria-current="page"]', { hasText: name }).waitFor();
+  }
+  await menu.getByRole("link", { name: "Users", exact: true }).click();
+  await page.locator("tbody tr").first().getByRole("link", { name: "Edit" }).click();
+  const tabs = page.getByRole("navigation", { name: "Customer" });
+  for (const name of ["Groups", "Sessions", "History", "Profile"]) {
+    await tabs.getByRole("link", { name: new RegExp(`^${name}`) }).click();
+    await tabs.locator('a[aria-current="page"]', { hasText: name }).waitFor();
+  }
+  await menu.getByRole("link", { name: "Users", exact: true }).click();
+  await page.locator("tbody tr").first().waitFor();
+});
+
 test("Edit opens a customer's page from the list, and Sign out ends the session", async () => {
   // The Edit cell is a table cell: its borders line up with the row's other cells.
   const cells = await page.locator("tbody tr").first().evaluate((row) => [...row.cells].map((c) => ({

@@ -1,12 +1,16 @@
 // Starts a real `roster` server on a free port with a fresh data dir, and a real headless
 // Chromium (Debian's package) driven by playwright-core. Every process is ended by `stop()`.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import net from "node:net";
 import { chromium } from "playwright-core";
 import { newWatcher } from "./watch.mjs";
+
+/// Where each test file adds the pages and dialog states axe-core checked (see axe-summary.mjs).
+export const OUT_DIR = resolve(import.meta.dirname, "out");
+export const AXE_LIST = join(OUT_DIR, "axe-checked.txt");
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 export const BIN = process.env.ROSTER_BIN || join(ROOT, "target", "debug", "roster");
@@ -79,6 +83,9 @@ export async function launchBrowser() {
     close: async () => {
       await browser.close();
       console.log(`# axe-core checked ${watch.checked.size} distinct pages and states`);
+      // Kept for the run's total across files (axe-summary.mjs, after the tests).
+      mkdirSync(OUT_DIR, { recursive: true });
+      appendFileSync(AXE_LIST, [...watch.checked].map((p) => `${p}\n`).join(""));
       if (watch.problems.length) {
         throw new Error(`problems seen in the browser:\n${[...new Set(watch.problems)].join("\n")}`);
       }

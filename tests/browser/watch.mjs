@@ -51,7 +51,7 @@ export class Watcher {
         .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
     });
     const where = new URL(url).pathname + (state ? ` [${state}]` : "");
-    this.checked.add(where.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f-]{27,}/g, "{id}").replace(/\/[A-Za-z0-9_-]{40,}/g, "/{token}"));
+    this.checked.add(where.replace(/[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, "{id}").replace(/\/[A-Za-z0-9_-]{40,}/g, "/{token}"));
     for (const v of found) this.problems.push(`axe on ${where}: ${v}`);
     return found;
   }
