@@ -3,6 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { shot, signedInConsole, seedWithGroups, tabTo } from "./harness.mjs";
+import { axeCheck } from "./watch.mjs";
 
 const OWNER = { email: "olive@example.com", password: "owner passphrase 2026" };
 let session, server, chrome, page;
@@ -46,8 +47,10 @@ test("a customer with a generated temporary password replaces it at first sign-i
   const groupName = (await firstGroup.innerText()).trim();
   await firstGroup.click();
   await shot(page, "wizard-groups");
+  await axeCheck(page, "New User step 2: groups");
   await page.getByRole("button", { name: "Finish" }).click();
   await page.getByText("Customer tess@example.com was created with a temporary password").waitFor();
+  await axeCheck(page, "customer created, the temporary password shown once");
   assert.equal((await page.locator("#reveal-value").innerText()).trim(), temporary);
   assert.match(page.url(), /\/console\/users\/[0-9a-f-]{36}$/, "the address is the customer's page");
   await shot(page, "customer-created");
