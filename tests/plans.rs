@@ -18,6 +18,12 @@ struct PlanRow {
     detail: String,
 }
 
+/// The plan of every statement `f` runs on a fresh database, one string per statement.
+fn plans(f: impl FnOnce(&mut Conn)) -> Vec<String> {
+    let (_dir, db) = open();
+    plans_of(&mut db.conn().unwrap(), f)
+}
+
 /// The plan of every statement `f` runs, one string per statement.
 fn plans_of(conn: &mut Conn, f: impl FnOnce(&mut Conn)) -> Vec<String> {
     let seen = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -54,10 +60,8 @@ fn open() -> (tempfile::TempDir, Db) {
 
 #[test]
 fn the_senders_polls_use_the_partial_index_of_unsent_messages() {
-    let (_dir, db) = open();
-    let mut conn = db.conn().unwrap();
     let at = roster::db::now();
-    let plans = plans_of(&mut conn, |c| {
+    let plans = plans(|c| {
         roster::db::outbox::due(c, at, 10).unwrap();
         roster::db::outbox::next_due_at(c).unwrap();
     });
@@ -69,10 +73,8 @@ fn the_senders_polls_use_the_partial_index_of_unsent_messages() {
 
 #[test]
 fn the_lock_sweeper_uses_the_partial_index_of_timed_locks() {
-    let (_dir, db) = open();
-    let mut conn = db.conn().unwrap();
     let at = roster::db::now();
-    let plans = plans_of(&mut conn, |c| {
+    let plans = plans(|c| {
         roster::db::accounts::expired_locks(c, at, 10).unwrap();
     });
     assert!(plans[0].contains("accounts_locked_until"), "{}", plans[0]);
@@ -94,11 +96,9 @@ fn list(group: Option<GroupFilter>, cursor: Option<Cursor>) -> ListQuery {
 
 #[test]
 fn users_pages_walk_an_index_in_order_without_sorting() {
-    let (_dir, db) = open();
-    let mut conn = db.conn().unwrap();
     let cursor = Cursor { value: "2026-01-01 00:00:00".into(), id: "x".into() };
     let dense = GroupFilter { id: "g".into(), sparse: false };
-    let plans = plans_of(&mut conn, |c| {
+    let plans = plans(|c| {
         customer_list::page(c, &list(None, None)).unwrap();
         customer_list::page(c, &list(None, Some(cursor))).unwrap();
         customer_list::page(c, &list(Some(dense), None)).unwrap();
