@@ -3,34 +3,20 @@
 // in — then walks every console page and finds no working change button anywhere.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import {
-  createOwner, launchBrowser, linkIn, seedWithGroups, shot, smtpSink, startServer, tempDataDir,
-} from "./harness.mjs";
+import { consoleServer, linkIn, seedWithGroups, shot } from "./harness.mjs";
 import { axeCheck } from "./watch.mjs";
 
 const OWNER = { email: "olive@example.com", password: "owner passphrase 2026" };
 const VIEWER = { email: "vera@example.com", password: "quiet observer 1969" };
-let dataDir, sink, server, chrome, page, viewer;
+let sink, server, chrome, page, viewer, stop;
 
 before(async () => {
-  dataDir = tempDataDir();
-  seedWithGroups(dataDir, 30, 3);
-  createOwner(dataDir, OWNER.email, OWNER.password);
-  sink = await smtpSink();
-  server = await startServer(dataDir, ["--smtp-url", sink.url]);
-  chrome = await launchBrowser();
-  page = await chrome.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(15_000);
+  ({ sink, server, chrome, page, stop } =
+    await consoleServer(OWNER, (dir) => seedWithGroups(dir, 30, 3), { smtp: true }));
 });
 
-after(async () => {
-  server?.stop();
-  sink?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  // Last: it fails the file when the browser saw problems (console errors, CSP, axe).
-  await chrome?.close();
-});
+// Last: `stop` fails the file when the browser saw problems (console errors, CSP, axe).
+after(async () => stop?.());
 
 test("the owner invites a Viewer by email from Settings > Administrators", async () => {
   await page.goto(server.baseUrl + "/console/login");

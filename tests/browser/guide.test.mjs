@@ -4,41 +4,24 @@
 // failed sign-ins lock the account (Settings > Login security) and the console says why.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
-import { createOwner, launchBrowser, linkIn, seedWithGroups, smtpSink, startServer, tempDataDir } from "./harness.mjs";
+import { linkIn, seedWithGroups, signedInConsole } from "./harness.mjs";
 
 const OWNER = { email: "olive@example.com", password: "owner passphrase 2026" };
 const EMAIL = "marie@example.com";
 const FIRST = "radium glow 1898";
 const SECOND = "polonium dawn 1898";
 const THIRD = "nobel twice 1911";
-let dataDir, sink, server, chrome, page, me;
+let sink, server, chrome, page, me, stop;
 
 before(async () => {
-  dataDir = tempDataDir();
-  seedWithGroups(dataDir, 10, 2);
-  createOwner(dataDir, OWNER.email, OWNER.password);
-  sink = await smtpSink();
-  server = await startServer(dataDir, ["--smtp-url", sink.url]);
-  chrome = await launchBrowser();
-  page = await chrome.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.setDefaultTimeout(15_000);
+  ({ sink, server, chrome, page, stop } =
+    await signedInConsole(OWNER, (dir) => seedWithGroups(dir, 10, 2), { smtp: true }));
   me = await chrome.browser.newPage({ viewport: { width: 1000, height: 800 } });
   me.setDefaultTimeout(15_000);
-  await page.goto(server.baseUrl + "/console/login");
-  await page.getByLabel("Email").fill(OWNER.email);
-  await page.getByLabel("Password").fill(OWNER.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Users" }).waitFor();
 });
 
-after(async () => {
-  server?.stop();
-  sink?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  // Last: it fails the file when the browser saw problems (console errors, CSP, axe).
-  await chrome?.close();
-});
+// Last: `stop` fails the file when the browser saw problems (console errors, CSP, axe).
+after(async () => stop?.());
 
 async function setPasswordFromLink(link, password) {
   await me.goto(link);

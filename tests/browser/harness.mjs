@@ -134,26 +134,37 @@ export function seedWithGroups(dataDir, customers, groups) {
 
 /// A fresh data dir (prepared by `prepare(dir)`), its owner, a server, Chromium, and a page
 /// signed in to the console on Manage > Users.
-export async function signedInConsole(owner, prepare = () => {}) {
+/// A fresh server with an owner (and, with `smtp`, a real SMTP listener it sends to) and a
+/// watched browser page, not signed in; `stop` ends them all.
+export async function consoleServer(owner, prepare = () => {}, { smtp = false } = {}) {
   const dataDir = tempDataDir();
   prepare(dataDir);
   createOwner(dataDir, owner.email, owner.password);
-  const server = await startServer(dataDir);
+  const sink = smtp ? await smtpSink() : null;
+  const server = await startServer(dataDir, sink ? ["--smtp-url", sink.url] : []);
   const chrome = await launchBrowser();
   const page = await chrome.browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(15_000);
+  const stop = async () => {
+    server.stop();
+    sink?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    // Last: it fails the file when the browser saw problems (console errors, CSP, axe).
+    await chrome.close();
+  };
+  return { dataDir, sink, server, chrome, page, stop };
+}
+
+/// The same, with the owner signed in to the console on the Users list.
+export async function signedInConsole(owner, prepare = () => {}, options = {}) {
+  const session = await consoleServer(owner, prepare, options);
+  const { page, server } = session;
   await page.goto(server.baseUrl + "/console/login");
   await page.getByLabel("Email").fill(owner.email);
   await page.getByLabel("Password").fill(owner.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Users" }).waitFor();
-  const stop = async () => {
-    server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    // Last: it fails the file when the browser saw problems (console errors, CSP, axe).
-    await chrome.close();
-  };
-  return { dataDir, server, chrome, page, stop };
+  return session;
 }
 
 /// A real SMTP listener on loopback that keeps every message (raw), for flows that follow
