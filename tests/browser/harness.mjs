@@ -11,6 +11,8 @@ import { newWatcher } from "./watch.mjs";
 /// Where each test file adds the pages and dialog states axe-core checked (see axe-summary.mjs).
 export const OUT_DIR = resolve(import.meta.dirname, "out");
 export const AXE_LIST = join(OUT_DIR, "axe-checked.txt");
+/// And the pages left before their check on load finished.
+export const AXE_MISSED = join(OUT_DIR, "axe-interrupted.txt");
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
 export const BIN = process.env.ROSTER_BIN || join(ROOT, "target", "debug", "roster");
@@ -86,6 +88,7 @@ export async function launchBrowser() {
       // Kept for the run's total across files (axe-summary.mjs, after the tests).
       mkdirSync(OUT_DIR, { recursive: true });
       appendFileSync(AXE_LIST, [...watch.checked].map((p) => `${p}\n`).join(""));
+      appendFileSync(AXE_MISSED, [...watch.interrupted].map((p) => `${p}\n`).join(""));
       if (watch.problems.length) {
         throw new Error(`problems seen in the browser:\n${[...new Set(watch.problems)].join("\n")}`);
       }

@@ -4,6 +4,7 @@
 // password and sets a new one from the emailed link.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { axeCheck } from "./watch.mjs";
 import { rmSync } from "node:fs";
 import {
   createOwner, launchBrowser, linkIn, shot, smtpSink, startServer, tempDataDir,
@@ -68,6 +69,7 @@ test("a visitor on a phone creates an account and verifies it by the emailed lin
   await phone.getByRole("button", { name: "Create account" }).click();
   await phone.getByRole("heading", { name: "Check your email" }).waitFor();
   assert.ok(await phone.getByText(EMAIL).isVisible());
+  await axeCheck(phone, "Check your email");
 
   // Not verified yet: sign-in fails like any other failure.
   const text = await sink.waitFor(1);

@@ -126,6 +126,7 @@ test("Settings > Outbox lists the account-created notice with a preview that hid
   const frame = page.frameLocator("iframe.email-frame");
   await frame.getByText("Sign in to My Account").waitFor();
   await shot(page, "outbox-preview");
+  await axeCheck(page, "");
 });
 
 test("by keyboard alone: New User > Customer, both steps of the wizard, then Edit from the Users list", async () => {

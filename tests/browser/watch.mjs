@@ -18,6 +18,8 @@ const EXPECTED = [/Failed to load resource: the server responded with a status o
 export class Watcher {
   problems = [];
   checked = new Set();
+  /// Pages whose check on load did not finish: the test had already moved on.
+  interrupted = new Set();
 
   attachContext(context) {
     // Injected by the DevTools protocol, not subject to the page's CSP.
@@ -36,7 +38,8 @@ export class Watcher {
     });
     page.on("pageerror", (e) => this.problems.push(`uncaught exception on ${page.url()}: ${e.message}`));
     page.on("load", () => {
-      if (ROSTER_PAGE.test(page.url())) this.axe(page).catch(() => {});
+      const url = page.url();
+      if (ROSTER_PAGE.test(url)) this.axe(page).catch(() => this.interrupted.add(pageKey(new URL(url).pathname)));
     });
   }
 
@@ -51,10 +54,15 @@ export class Watcher {
         .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
     });
     const where = new URL(url).pathname + (state ? ` [${state}]` : "");
-    this.checked.add(where.replace(/[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, "{id}").replace(/\/[A-Za-z0-9_-]{40,}/g, "/{token}"));
+    this.checked.add(pageKey(where));
     for (const v of found) this.problems.push(`axe on ${where}: ${v}`);
     return found;
   }
+}
+
+/// A page or state with its ids and tokens folded, so one page counts once.
+function pageKey(where) {
+  return where.replace(/[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, "{id}").replace(/\/[A-Za-z0-9_-]{40,}/g, "/{token}");
 }
 
 let current = null;
