@@ -43,8 +43,20 @@ export class Watcher {
     });
   }
 
-  /// axe-core on the page as it is now; returns the serious and critical violations found.
-  async axe(page, state = "") {
+  /// Each page's latest axe run: axe-core refuses to start while a run is going on the page.
+  running = new WeakMap();
+
+  /// axe-core on the page as it is now, after any run already going on it (a test's explicit
+  /// check can come while the check on load is still running); returns the serious and
+  /// critical violations found.
+  axe(page, state = "") {
+    const previous = this.running.get(page) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(() => this.runAxe(page, state));
+    this.running.set(page, next);
+    return next;
+  }
+
+  async runAxe(page, state) {
     const url = page.url();
     await page.evaluate(AXE);
     const found = await page.evaluate(async () => {
