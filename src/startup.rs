@@ -88,9 +88,14 @@ impl Application {
             keys: crate::accounts::signing_keys::Keys::new(
                 crate::domain::signing::SealKey::derive(&secret),
             ),
+            reveal_seal: crate::domain::signing::SealKey::for_purpose(
+                &secret,
+                web::reveal::PURPOSE,
+            ),
             trusted_proxies: config.trusted_proxies.clone(),
             clock: config.clock.clone(),
             org_name: std::sync::RwLock::new(org.name.clone()),
+            zone: std::sync::RwLock::new(org.zone()),
         });
         let (idle, absolute) = (
             Duration::minutes(org.session_idle_minutes.into()),

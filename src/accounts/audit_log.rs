@@ -7,12 +7,15 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::Value;
 
+use std::collections::HashMap;
+
+use super::audit_text::{self, Change, Described, Part};
 use super::list::{decode_cursor, encode_cursor};
-use crate::db::Db;
 use crate::db::audit::{self, AuditEvent, Filter};
 use crate::db::customer_list::Cursor;
+use crate::db::{Db, accounts};
 use crate::domain::FieldErrors;
-use crate::domain::format::{date_time, iso};
+use crate::domain::format::{Stamp, Zone, iso};
 use crate::error::AppError;
 
 /// Events per page of the log.
@@ -34,25 +37,25 @@ pub struct FilterInput {
 }
 
 impl FilterInput {
-    /// The filter, or messages for the date fields.
-    pub fn parse(&self) -> Result<Filter, FieldErrors> {
+    /// The filter, or messages for the date fields (days of the organization's time zone).
+    pub fn parse(&self, zone: Zone) -> Result<Filter, FieldErrors> {
         let mut errors = FieldErrors::default();
         let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-        let mut day = |field: &str, raw: &str| -> Option<NaiveDateTime> {
+        let mut day = |field: &str, raw: &str| -> Option<NaiveDate> {
             let raw = raw.trim();
             if raw.is_empty() {
                 return None;
             }
             match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-                Ok(d) => d.and_hms_opt(0, 0, 0),
+                Ok(d) => Some(d),
                 Err(_) => {
                     errors.add(field, "Enter a date as YYYY-MM-DD.");
                     None
                 }
             }
         };
-        let from = day("from", &self.from);
-        let until = day("to", &self.to).map(|d| d + chrono::Duration::days(1));
+        let from = day("from", &self.from).map(|d| zone.start_of_day(d));
+        let until = day("to", &self.to).and_then(|d| d.succ_opt()).map(|d| zone.start_of_day(d));
         if let (Some(f), Some(u)) = (from, until)
             && u <= f
         {
@@ -82,84 +85,84 @@ impl FilterInput {
     }
 }
 
-/// One changed field, or one detail.
-pub struct Detail {
-    pub field: String,
-    /// Set for a change: the value before.
-    pub before: Option<String>,
-    pub value: String,
-}
-
 /// An event as the log shows it.
 pub struct EventView {
-    pub at: String,
-    pub at_iso: String,
+    pub at: Stamp,
+    /// The event's code (`customer.updated`): a tooltip, the filter's value, the CSV.
+    pub action: String,
+    /// The sentence, with `Actor` and `Subject` standing for the two names below.
+    pub sentence: Vec<Part>,
     /// The person's name when known, else their label.
     pub who: String,
     /// The label (an email, "anonymous", a system label) when the name is shown.
     pub who_label: Option<String>,
-    pub action: String,
+    /// The subject's name when it is an account that still exists (or a deleted one's, kept
+    /// with the event), else its label (a group's or an application's name, an email).
     pub subject: String,
-    pub details: Vec<Detail>,
+    /// The subject's label when the name is shown.
+    pub subject_label: Option<String>,
+    pub changes: Vec<Change>,
     pub ip: String,
 }
 
-fn is_secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    ["password", "hash", "token", "secret", "session_id"].iter().any(|s| n.contains(s))
-}
-
-fn shown(v: &Value) -> String {
-    match v {
-        Value::Null => "—".into(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+impl EventView {
+    /// The sentence as plain text.
+    pub fn summary(&self) -> String {
+        Described { parts: self.sentence.clone(), changes: Vec::new() }
+            .text(&self.who, &self.subject)
     }
 }
 
-/// The event's details: a settings change's before/after objects field by field, a profile
-/// change's `{field: {before, after}}`, or plain `{name: value}` details.
-pub fn details(raw: &str) -> Vec<Detail> {
-    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(raw) else { return Vec::new() };
-    let hide =
-        |field: &str, value: String| if is_secret_name(field) { "[hidden]".into() } else { value };
-    if let (Some(Value::Object(before)), Some(Value::Object(after))) =
-        (map.get("before"), map.get("after"))
-    {
-        return after
-            .iter()
-            .filter(|(k, v)| before.get(*k) != Some(*v))
-            .map(|(k, v)| Detail {
-                field: k.clone(),
-                before: Some(hide(k, before.get(k).map(shown).unwrap_or_else(|| "—".into()))),
-                value: hide(k, shown(v)),
-            })
-            .collect();
-    }
-    map.iter()
-        .map(|(k, v)| match v {
-            Value::Object(o) if o.contains_key("before") && o.contains_key("after") => Detail {
-                field: k.clone(),
-                before: Some(hide(k, shown(&o["before"]))),
-                value: hide(k, shown(&o["after"])),
-            },
-            other => Detail { field: k.clone(), before: None, value: hide(k, shown(other)) },
-        })
-        .collect()
-}
-
-pub fn view(e: AuditEvent) -> EventView {
+/// The event in words; `names`: the display names of the page's subjects that still exist.
+pub fn view(e: AuditEvent, names: &HashMap<String, String>, zone: Zone) -> EventView {
     let named = !e.actor_name.is_empty();
+    let self_service = e.actor_id.is_some() && e.actor_id == e.subject_id;
+    let described = audit_text::describe(&e.action, &e.details, self_service);
+    let label = e.subject_label.unwrap_or_default();
+    // A deleted account's name is kept with the event that deleted it.
+    let kept_name = || {
+        serde_json::from_str::<Value>(&e.details)
+            .ok()
+            .and_then(|d| d.get("name").and_then(Value::as_str).map(str::to_owned))
+            .filter(|n| !n.trim().is_empty() && e.action == "account.deleted")
+    };
+    let subject_name = e
+        .subject_id
+        .as_ref()
+        .and_then(|id| names.get(id).cloned())
+        .or_else(kept_name)
+        .filter(|n| *n != label);
+    let actor_label = e.actor_label;
     EventView {
-        at: date_time(&e.occurred_at),
-        at_iso: iso(&e.occurred_at),
-        who: if named { e.actor_name.clone() } else { e.actor_label.clone() },
-        who_label: named.then_some(e.actor_label),
+        at: zone.stamp(&e.occurred_at),
         action: e.action,
-        subject: e.subject_label.unwrap_or_default(),
-        details: details(&e.details),
+        sentence: described.parts,
+        who: if named {
+            e.actor_name.clone()
+        } else if actor_label == "anonymous" {
+            "Someone".into()
+        } else {
+            actor_label.clone()
+        },
+        who_label: named.then_some(actor_label),
+        subject_label: subject_name.is_some().then(|| label.clone()),
+        subject: subject_name.unwrap_or(label),
+        changes: described.changes,
         ip: e.ip,
     }
+}
+
+/// Views of a page of events, with the names of their subjects read in one query.
+fn views(rows: Vec<AuditEvent>, names: Vec<(String, String)>, zone: Zone) -> Vec<EventView> {
+    let names: HashMap<String, String> = names.into_iter().collect();
+    rows.into_iter().map(|e| view(e, &names, zone)).collect()
+}
+
+fn subject_ids(rows: &[AuditEvent]) -> Vec<String> {
+    let mut ids: Vec<String> = rows.iter().filter_map(|e| e.subject_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// A page of events and the cursor of the next (older) one.
@@ -184,13 +187,24 @@ fn position(before: Option<&str>) -> Result<Option<(NaiveDateTime, String)>, App
     Ok(Some((at, c.id)))
 }
 
-pub async fn page(db: &Db, filter: Filter, before: Option<&str>) -> Result<EventPage, AppError> {
+pub async fn page(
+    db: &Db,
+    zone: Zone,
+    filter: Filter,
+    before: Option<&str>,
+) -> Result<EventPage, AppError> {
     let before = position(before)?;
-    let mut rows = db.run(move |c| Ok(audit::page(c, &filter, before, PAGE + 1)?)).await?;
-    let more = rows.len() as i64 > PAGE;
-    rows.truncate(PAGE as usize);
+    let (rows, more, names) = db
+        .run(move |c| {
+            let mut rows = audit::page(c, &filter, before, PAGE + 1)?;
+            let more = rows.len() as i64 > PAGE;
+            rows.truncate(PAGE as usize);
+            let names = accounts::names_of(c, &subject_ids(&rows))?;
+            Ok((rows, more, names))
+        })
+        .await?;
     let older = rows.last().filter(|_| more).map(cursor_of);
-    Ok(EventPage { events: rows.into_iter().map(view).collect(), older })
+    Ok(EventPage { events: views(rows, names, zone), older })
 }
 
 /// A CSV cell: quoted, and a value a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
@@ -201,25 +215,35 @@ pub fn csv_cell(raw: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
-pub const CSV_HEADER: &str = "\"occurred_at\",\"actor_name\",\"actor\",\"action\",\"subject\",\"subject_id\",\"details\",\"ip\"\r\n";
+pub const CSV_HEADER: &str = "\"occurred_at\",\"actor_name\",\"actor\",\"action\",\"summary\",\"subject\",\"subject_id\",\"details\",\"ip\"\r\n";
 
-fn csv_line(e: AuditEvent, out: &mut String) {
-    let details: Vec<String> = details(&e.details)
-        .into_iter()
-        .map(|d| match d.before {
+fn csv_line(e: AuditEvent, names: &HashMap<String, String>, zone: Zone, out: &mut String) {
+    let (occurred_at, actor_name, actor, subject_id) = (
+        iso(&e.occurred_at),
+        e.actor_name.clone(),
+        e.actor_label.clone(),
+        e.subject_id.clone().unwrap_or_default(),
+    );
+    let label = e.subject_label.clone().unwrap_or_default();
+    let v = view(e, names, zone);
+    let details: Vec<String> = v
+        .changes
+        .iter()
+        .map(|d| match &d.before {
             Some(b) => format!("{}: {} → {}", d.field, b, d.value),
             None => format!("{}: {}", d.field, d.value),
         })
         .collect();
     let cells = [
-        iso(&e.occurred_at),
-        e.actor_name,
-        e.actor_label,
-        e.action,
-        e.subject_label.unwrap_or_default(),
-        e.subject_id.unwrap_or_default(),
+        occurred_at,
+        actor_name,
+        actor,
+        v.action.clone(),
+        v.summary(),
+        label,
+        subject_id,
         details.join("; "),
-        e.ip,
+        v.ip,
     ];
     let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
     out.push_str(&line.join(","));
@@ -231,16 +255,24 @@ fn csv_line(e: AuditEvent, out: &mut String) {
 #[allow(clippy::type_complexity)]
 pub async fn export_chunk(
     db: &Db,
+    zone: Zone,
     filter: Filter,
     before: Option<(NaiveDateTime, String)>,
 ) -> Result<(String, Option<(NaiveDateTime, String)>), AppError> {
-    let rows = db.run(move |c| Ok(audit::page(c, &filter, before, EXPORT_CHUNK)?)).await?;
+    let (rows, names) = db
+        .run(move |c| {
+            let rows = audit::page(c, &filter, before, EXPORT_CHUNK)?;
+            let names = accounts::names_of(c, &subject_ids(&rows))?;
+            Ok((rows, names))
+        })
+        .await?;
+    let names: HashMap<String, String> = names.into_iter().collect();
     let next = (rows.len() as i64 == EXPORT_CHUNK)
         .then(|| rows.last().map(|e| (e.occurred_at, e.id.clone())))
         .flatten();
     let mut out = String::with_capacity(rows.len() * 160);
     for e in rows {
-        csv_line(e, &mut out);
+        csv_line(e, &names, zone, &mut out);
     }
     Ok((out, next))
 }
@@ -256,23 +288,5 @@ mod tests {
         }
         assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_cell("plain"), "\"plain\"");
-    }
-
-    #[test]
-    fn details_read_before_and_after_and_hide_secret_names() {
-        let d = details(r#"{"first_name":{"before":"Ada","after":"Ava"},"delivery":"email"}"#);
-        assert_eq!(d.len(), 2);
-        assert!(d.iter().any(|x| x.field == "first_name"
-            && x.before.as_deref() == Some("Ada")
-            && x.value == "Ava"));
-        let s = details(
-            r#"{"before":{"min_length":12,"blocklist":true},"after":{"min_length":16,"blocklist":true}}"#,
-        );
-        assert_eq!(s.len(), 1, "only what changed");
-        assert_eq!(
-            (s[0].field.as_str(), s[0].before.as_deref(), s[0].value.as_str()),
-            ("min_length", Some("12"), "16")
-        );
-        assert_eq!(details(r#"{"password_hash":"$argon2"}"#)[0].value, "[hidden]");
     }
 }

@@ -12,7 +12,6 @@ use crate::db::audit::{self, Actor};
 use crate::db::{Conn, Db, grants, sessions, settings};
 use crate::domain::account::{Kind, LockReason, Status};
 use crate::domain::clock::Clock;
-use crate::domain::format::date_time;
 use crate::domain::mail::Template;
 use crate::error::AppError;
 use crate::mail::Outbox;
@@ -162,7 +161,8 @@ pub fn count_failure(
     at: NaiveDateTime,
 ) -> diesel::QueryResult<Option<i64>> {
     let failures = accounts::record_failed_sign_in(conn, &account.id)?;
-    let policy = settings::load(conn)?.lockout();
+    let org = settings::load(conn)?;
+    let policy = org.lockout();
     if !policy.enabled || failures < policy.attempts {
         return Ok(None);
     }
@@ -176,7 +176,7 @@ pub fn count_failure(
         lockouts: account.lockouts + 1,
     };
     accounts::lock(conn, &account.id, &lock, at)?;
-    let until_words = date_time(&until);
+    let until_words = org.zone().stamp(&until).text;
     queue_email(
         conn,
         account,

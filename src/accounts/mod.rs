@@ -6,6 +6,7 @@ pub mod app_sessions;
 pub mod applications;
 pub mod attributes;
 pub mod audit_log;
+pub mod audit_text;
 pub mod authorize;
 pub mod claims;
 pub mod export;

@@ -363,3 +363,16 @@ pub fn mark_email_verified(conn: &mut Conn, id: &str, at: NaiveDateTime) -> Quer
         .set(accounts::email_verified_at.eq(at))
         .execute(conn)
 }
+
+/// The names of the accounts among `ids` that still exist (for a page of the audit log: one
+/// query for all its subjects), as `(id, display name)`.
+pub fn names_of(conn: &mut Conn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(String, String, String, String)> = accounts::table
+        .filter(accounts::id.eq_any(ids))
+        .select((accounts::id, accounts::first_name, accounts::last_name, accounts::email))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, f, l, e)| (id, display_name(&f, &l, &e))).collect())
+}

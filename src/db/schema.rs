@@ -142,6 +142,7 @@ diesel::table! {
         password_blocklist -> Bool,
         password_no_name_part -> Bool,
         registration_verification -> Bool,
+        time_zone -> Text,
     }
 }
 

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::Conn;
 use super::schema::organization_settings as s;
+use crate::domain::format::Zone;
 use crate::domain::lockout::LockoutPolicy;
 use crate::domain::password::PasswordPolicy;
 use crate::domain::settings::{Change, General, LinkExpiry, Registration};
@@ -34,6 +35,7 @@ pub struct Settings {
     pub password_blocklist: bool,
     pub password_no_name_part: bool,
     pub registration_verification: bool,
+    pub time_zone: String,
 }
 
 impl Settings {
@@ -65,9 +67,15 @@ impl Settings {
     pub fn general(&self) -> General {
         General {
             name: self.name.clone(),
+            time_zone: self.time_zone.clone(),
             mail_from_name: self.mail_from_name.clone(),
             mail_from_address: self.mail_from_address.clone(),
         }
+    }
+
+    /// The zone times are shown in (UTC if the stored name is unknown to this build).
+    pub fn zone(&self) -> Zone {
+        Zone::parse(&self.time_zone).unwrap_or_default()
     }
 
     pub fn registration(&self) -> Registration {
@@ -128,6 +136,7 @@ pub fn apply(conn: &mut Conn, change: &Change, at: NaiveDateTime) -> QueryResult
         Change::General(g) => diesel::update(row)
             .set((
                 s::name.eq(&g.name),
+                s::time_zone.eq(&g.time_zone),
                 s::mail_from_name.eq(&g.mail_from_name),
                 s::mail_from_address.eq(&g.mail_from_address),
                 s::updated_at.eq(at),

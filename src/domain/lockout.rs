@@ -63,22 +63,10 @@ impl LockoutPolicy {
     }
 }
 
-/// "15 minutes", "2 hours", "1 hour 30 minutes", "3 days".
-pub fn duration_words(minutes: i64) -> String {
-    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
-    let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
-    match (days, hours, mins) {
-        (0, 0, m) => plural(m, "minute"),
-        (0, h, 0) => plural(h, "hour"),
-        (0, h, m) => format!("{} {}", plural(h, "hour"), plural(m, "minute")),
-        (d, 0, 0) => plural(d, "day"),
-        (d, h, _) => format!("{} {}", plural(d, "day"), plural(h, "hour")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::format::duration_words;
 
     #[test]
     fn each_repeat_lasts_factor_times_longer_up_to_a_year() {

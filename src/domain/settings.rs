@@ -19,6 +19,8 @@ pub type Form = HashMap<String, String>;
 pub struct General {
     /// Shown in the console, My Account and every email.
     pub name: String,
+    /// An IANA zone name: every time shown is in it.
+    pub time_zone: String,
     pub mail_from_name: String,
     /// Empty: the server's default sender.
     pub mail_from_address: String,
@@ -106,6 +108,13 @@ impl General {
                 format!("Use at most {NAME_MAX} characters, without control characters."),
             );
         }
+        let time_zone = match super::format::Zone::parse(&text(form, "time_zone")) {
+            Some(zone) => zone.name().to_owned(),
+            None => {
+                errors.add("time_zone", "Choose a time zone from the list.");
+                String::new()
+            }
+        };
         let mail_from_name = text(form, "mail_from_name");
         if mail_from_name.chars().count() > NAME_MAX
             || mail_from_name.chars().any(super::is_forbidden_char)
@@ -128,7 +137,7 @@ impl General {
                 }
             }
         };
-        done(Self { name, mail_from_name, mail_from_address }, errors)
+        done(Self { name, time_zone, mail_from_name, mail_from_address }, errors)
     }
 }
 
@@ -192,10 +201,15 @@ mod tests {
         let bad =
             General::parse(&form(&[("name", ""), ("mail_from_address", "nope")])).unwrap_err();
         assert!(bad.get("name").is_some() && bad.get("mail_from_address").is_some());
-        let ok =
-            General::parse(&form(&[("name", " Acme "), ("mail_from_address", "Hi@Acme.example")]))
-                .unwrap();
-        assert_eq!(ok.name, "Acme");
+        let ok = General::parse(&form(&[
+            ("name", " Acme "),
+            ("time_zone", "Europe/Lisbon"),
+            ("mail_from_address", "Hi@Acme.example"),
+        ]))
+        .unwrap();
+        assert_eq!((ok.name.as_str(), ok.time_zone.as_str()), ("Acme", "Europe/Lisbon"));
+        let zone = General::parse(&form(&[("name", "Acme"), ("time_zone", "Mars/Olympus")]));
+        assert!(zone.unwrap_err().get("time_zone").is_some(), "only a zone from the list");
 
         let p =
             parse_password_policy(&form(&[("min_length", "7"), ("max_length", "64")])).unwrap_err();

@@ -20,16 +20,23 @@ text_enum!(Algorithm {
     EdDsa = "EdDSA": "EdDSA",
 });
 
-/// Seals and opens private keys.
+/// Seals and opens what the database keeps but must not be able to read alone (private keys,
+/// values shown once): a key derived from the server's secret for one purpose.
 #[derive(Clone)]
 pub struct SealKey([u8; 32]);
 
 impl SealKey {
+    /// The key of the signing keys at rest.
     pub fn derive(server_secret: &[u8]) -> Self {
-        Self(hmac_sha256(server_secret, b"roster: signing keys at rest, v1"))
+        Self::for_purpose(server_secret, "signing keys at rest")
     }
 
-    /// `base64(nonce || ciphertext)`; the associated data binds it to its key id.
+    /// A key of its own for each purpose, so one sealed value cannot be opened as another.
+    pub fn for_purpose(server_secret: &[u8], purpose: &str) -> Self {
+        Self(hmac_sha256(server_secret, format!("roster: {purpose}, v1").as_bytes()))
+    }
+
+    /// `base64(nonce || ciphertext)`; the associated data (`kid`) binds it to what it is for.
     pub fn seal(&self, kid: &str, plaintext: &[u8]) -> String {
         let mut nonce = [0u8; 12];
         rand::rng().fill_bytes(&mut nonce);

@@ -6,9 +6,10 @@ use askama::Template;
 
 use crate::db::accounts::display_name;
 use crate::db::outbox::Message;
+use crate::db::settings::Settings;
 use crate::db::tokens::StoredToken;
-use crate::domain::format::date_time;
-use crate::domain::lockout::duration_words;
+use crate::domain::format::Zone;
+use crate::domain::format::duration_words;
 use crate::domain::mail::Template as Kind;
 use crate::domain::token::{LinkKey, Purpose};
 use crate::domain::urls;
@@ -107,6 +108,7 @@ fn link_url(
     token: Option<&StoredToken>,
     links: &LinkMode<'_>,
     console: bool,
+    zone: Zone,
 ) -> Result<(String, String), ComposeError> {
     let token = token.ok_or(ComposeError::MissingLink)?;
     let secret = match links {
@@ -120,7 +122,7 @@ fn link_url(
         Some(Purpose::Invitation) | None if console => urls::console_invitation(&secret),
         Some(Purpose::Invitation) | None => urls::invitation(&secret),
     };
-    Ok((format!("{base_url}{path}"), date_time(&token.expires_at)))
+    Ok((format!("{base_url}{path}"), zone.stamp(&token.expires_at).text))
 }
 
 fn content(
@@ -128,6 +130,7 @@ fn content(
     message: &Message,
     token: Option<&StoredToken>,
     org: &str,
+    zone: Zone,
     base_url: &str,
     links: &LinkMode<'_>,
 ) -> Result<Content, ComposeError> {
@@ -143,7 +146,7 @@ fn content(
     let forgot_url = format!("{base_url}{}", urls::MYACCOUNT_FORGOT);
     Ok(match kind {
         Kind::Invitation => {
-            let (url, expires) = link_url(base_url, token, links, params.console)?;
+            let (url, expires) = link_url(base_url, token, links, params.console, zone)?;
             Content {
                 paragraphs: vec![if params.console {
                     format!(
@@ -166,7 +169,7 @@ fn content(
             }
         }
         Kind::PasswordReset => {
-            let (url, expires) = link_url(base_url, token, links, params.console)?;
+            let (url, expires) = link_url(base_url, token, links, params.console, zone)?;
             Content {
                 paragraphs: vec![format!(
                     "{org} reset your password: the previous one no longer works. Choose a new \
@@ -257,7 +260,7 @@ fn content(
             }],
         },
         Kind::PasswordRecovery => {
-            let (url, expires) = link_url(base_url, token, links, params.console)?;
+            let (url, expires) = link_url(base_url, token, links, params.console, zone)?;
             Content {
                 paragraphs: vec![format!(
                     "Someone asked to reset the password of your {org} account. If it was you, \
@@ -271,7 +274,7 @@ fn content(
             }
         }
         Kind::Verification => {
-            let (url, expires) = link_url(base_url, token, links, params.console)?;
+            let (url, expires) = link_url(base_url, token, links, params.console, zone)?;
             Content {
                 paragraphs: vec![format!(
                     "Thank you for creating an account at {org}. Confirm that this address is \
@@ -307,15 +310,16 @@ fn content(
 pub fn compose(
     message: &Message,
     token: Option<&StoredToken>,
-    org_name: &str,
+    org: &Settings,
     base_url: &str,
     links: LinkMode<'_>,
 ) -> Result<Composed, ComposeError> {
+    let org_name = org.name.as_str();
     let kind = message
         .template()
         .ok_or_else(|| ComposeError::UnknownTemplate(message.template.clone()))?;
     let name = display_name(&message.recipient_name, "", &message.recipient);
-    let c = content(kind, message, token, org_name, base_url, &links)?;
+    let c = content(kind, message, token, org_name, org.zone(), base_url, &links)?;
     let subject = message.subject.as_str();
     let text = Text {
         name: &name,

@@ -94,10 +94,10 @@ impl Worker {
             return Ok(0);
         }
         let from = self.sender(&org)?;
-        let (org_name, from) = (org.name.as_str(), &from);
+        let (org, from) = (&org, &from);
         futures_util::stream::iter(&due)
             .for_each_concurrent(CONCURRENCY, |message| async move {
-                if let Err(e) = self.deliver(message, org_name, from).await {
+                if let Err(e) = self.deliver(message, org, from).await {
                     tracing::warn!(message = %message.id, error = %e, "recording a send failed");
                 }
             })
@@ -121,7 +121,7 @@ impl Worker {
     async fn deliver(
         &self,
         message: &Message,
-        org_name: &str,
+        org: &settings::Settings,
         from: &Mailbox,
     ) -> Result<(), AppError> {
         let (id, token_id) = (message.id.clone(), message.token_id.clone());
@@ -138,7 +138,7 @@ impl Worker {
             })
             .await?;
         let Some(token) = started else { return Ok(()) };
-        let outcome = self.attempt(message, token.as_ref(), org_name, from).await;
+        let outcome = self.attempt(message, token.as_ref(), org, from).await;
         self.record(message, outcome).await
     }
 
@@ -146,7 +146,7 @@ impl Worker {
         &self,
         message: &Message,
         token: Option<&tokens::StoredToken>,
-        org_name: &str,
+        org: &settings::Settings,
         from: &Mailbox,
     ) -> Outcome {
         if let Some(token) = token {
@@ -162,7 +162,7 @@ impl Worker {
         let composed = match compose::compose(
             message,
             token,
-            org_name,
+            org,
             &self.links.base_url,
             LinkMode::Real(&self.links.key),
         ) {

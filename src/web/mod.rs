@@ -14,6 +14,7 @@ pub mod own_security;
 pub mod password_policy;
 pub mod profile_fields;
 pub mod render;
+pub mod reveal;
 pub mod session_store;
 pub mod setup;
 pub mod signin;
@@ -26,6 +27,7 @@ use actix_web::{HttpRequest, web};
 
 use crate::db::Db;
 use crate::domain::clock::Clock;
+use crate::domain::format::{Stamp, Zone};
 use crate::domain::net::{Cidr, client_address};
 use crate::mail::{Links, Outbox};
 use crate::passwords::Hasher;
@@ -54,6 +56,8 @@ pub struct AppState {
     pub csrf_key: csrf::CsrfKey,
     /// The ID-token signing keys: their seal (derived from the session secret) and those opened.
     pub keys: crate::accounts::signing_keys::Keys,
+    /// Seals a value shown once while it waits in the session (`reveal`).
+    pub reveal_seal: crate::domain::signing::SealKey,
     /// Peers whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<Cidr>,
     /// The time of timed locks.
@@ -61,6 +65,8 @@ pub struct AppState {
     /// The organization's name as every page shows it: read at start, replaced when Settings >
     /// General saves a new one (one process owns the database), so pages need no query for it.
     pub org_name: std::sync::RwLock<String>,
+    /// The organization's time zone, kept the same way.
+    pub zone: std::sync::RwLock<Zone>,
 }
 
 pub type State = web::Data<AppState>;
@@ -83,6 +89,19 @@ impl AppState {
 
     pub fn set_org_name(&self, name: &str) {
         *self.org_name.write().unwrap_or_else(|p| p.into_inner()) = name.to_owned();
+    }
+
+    pub fn zone(&self) -> Zone {
+        *self.zone.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn set_zone(&self, zone: Zone) {
+        *self.zone.write().unwrap_or_else(|p| p.into_inner()) = zone;
+    }
+
+    /// A UTC time as the organization reads it.
+    pub fn stamp(&self, t: &chrono::NaiveDateTime) -> Stamp {
+        self.zone().stamp(t)
     }
 
     /// What the use cases need, borrowed from the shared state.

@@ -12,9 +12,10 @@ use crate::accounts::sessions::{self, Area, Which};
 use crate::db::accounts::AccountSummary;
 use crate::db::audit::Actor;
 use crate::domain::FieldErrors;
+use crate::domain::format::{Stamp, Zone};
 use crate::error::AppError;
 use crate::web::password_policy::{PolicyView, checklist};
-use crate::web::render::{date_time, iso, see_other};
+use crate::web::render::see_other;
 use crate::web::session_store::KEY_LOADED_ID_HASH;
 use crate::web::{State, client_ip, flash, signin};
 
@@ -30,10 +31,8 @@ pub struct Owner<'a> {
 pub struct SessionRow {
     pub device: String,
     pub ip: String,
-    pub signed_in: String,
-    pub signed_in_iso: String,
-    pub last_seen: String,
-    pub last_seen_iso: String,
+    pub signed_in: Stamp,
+    pub last_seen: Stamp,
     /// The session making this request.
     pub current: bool,
     /// Where its Sign out (or Terminate) posts.
@@ -41,14 +40,17 @@ pub struct SessionRow {
 }
 
 impl SessionRow {
-    pub fn new(s: crate::accounts::sessions::SessionView, current: bool, end_href: String) -> Self {
+    pub fn new(
+        s: crate::accounts::sessions::SessionView,
+        zone: Zone,
+        current: bool,
+        end_href: String,
+    ) -> Self {
         Self {
             device: s.device,
             ip: s.ip,
-            signed_in: date_time(&s.signed_in),
-            signed_in_iso: iso(&s.signed_in),
-            last_seen: date_time(&s.last_seen),
-            last_seen_iso: iso(&s.last_seen),
+            signed_in: zone.stamp(&s.signed_in),
+            last_seen: zone.stamp(&s.last_seen),
             current,
             end_href,
         }
@@ -98,7 +100,7 @@ pub async fn view(
         .map(|s| {
             let (is_current, href) =
                 (s.handle == current, format!("{}/sessions/{}/end", owner.page, s.handle));
-            SessionRow::new(s, is_current, href)
+            SessionRow::new(s, state.zone(), is_current, href)
         })
         .collect();
     let policy_href = format!("{}/policy", owner.page);

@@ -80,5 +80,3 @@ impl Chrome {
         }
     }
 }
-
-pub use crate::domain::format::{date_time, iso};

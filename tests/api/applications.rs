@@ -39,8 +39,8 @@ async fn stored(app: &TestApp, name: &str) -> Option<roster::db::applications::A
 async fn a_web_application_gets_a_secret_shown_once_and_kept_only_as_a_hash() {
     let app = signed_in_app().await;
     let res = register(&app, &form("Shop", "confidential", "https://shop.example.com/cb")).await;
-    assert_eq!(res.status(), 200);
-    let page = res.text().await.unwrap();
+    assert_eq!(res.status(), 303, "the form answers with a redirect: a reload posts nothing");
+    let page = app.followed(res).await.1;
     let secret = element_text(&page, "reveal-value").expect("the secret is shown");
     assert_eq!(secret.len(), 43, "256 random bits");
     let row = stored(&app, "Shop").await.unwrap();
@@ -58,6 +58,51 @@ async fn a_web_application_gets_a_secret_shown_once_and_kept_only_as_a_hash() {
     app.assert_no_secrets_in_audit().await;
     let events = app.db.run(|c| Ok(roster::db::audit::recent(c, 5)?)).await.unwrap();
     assert!(events.iter().all(|e| !e.details.contains(&secret)), "the secret is not in the log");
+}
+
+/// Every session's stored state, as one text (to look for what must not be there).
+async fn session_states(app: &TestApp) -> String {
+    use diesel::prelude::*;
+    use roster::db::schema::sessions;
+    let states: Vec<String> =
+        app.db.run(|c| Ok(sessions::table.select(sessions::state).load(c)?)).await.unwrap();
+    states.join("\n")
+}
+
+#[actix_web::test]
+async fn register_answers_with_a_redirect_so_a_reload_posts_nothing_and_the_secret_waits_sealed() {
+    let app = signed_in_app().await;
+    let res = register(&app, &form("Shop", "confidential", "https://shop.example.com/cb")).await;
+    assert_eq!(res.status(), 303);
+    let to = header(res.headers(), "location").to_owned();
+    let row = stored(&app, "Shop").await.unwrap();
+    assert_eq!(to, format!("{APPS}/{}", row.id), "to the application's own page");
+    // Between the answer and the page, the secret waits in the session, but never readable.
+    let waiting = session_states(&app).await;
+    assert!(waiting.contains("reveal"), "{waiting}");
+    let (status, page) = app.get_text(&to).await;
+    assert_eq!(status, 200);
+    let secret = element_text(&page, "reveal-value").expect("the page shows the secret");
+    assert_eq!(row.secret_hash.as_deref(), Some(hash_token(&secret).as_str()));
+    assert!(!waiting.contains(&secret), "the session never holds the secret in the clear");
+    assert!(!session_states(&app).await.contains("reveal"), "taken out as it was shown");
+    // A reload is a GET of the page: no second application, no error, the secret gone.
+    let (status, reloaded) = app.get_text(&to).await;
+    assert_eq!(status, 200);
+    assert!(!reloaded.contains("reveal-value") && !reloaded.contains("already exists"));
+    let all = app.db.run(|c| Ok(roster::db::applications::all(c)?)).await.unwrap();
+    assert_eq!(all.len(), 1);
+}
+
+#[actix_web::test]
+async fn a_secret_waiting_for_one_page_is_not_shown_by_another() {
+    let app = signed_in_app().await;
+    let res = register(&app, &form("Shop", "confidential", "https://shop.example.com/cb")).await;
+    assert_eq!(res.status(), 303);
+    register(&app, &form("Other", "public", "https://other.example.com/cb")).await;
+    let other = stored(&app, "Other").await.unwrap();
+    let (_, page) = app.get_text(&format!("{APPS}/{}", other.id)).await;
+    assert!(!page.contains("reveal-value"), "{page}");
 }
 
 #[actix_web::test]
@@ -131,12 +176,12 @@ async fn edits_save_what_changed_with_before_and_after_and_keep_the_kind() {
 async fn regenerate_replaces_the_secret_and_delete_needs_the_box() {
     let app = signed_in_app().await;
     let first = register(&app, &form("Shop", "confidential", "https://shop.example.com/cb")).await;
-    let first = element_text(&first.text().await.unwrap(), "reveal-value").unwrap();
+    let first = element_text(&app.followed(first).await.1, "reveal-value").unwrap();
     let row = stored(&app, "Shop").await.unwrap();
     let page = format!("{APPS}/{}", row.id);
     let res = app.post_on(&page, &format!("{page}/secret"), &[]).await;
-    assert_eq!(res.status(), 200);
-    let second = element_text(&res.text().await.unwrap(), "reveal-value").unwrap();
+    assert_eq!(res.status(), 303);
+    let second = element_text(&app.followed(res).await.1, "reveal-value").unwrap();
     assert_ne!(first, second);
     let hash = stored(&app, "Shop").await.unwrap().secret_hash.unwrap();
     assert_eq!(hash, hash_token(&second));

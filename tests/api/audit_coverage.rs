@@ -84,8 +84,8 @@ impl World {
         let page = "/console/settings/administrators/invite";
         let fields = [("email", "ada@example.com"), ("role", role), ("delivery", "offline")];
         let res = self.app.post_on(page, page, &fields).await;
-        assert_eq!(res.status(), 200);
-        let link = element_text(&res.text().await.unwrap(), "reveal-value").unwrap();
+        assert_eq!(res.status(), 303);
+        let link = element_text(&self.app.followed(res).await.1, "reveal-value").unwrap();
         let email = "ada@example.com".to_owned();
         let admin = self
             .app
@@ -399,6 +399,7 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
         "/console/settings/general" => {
             let form = [
                 ("name", "Acme Corp"),
+                ("time_zone", "Europe/London"),
                 ("mail_from_name", "Acme"),
                 ("mail_from_address", "hello@acme.example"),
             ];
@@ -651,7 +652,7 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
                 let page = users(&id, "");
                 let form = [("method", "invite"), ("delivery", "offline"), ("password", "")];
                 let res = app.post_on(&page, &users(&id, "/reset"), &form).await;
-                element_text(&res.text().await.unwrap(), "reveal-value").unwrap()
+                element_text(&app.followed(res).await.1, "reveal-value").unwrap()
             };
             Prepared::on(&client(), &link, link.clone(), &[("password", NEW), ("confirm", NEW)])
                 .await

@@ -130,8 +130,8 @@ async fn reset_by_email_stops_the_old_password_at_once_and_the_link_sets_a_new_o
 
     let form = [("method", "invite"), ("delivery", "email"), ("password", "")];
     let res = app.post_on(&page, &format!("{page}/reset"), &form).await;
-    assert_eq!(res.status(), 200);
-    let body = res.text().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let body = app.followed(res).await.1;
     assert!(body.contains("was reset. A link to choose a new one is on its way"), "{body}");
     assert!(!body.contains("reveal-value"), "nothing to copy when it is emailed");
 
@@ -175,14 +175,14 @@ async fn a_reset_link_to_copy_is_shown_once_and_replaces_the_previous_one() {
     let id = app.active_customer("copy.link@example.com", PASSWORD).await;
     let page = page_of(&id);
     let form = [("method", "invite"), ("delivery", "offline"), ("password", "")];
-    let first = app.post_on(&page, &format!("{page}/reset"), &form).await.text().await.unwrap();
+    let first = app.followed(app.post_on(&page, &format!("{page}/reset"), &form).await).await.1;
     let first_link = element_text(&first, "reveal-value").expect("the link is shown");
     assert!(first_link.contains("/myaccount/reset/"));
     assert!(!app.get_text(&page).await.1.contains(&first_link), "shown once");
 
     // Resend (a new link to copy) revokes the first.
     let res = app.post_on(&page, &format!("{page}/invitation"), &[("delivery", "offline")]).await;
-    let second = element_text(&res.text().await.unwrap(), "reveal-value").unwrap();
+    let second = element_text(&app.followed(res).await.1, "reveal-value").unwrap();
     assert_ne!(first_link, second);
     let (status, body) = get_with(&client(), &first_link).await;
     assert_eq!(status, 410);
@@ -243,8 +243,8 @@ async fn a_temporary_password_is_shown_once_and_must_be_changed_at_next_sign_in(
 
     let form = [("method", "temporary"), ("delivery", "offline"), ("password", generated.as_str())];
     let res = app.post_on(&page, &format!("{page}/reset"), &form).await;
-    assert_eq!(res.status(), 200);
-    let body = res.text().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let body = app.followed(res).await.1;
     assert_eq!(element_text(&body, "reveal-value").as_deref(), Some(generated.as_str()));
     assert!(!still_signed_in(&app, &customer).await, "sessions end");
 
@@ -359,8 +359,8 @@ async fn deleting_a_customer_leaves_no_row_anywhere_and_frees_the_email() {
     form.push(("csrf_token", csrf_in(&page)));
     form.push(("action", "finish".into()));
     let res = app.client.post(app.url(WIZARD)).form(&form).send().await.unwrap();
-    assert_eq!(res.status(), 200);
-    assert!(res.text().await.unwrap().contains("Customer gone@example.com was created"));
+    assert_eq!(res.status(), 303);
+    assert!(app.followed(res).await.1.contains("Customer gone@example.com was created"));
 }
 
 #[actix_web::test]

@@ -508,6 +508,16 @@ impl TestApp {
         ];
         form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let res = self.client.post(self.url(WIZARD)).form(&form).send().await.unwrap();
+        self.followed(res).await
+    }
+
+    /// The page a form's answer leads to: after a 303, the page at its `Location` (as a browser
+    /// goes there); otherwise the answer itself (a form shown again with its errors).
+    pub async fn followed(&self, res: reqwest::Response) -> (u16, String) {
+        if res.status() == 303 {
+            let to = header(res.headers(), "location").to_owned();
+            return self.get_text(&to).await;
+        }
         (res.status().as_u16(), res.text().await.unwrap())
     }
 
@@ -599,4 +609,23 @@ pub async fn post_myaccount(
     let mut form = vec![("csrf_token", csrf_in(&page))];
     form.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
     browser.post(url).form(&form).send().await.unwrap()
+}
+
+/// A page's text as a person reads it: tags made spaces, entities undone, runs of white space
+/// made one space (so sentences built from several elements read whole).
+pub fn text_of(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    unescape(&out).split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -103,7 +103,7 @@ async fn anonymous_visits_to_sign_in_and_link_pages_store_nothing() {
     let page = format!("/console/users/{id}");
     let form = [("method", "invite"), ("delivery", "offline"), ("password", "")];
     let res = app.post_on(&page, &format!("{page}/reset"), &form).await;
-    let reset = element_text(&res.text().await.unwrap(), "reveal-value").unwrap();
+    let reset = element_text(&app.followed(res).await.1, "reveal-value").unwrap();
 
     let before = app.session_rows().await;
     let visitor =

@@ -27,6 +27,7 @@ async fn general_renames_the_organization_everywhere_at_once() {
         page,
         &[
             ("name", "Acme Corp"),
+            ("time_zone", "UTC"),
             ("mail_from_name", "Acme"),
             ("mail_from_address", "hello@acme.example"),
         ],

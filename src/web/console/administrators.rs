@@ -20,9 +20,11 @@ use crate::accounts::{FormError, administrators::Removed};
 use crate::db::accounts::{self, Account};
 use crate::domain::FieldErrors;
 use crate::domain::account::{Kind, Role, Status};
+use crate::domain::format::Stamp;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
-use crate::web::render::{Chrome, date_time, html, see_other};
+use crate::web::render::{Chrome, html, see_other};
+use crate::web::reveal;
 use crate::web::{State, client_ip, flash, urls};
 
 pub struct AdminRow {
@@ -31,15 +33,8 @@ pub struct AdminRow {
     pub email: String,
     pub role: &'static str,
     pub badge: Badge,
-    pub last_sign_in: String,
+    pub last_sign_in: Option<Stamp>,
     pub you: bool,
-}
-
-fn last_sign_in(a: &Account) -> String {
-    a.last_sign_in_at
-        .as_ref()
-        .map(|t| format!("{} UTC", date_time(t)))
-        .unwrap_or_else(|| "Never".into())
 }
 
 #[derive(Template)]
@@ -64,7 +59,7 @@ pub async fn list(
             name: a.display_name(),
             role: a.role().map(Role::label).unwrap_or("—"),
             badge: badge(&a.status, a.lock_reason.as_deref()),
-            last_sign_in: last_sign_in(&a),
+            last_sign_in: a.last_sign_in_at.as_ref().map(|t| state.stamp(t)),
             you: a.id == admin.id,
             email: a.email,
         })
@@ -110,8 +105,8 @@ struct AdministratorPage {
     role: String,
     role_label: &'static str,
     badge: Badge,
-    last_sign_in: String,
-    since: String,
+    last_sign_in: Option<Stamp>,
+    since: Stamp,
     you: bool,
     pending: Option<LinkView>,
     smtp: bool,
@@ -182,10 +177,10 @@ async fn render(
         role: target.role.clone().unwrap_or_default(),
         role_label: target.role().map(Role::label).unwrap_or("—"),
         badge: badge(&target.status, target.lock_reason.as_deref()),
-        last_sign_in: last_sign_in(&target),
-        since: format!("{} UTC", date_time(&target.created_at)),
+        last_sign_in: target.last_sign_in_at.as_ref().map(|t| state.stamp(t)),
+        since: state.stamp(&target.created_at),
         you: target.id == admin.id,
-        pending: pending.map(link_view),
+        pending: pending.map(|p| link_view(p, state.zone())),
         smtp: state.smtp_available,
         allowed: allowed(admin, &target),
         role_error,
@@ -197,24 +192,18 @@ async fn render(
     html(status, &page)
 }
 
-/// The page right after an invitation was made to be copied: the link, shown once.
-pub async fn with_link(
-    state: &State,
-    session: &Session,
-    admin: &CurrentAdmin,
-    id: &str,
-    link: String,
-) -> Result<HttpResponse, AppError> {
-    render(state, session, admin, id, Some(link), None).await
-}
-
+/// An administrator's page; right after an invitation was made to be copied, with the link,
+/// once.
 pub async fn show(
     state: State,
     admin: CurrentAdmin,
     session: Session,
     id: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    render(&state, &session, &admin, &id, None, None).await
+    let page = urls::console_administrator(&id);
+    let link = reveal::take(&req, &session, &page, &[reveal::Kind::InvitationLink]);
+    render(&state, &session, &admin, &id, link.map(|r| r.value), None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -274,7 +263,14 @@ pub async fn resend(
                 &session,
                 "A new invitation link was created. The previous link no longer works.",
             );
-            render(&state, &session, &admin, &id, Some(link), None).await
+            let page = urls::console_administrator(&id);
+            Ok(reveal::see_other_showing(
+                &req,
+                &session,
+                &page,
+                reveal::Kind::InvitationLink,
+                &link,
+            ))
         }
     }
 }

@@ -17,10 +17,12 @@ use crate::domain::FieldErrors;
 use crate::domain::application::{
     ACCESS_MINUTES, ApplicationInput, CLAIM_GROUPS, ClientType, REFRESH_DAYS,
 };
+use crate::domain::format::Stamp;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
 use crate::web::form::Pairs;
-use crate::web::render::{Chrome, date_time, html, see_other};
+use crate::web::render::{Chrome, html, see_other};
+use crate::web::reveal::{self, Kind};
 use crate::web::{State, flash, urls};
 
 pub struct Row {
@@ -29,7 +31,7 @@ pub struct Row {
     pub kind: &'static str,
     pub client_id: String,
     pub redirects: usize,
-    pub created: String,
+    pub created: Stamp,
 }
 
 #[derive(Template)]
@@ -53,7 +55,7 @@ pub async fn list(
             href: urls::console_application(&a.id),
             kind: a.client_type().map(ClientType::label).unwrap_or("—"),
             redirects: a.redirect_uris().len(),
-            created: format!("{} UTC", date_time(&a.created_at)),
+            created: state.stamp(&a.created_at),
             client_id: a.client_id,
             name: a.name,
         })
@@ -213,12 +215,13 @@ pub async fn create(
         Ok(created) => {
             crate::web::prepare_keys(&state);
             flash::set(&session, "The application is registered.");
-            match created.secret {
+            let page = urls::console_application(&created.id);
+            Ok(match created.secret {
                 Some(secret) => {
-                    render(&state, &session, &admin, &created.id, Some(secret), None).await
+                    reveal::see_other_showing(&req, &session, &page, Kind::ClientSecret, &secret)
                 }
-                None => Ok(see_other(&req, &urls::console_application(&created.id))),
-            }
+                None => see_other(&req, &page),
+            })
         }
         Err(FormError::Invalid(errors)) => new_page(&state, &session, &admin, input, errors).await,
         Err(FormError::Other(e)) => Err(e),
@@ -241,8 +244,8 @@ struct AppPage {
     discovery: String,
     /// Ready to paste into the application's settings.
     config: String,
-    created: String,
-    updated: String,
+    created: Stamp,
+    updated: Stamp,
     f: AppForm,
     errors: FieldErrors,
     can_manage: bool,
@@ -309,8 +312,8 @@ async fn render(
         issuer: state.base_url.clone(),
         discovery: format!("{}{}", state.base_url, urls::DISCOVERY),
         config: config(&state.base_url, &app),
-        created: format!("{} UTC", date_time(&app.created_at)),
-        updated: format!("{} UTC", date_time(&app.updated_at)),
+        created: state.stamp(&app.created_at),
+        updated: state.stamp(&app.updated_at),
         f: AppForm::new(input, attributes),
         errors,
         can_manage: admin.can_manage_customers(),
@@ -321,13 +324,18 @@ async fn render(
     html(status, &page)
 }
 
+/// The application's page; right after it was registered or its secret regenerated, with the
+/// secret, once.
 pub async fn show(
     state: State,
     admin: CurrentAdmin,
     session: Session,
     id: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    render(&state, &session, &admin, &id, None, None).await
+    let page = urls::console_application(&id);
+    let secret = reveal::take(&req, &session, &page, &[Kind::ClientSecret]);
+    render(&state, &session, &admin, &id, secret.map(|r| r.value), None).await
 }
 
 pub async fn update(
@@ -365,7 +373,8 @@ pub async fn regenerate_secret(
 ) -> Result<HttpResponse, AppError> {
     let secret = use_case::regenerate_secret(&state.db, admin.actor(&req), &id).await?;
     flash::set(&session, "A new client secret was made. The previous one no longer works.");
-    render(&state, &session, &admin, &id, Some(secret), None).await
+    let page = urls::console_application(&id);
+    Ok(reveal::see_other_showing(&req, &session, &page, Kind::ClientSecret, &secret))
 }
 
 /// Delete application on a page of its own (the dialog's form, without script).

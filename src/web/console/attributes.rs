@@ -13,9 +13,10 @@ use crate::accounts::attributes as use_case;
 use crate::db::attributes::{self, Attribute};
 use crate::domain::FieldErrors;
 use crate::domain::attribute::{AttributeInput, DataType, Grid};
+use crate::domain::format::Stamp;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
-use crate::web::render::{Chrome, date_time, html, see_other};
+use crate::web::render::{Chrome, html, see_other};
 use crate::web::{State, flash, urls};
 
 /// "Console, My Account" — where an attribute is displayed, in words.
@@ -218,8 +219,8 @@ struct FormPage {
 
 pub struct Existing {
     pub href: String,
-    pub created: String,
-    pub updated: String,
+    pub created: Stamp,
+    pub updated: Stamp,
     pub values: i64,
     pub delete: Confirm,
 }
@@ -347,8 +348,8 @@ async fn existing(state: &State, id: &str) -> Result<(Attribute, Existing), AppE
         .await?;
     let e = Existing {
         href: urls::console_attribute(&attribute.id),
-        created: date_time(&attribute.created_at),
-        updated: date_time(&attribute.updated_at),
+        created: state.stamp(&attribute.created_at),
+        updated: state.stamp(&attribute.updated_at),
         values,
         delete: delete_confirm(&attribute, values),
     };

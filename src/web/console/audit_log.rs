@@ -9,6 +9,8 @@ use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use crate::accounts::audit_text::Part;
+
 use crate::accounts::audit_log::{self, CSV_HEADER, EventView, FilterInput};
 use crate::db::audit::Filter;
 use crate::domain::FieldErrors;
@@ -48,9 +50,9 @@ pub async fn show(
     let LogQuery { filter: f, before } = query.into_inner();
     let q = f.query();
     let base = format!("{}?{q}", urls::CONSOLE_AUDIT_LOG);
-    let (events, older, errors) = match f.parse() {
+    let (events, older, errors) = match f.parse(state.zone()) {
         Ok(filter) => {
-            let page = audit_log::page(&state.db, filter, before.as_deref()).await?;
+            let page = audit_log::page(&state.db, state.zone(), filter, before.as_deref()).await?;
             (page.events, page.older, FieldErrors::default())
         }
         Err(errors) => (Vec::new(), None, errors),
@@ -58,7 +60,7 @@ pub async fn show(
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = AuditLogPage {
         chrome: Chrome::new(&state, &session, &admin, "audit-log"),
-        filtered: f.parse().is_ok_and(|p| {
+        filtered: f.parse(state.zone()).is_ok_and(|p| {
             p.actor.is_some()
                 || p.subject.is_some()
                 || p.action.is_some()
@@ -80,8 +82,9 @@ pub async fn export(
     state: State,
     query: web::Query<FilterInput>,
 ) -> Result<HttpResponse, AppError> {
+    let zone = state.zone();
     let filter: Filter = query
-        .parse()
+        .parse(zone)
         .map_err(|_| AppError::BadRequest("The dates of the export are not valid."))?;
     let db = state.db.clone();
     // (filter, where the next chunk starts, header written, finished)
@@ -98,7 +101,7 @@ pub async fn export(
                     (filter, None, true, false),
                 ));
             }
-            match audit_log::export_chunk(&db, filter.clone(), before).await {
+            match audit_log::export_chunk(&db, zone, filter.clone(), before).await {
                 Ok((text, next)) => {
                     let finished = next.is_none();
                     Some((Ok(Bytes::from(text)), (filter, next, true, finished)))

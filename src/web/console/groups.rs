@@ -15,10 +15,11 @@ use crate::accounts::groups as use_case;
 use crate::accounts::list::{self, ListParams, ListRequest};
 use crate::db::groups::{self, GroupDetails};
 use crate::domain::FieldErrors;
+use crate::domain::format::Stamp;
 use crate::domain::name::search_key;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
-use crate::web::render::{Chrome, date_time, html, see_other};
+use crate::web::render::{Chrome, html, see_other};
 use crate::web::{State, flash, urls};
 
 const PAGE: i64 = 50;
@@ -29,7 +30,7 @@ pub struct GroupRow {
     pub href: String,
     pub name: String,
     pub members: i32,
-    pub created: String,
+    pub created: Stamp,
 }
 
 #[derive(Template)]
@@ -85,7 +86,7 @@ pub async fn list(
                 href: urls::console_group(&g.id),
                 name: g.name.clone(),
                 members: g.member_count,
-                created: date_time(&g.created_at),
+                created: state.stamp(&g.created_at),
             })
             .collect(),
         q,
@@ -162,8 +163,8 @@ struct GroupPage {
     group: GroupDetails,
     name: String,
     errors: FieldErrors,
-    created: String,
-    updated: String,
+    created: Stamp,
+    updated: Stamp,
     members: Vec<MemberRow>,
     next_href: Option<String>,
     can_manage: bool,
@@ -246,8 +247,8 @@ async fn render_group(
     let page = GroupPage {
         chrome: Chrome::new(state, session, admin, "groups"),
         notice: flash::take(session),
-        created: date_time(&group.created_at),
-        updated: date_time(&group.updated_at),
+        created: state.stamp(&group.created_at),
+        updated: state.stamp(&group.updated_at),
         members: members
             .iter()
             .map(|m| MemberRow {

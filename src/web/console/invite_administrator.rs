@@ -8,13 +8,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::administrators;
 use crate::accounts::FormError;
 use crate::accounts::administrators::{self as use_case, InviteInput};
 use crate::domain::FieldErrors;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
 use crate::web::render::{Chrome, html, see_other};
+use crate::web::reveal::{self, Kind};
 use crate::web::{State, flash, urls};
 
 #[derive(Template)]
@@ -97,7 +97,8 @@ pub async fn submit(
                     &session,
                     "The invitation is ready: copy the link below and pass it on.",
                 );
-                administrators::with_link(&state, &session, &admin, &invited.account_id, link).await
+                let page = urls::console_administrator(&invited.account_id);
+                Ok(reveal::see_other_showing(&req, &session, &page, Kind::InvitationLink, &link))
             }
         },
         Err(FormError::Invalid(errors)) => page(&state, &session, &admin, form, errors),

@@ -149,7 +149,8 @@ pub fn scope(
                 .service(
                     web::resource("/users/{id}")
                         .route(
-                            web::get().to(|st, a, s, i| customer::show(Tab::Profile, st, a, s, i)),
+                            web::get()
+                                .to(|st, a, s, i, r| customer::show(Tab::Profile, st, a, s, i, r)),
                         )
                         .route(web::post().to(customer::profile::update)),
                 )
@@ -161,7 +162,8 @@ pub fn scope(
                 .service(
                     web::resource("/users/{id}/groups")
                         .route(
-                            web::get().to(|st, a, s, i| customer::show(Tab::Groups, st, a, s, i)),
+                            web::get()
+                                .to(|st, a, s, i, r| customer::show(Tab::Groups, st, a, s, i, r)),
                         )
                         .route(web::post().to(customer::groups::join)),
                 )
@@ -205,7 +207,7 @@ pub fn scope(
                 .route("/users/{id}/history", web::get().to(customer::history))
                 .route(
                     "/users/{id}/sessions",
-                    web::get().to(|st, a, s, i| customer::show(Tab::Sessions, st, a, s, i)),
+                    web::get().to(|st, a, s, i, r| customer::show(Tab::Sessions, st, a, s, i, r)),
                 )
                 .route(
                     "/users/{id}/sessions/terminate-all",

@@ -5,14 +5,15 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header::HeaderValue;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
-use super::customer::{self, Notice, Secret};
 use crate::accounts::FormError;
-use crate::accounts::onboarding::{self, NewCustomer, PasswordMethod};
+use crate::accounts::onboarding::{self, NewCustomer, PasswordMethod, Reveal};
+use crate::web::flash;
+use crate::web::render::see_other;
+use crate::web::reveal::{self, Kind};
 use std::collections::HashMap;
 
 use super::password_choice::PasswordChoice;
@@ -290,17 +291,17 @@ async fn finish(
                     created.email
                 ),
             };
-            let notice = Notice { message, secret: created.reveal.map(Secret::from) };
-            let view = customer::CustomerView { notice: Some(notice), ..Default::default() };
-            let mut res =
-                customer::render(state, session, admin, &created.account_id, view).await?;
-            // With htmx, the address bar shows the customer's page; a reload shows it without
-            // the secret.
-            if let Ok(v) = HeaderValue::from_str(&urls::console_user(&created.account_id)) {
-                res.headers_mut()
-                    .insert(actix_web::http::header::HeaderName::from_static("hx-push-url"), v);
-            }
-            Ok(res)
+            flash::set(session, &message);
+            let page = urls::console_user(&created.account_id);
+            Ok(match created.reveal {
+                Some(Reveal::InvitationLink(link)) => {
+                    reveal::see_other_showing(req, session, &page, Kind::InvitationLink, &link)
+                }
+                Some(Reveal::TemporaryPassword(p)) => {
+                    reveal::see_other_showing(req, session, &page, Kind::TemporaryPassword, &p)
+                }
+                None => see_other(req, &page),
+            })
         }
         Err(FormError::Invalid(errors)) => {
             render(state, session, admin, f, step(1, StatusCode::UNPROCESSABLE_ENTITY, errors))

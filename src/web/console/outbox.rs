@@ -14,10 +14,11 @@ use crate::error::AppError;
 use actix_web::http::header;
 
 use crate::accounts::resend_email::{self as resend, Resent};
+use crate::domain::format::{Stamp, Zone};
 use crate::mail::compose::{self, ComposeError, Composed, LinkMode};
 use crate::web::auth::CurrentAdmin;
 use crate::web::frame::EMAIL_PREVIEW_CSP;
-use crate::web::render::{Chrome, date_time, html, iso, see_other};
+use crate::web::render::{Chrome, html, see_other};
 use crate::web::{State, flash, urls};
 
 const PAGE: i64 = 50;
@@ -32,8 +33,7 @@ pub struct Row {
     pub failed: bool,
     pub attempts: i32,
     pub last_error: String,
-    pub created: String,
-    pub created_iso: String,
+    pub created: Stamp,
     pub when: String,
 }
 
@@ -47,14 +47,16 @@ fn state_class(state: Option<MailState>) -> &'static str {
 }
 
 impl Row {
-    fn of(m: &Message) -> Self {
+    fn of(m: &Message, zone: Zone) -> Self {
         let state = m.state();
         let when = match state {
-            Some(MailState::Sent) => m.sent_at.as_ref().map(|t| format!("sent {}", date_time(t))),
-            Some(MailState::Queued | MailState::Retrying) => {
-                Some(format!("next try {}", date_time(&m.next_attempt_at)))
+            Some(MailState::Sent) => {
+                m.sent_at.as_ref().map(|t| format!("sent {}", zone.stamp(t).text))
             }
-            _ => m.last_attempt_at.as_ref().map(|t| format!("last try {}", date_time(t))),
+            Some(MailState::Queued | MailState::Retrying) => {
+                Some(format!("next try {}", zone.stamp(&m.next_attempt_at).text))
+            }
+            _ => m.last_attempt_at.as_ref().map(|t| format!("last try {}", zone.stamp(t).text)),
         };
         Self {
             href: urls::console_outbox_message(&m.id),
@@ -66,8 +68,7 @@ impl Row {
             failed: state == Some(MailState::Failed),
             attempts: m.attempts,
             last_error: m.last_error.clone().unwrap_or_default(),
-            created: date_time(&m.created_at),
-            created_iso: iso(&m.created_at),
+            created: zone.stamp(&m.created_at),
             when: when.unwrap_or_default(),
         }
     }
@@ -124,7 +125,7 @@ pub async fn list(
     let page = OutboxPage {
         chrome: Chrome::new(&state, &session, &admin, "outbox"),
         notice: flash::take(&session),
-        rows: messages.iter().map(Row::of).collect(),
+        rows: messages.iter().map(|m| Row::of(m, state.zone())).collect(),
         state: query.state,
         states: MailState::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
         next_href,
@@ -164,7 +165,7 @@ async fn preview(
         .await?;
     let message = message.ok_or(AppError::NotFound)?;
     let composed =
-        compose::compose(&message, token.as_ref(), &org.name, &state.base_url, LinkMode::Hidden);
+        compose::compose(&message, token.as_ref(), &org, &state.base_url, LinkMode::Hidden);
     Ok((message, composed))
 }
 
@@ -182,7 +183,7 @@ pub async fn show(
     let page = MessagePage {
         chrome: Chrome::new(&state, &session, &admin, "outbox"),
         html_href: format!("{}/html", urls::console_outbox_message(&message.id)),
-        row: Row::of(&message),
+        row: Row::of(&message, state.zone()),
         text,
         problem,
         can_manage: admin.can_manage_customers(),

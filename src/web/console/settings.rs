@@ -10,7 +10,8 @@ use askama::Template;
 use crate::accounts::organization;
 use crate::db::settings::Settings;
 use crate::domain::FieldErrors;
-use crate::domain::lockout::duration_words;
+use crate::domain::format::Zone;
+use crate::domain::format::duration_words;
 use crate::domain::password::{MAX_MAX, MIN_LENGTHS};
 use crate::domain::settings::{
     Change, EXPIRY_MINUTES, Form, General, LinkExpiry, NAME_MAX, Registration,
@@ -27,11 +28,13 @@ pub struct Field {
     pub name: &'static str,
     pub label: &'static str,
     pub hint: String,
-    /// text, email, number or checkbox.
+    /// text, email, number, checkbox or select.
     pub input: &'static str,
     pub value: String,
     pub min: i64,
     pub max: i64,
+    /// A select's choices.
+    pub options: Vec<&'static str>,
 }
 
 impl Field {
@@ -42,7 +45,16 @@ impl Field {
 
 fn checkbox(name: &'static str, label: &'static str, on: bool, hint: &str) -> Field {
     let value = if on { "on" } else { "" }.to_owned();
-    Field { name, label, hint: hint.into(), input: "checkbox", value, min: 0, max: 0 }
+    Field {
+        name,
+        label,
+        hint: hint.into(),
+        input: "checkbox",
+        value,
+        min: 0,
+        max: 0,
+        options: Vec::new(),
+    }
 }
 
 fn number(
@@ -60,6 +72,7 @@ fn number(
         value: value.to_string(),
         min: range.0,
         max: range.1,
+        options: Vec::new(),
     }
 }
 
@@ -78,6 +91,26 @@ fn text(
         value: value.into(),
         min: 0,
         max: NAME_MAX as i64,
+        options: Vec::new(),
+    }
+}
+
+fn select(
+    name: &'static str,
+    label: &'static str,
+    value: &str,
+    options: Vec<&'static str>,
+    hint: &str,
+) -> Field {
+    Field {
+        name,
+        label,
+        hint: hint.into(),
+        input: "select",
+        value: value.into(),
+        min: 0,
+        max: 0,
+        options,
     }
 }
 
@@ -110,6 +143,14 @@ pub const GENERAL: Page = Page {
                 "text",
                 &s.name,
                 "Shown in the console, My Account and emails.",
+            ),
+            select(
+                "time_zone",
+                "Time zone",
+                &s.time_zone,
+                Zone::all().collect(),
+                "Times in the console, My Account and emails are shown in it, labelled. Where \
+                 script runs, each person also sees them in their own.",
             ),
             text(
                 "mail_from_name",
@@ -295,12 +336,13 @@ pub async fn update(
     match (page.parse)(&form) {
         Ok(change) => {
             let general = match &change {
-                Change::General(g) => Some(g.name.clone()),
+                Change::General(g) => Some((g.name.clone(), Zone::parse(&g.time_zone))),
                 _ => None,
             };
             let changed = organization::update(&state.db, admin.actor(&req), change).await?;
-            if let Some(name) = general {
+            if let Some((name, zone)) = general {
                 state.set_org_name(&name);
+                state.set_zone(zone.unwrap_or_default());
             }
             flash::set(&session, if changed { "Settings saved." } else { "Nothing changed." });
             Ok(see_other(&req, page.path))

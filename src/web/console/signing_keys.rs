@@ -8,15 +8,16 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 use crate::accounts::signing_keys;
+use crate::domain::format::Stamp;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
-use crate::web::render::{Chrome, date_time, html, see_other};
+use crate::web::render::{Chrome, html, see_other};
 use crate::web::{State, flash, urls};
 
 pub struct Row {
     pub kid: String,
     pub alg: String,
-    pub created: String,
+    pub created: Stamp,
     /// "Signs ID tokens", or until when a retired key stays published.
     pub status: String,
     pub signs: bool,
@@ -42,10 +43,10 @@ pub async fn show(
         .map(|k| Row {
             status: match &k.published_until {
                 None => "Signs ID tokens".into(),
-                Some(until) => format!("Retired; published until {} UTC", date_time(until)),
+                Some(until) => format!("Retired; published until {}", state.stamp(until).text),
             },
             signs: k.published_until.is_none(),
-            created: format!("{} UTC", date_time(&k.created_at)),
+            created: state.stamp(&k.created_at),
             kid: k.kid,
             alg: k.alg,
         })

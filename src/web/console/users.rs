@@ -10,9 +10,10 @@ use crate::accounts::list::{self, COUNT_CAP, ListParams, ListRequest, PAGE_SIZES
 use crate::db::customer_list::CustomerRow;
 use crate::db::groups;
 use crate::domain::account::{LockReason, Status};
+use crate::domain::format::{Stamp, Zone};
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
-use crate::web::render::{Chrome, date_time, html, is_htmx, iso};
+use crate::web::render::{Chrome, html, is_htmx};
 use crate::web::{State, flash, urls};
 
 /// A status as a badge: CSS modifier and words.
@@ -41,25 +42,21 @@ pub struct Row {
     pub first_name: String,
     pub last_name: String,
     pub badge: Badge,
-    pub created: String,
-    pub created_iso: String,
-    pub last_sign_in: String,
-    pub last_sign_in_iso: String,
+    pub created: Stamp,
+    pub last_sign_in: Option<Stamp>,
     pub groups: Vec<String>,
 }
 
 impl Row {
-    fn of(r: &CustomerRow, groups: Option<&Vec<String>>) -> Self {
+    fn of(r: &CustomerRow, groups: Option<&Vec<String>>, zone: Zone) -> Self {
         Self {
             href: urls::console_user(&r.id),
             email: r.email.clone(),
             first_name: r.first_name.clone(),
             last_name: r.last_name.clone(),
             badge: badge(&r.status, r.lock_reason.as_deref()),
-            created: date_time(&r.created_at),
-            created_iso: iso(&r.created_at),
-            last_sign_in: r.last_sign_in_at.as_ref().map(date_time).unwrap_or_default(),
-            last_sign_in_iso: r.last_sign_in_at.as_ref().map(iso).unwrap_or_default(),
+            created: zone.stamp(&r.created_at),
+            last_sign_in: r.last_sign_in_at.as_ref().map(|t| zone.stamp(t)),
             groups: groups.cloned().unwrap_or_default(),
         }
     }
@@ -195,7 +192,11 @@ pub async fn list(
         format!("{} {noun}", thousands(page.count))
     };
     let results = Results {
-        rows: page.rows.iter().map(|r| Row::of(r, page.groups_of.get(&r.id))).collect(),
+        rows: page
+            .rows
+            .iter()
+            .map(|r| Row::of(r, page.groups_of.get(&r.id), state.zone()))
+            .collect(),
         q: params.q.clone(),
         status: params.status.clone(),
         group: params.group.clone(),

@@ -16,11 +16,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use crate::accounts::audit_text::Part;
+
 use super::confirm::Confirm;
 use super::users::{Badge, badge};
 use crate::accounts::audit_log::{self, EventView};
 use crate::accounts::links::{self, Delivery, Pending};
-use crate::accounts::onboarding::Reveal;
 use crate::accounts::sessions::{self as customer_sessions, SessionView};
 use crate::db::accounts::Account;
 use crate::db::audit::Filter;
@@ -30,36 +31,16 @@ use crate::db::{accounts, attributes, settings};
 use crate::domain::FieldErrors;
 use crate::domain::account::{LockReason, Status};
 use crate::domain::attribute::Place;
+use crate::domain::format::{Stamp, Zone};
 use crate::domain::mail::MailState;
 use crate::domain::token::Purpose;
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
 use crate::web::own_security::SessionRow;
 use crate::web::profile_fields::{self, AttributeField};
-use crate::web::render::{Chrome, date_time, html, iso, see_other};
+use crate::web::render::{Chrome, html, see_other};
+use crate::web::reveal::{self, Kind, Revealed};
 use crate::web::{State, flash, urls};
-
-/// A secret shown once, right after the action that made it, and never again.
-pub enum Secret {
-    InvitationLink(String),
-    ResetLink(String),
-    TemporaryPassword(String),
-}
-
-impl From<Reveal> for Secret {
-    fn from(r: Reveal) -> Self {
-        match r {
-            Reveal::InvitationLink(l) => Self::InvitationLink(l),
-            Reveal::TemporaryPassword(p) => Self::TemporaryPassword(p),
-        }
-    }
-}
-
-/// What the customer page says once, after an action: a confirmation, and perhaps a secret.
-pub struct Notice {
-    pub message: String,
-    pub secret: Option<Secret>,
-}
 
 /// The tabs of a customer's page.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -76,7 +57,8 @@ pub enum Tab {
 #[derive(Default)]
 pub struct CustomerView {
     pub tab: Tab,
-    pub notice: Option<Notice>,
+    /// A link or password made by the action that led here, shown once.
+    pub reveal: Option<Revealed>,
     pub edit: Option<ProfileEdit>,
     /// The History tab's page: events older than this cursor.
     pub history_before: Option<String>,
@@ -110,9 +92,8 @@ pub struct LinkView {
     pub heading: &'static str,
     pub resend_label: &'static str,
     pub summary: String,
-    pub sent: String,
-    pub sent_iso: String,
-    pub expires: String,
+    pub sent: Stamp,
+    pub expires: Stamp,
     pub problem: Option<&'static str>,
 }
 
@@ -150,9 +131,9 @@ struct CustomerPage {
     badge: Badge,
     /// The status in words, with its reason.
     status_line: String,
-    created: String,
-    updated: String,
-    last_sign_in: String,
+    created: Stamp,
+    updated: Stamp,
+    last_sign_in: Option<Stamp>,
     groups: Vec<GroupChip>,
     /// Groups the customer is not in, to add.
     other_groups: Vec<Group>,
@@ -170,7 +151,7 @@ struct CustomerPage {
     danger: DangerZone,
 }
 
-pub(crate) fn link_view(p: Pending) -> LinkView {
+pub(crate) fn link_view(p: Pending, zone: Zone) -> LinkView {
     let summary = match p.delivery {
         Delivery::Offline => "link shown in the console to copy".to_owned(),
         Delivery::Email(state) => match state {
@@ -195,24 +176,25 @@ pub(crate) fn link_view(p: Pending) -> LinkView {
         heading: if reset { "Password reset" } else { "Invitation" },
         resend_label: if reset { "Resend reset link" } else { "Resend invitation" },
         summary,
-        sent: date_time(&p.sent_at),
-        sent_iso: iso(&p.sent_at),
-        expires: date_time(&p.expires_at),
+        sent: zone.stamp(&p.sent_at),
+        expires: zone.stamp(&p.expires_at),
         problem,
     }
 }
 
 /// The status in plain words, with why and since when.
-fn status_line(account: &Account, badge: &Badge) -> String {
+fn status_line(account: &Account, badge: &Badge, zone: Zone) -> String {
     match (account.status(), account.lock_reason()) {
         (Some(Status::Locked), Some(LockReason::FailedAttempts)) => match account.locked_until {
-            Some(until) => format!("Locked after failed sign-ins until {} UTC", date_time(&until)),
+            Some(until) => {
+                format!("Locked after failed sign-ins until {}", zone.stamp(&until).text)
+            }
             None => "Locked after failed sign-ins".to_owned(),
         },
         (Some(Status::Locked), Some(LockReason::Admin)) => {
             let by = account.locked_by.as_deref().unwrap_or("an administrator");
             match account.locked_at {
-                Some(at) => format!("Locked by {by} on {} UTC", date_time(&at)),
+                Some(at) => format!("Locked by {by} on {}", zone.stamp(&at).text),
                 None => format!("Locked by {by}"),
             }
         }
@@ -231,7 +213,7 @@ pub async fn render(
     id: &str,
     view: CustomerView,
 ) -> Result<HttpResponse, AppError> {
-    let CustomerView { tab, notice, edit, history_before } = view;
+    let CustomerView { tab, reveal, edit, history_before } = view;
     let key = id.to_owned();
     // One trip to the database: the account, its groups, attribute values and sessions, the
     // schema, the password policy and, while pending, its link. A constant number of queries,
@@ -256,7 +238,8 @@ pub async fn render(
         .await?;
     let (history, history_older) = if tab == Tab::History {
         let about = Filter { subject_id: Some(account.id.clone()), ..Filter::default() };
-        let page = audit_log::page(&state.db, about, history_before.as_deref()).await?;
+        let page =
+            audit_log::page(&state.db, state.zone(), about, history_before.as_deref()).await?;
         let base = urls::console_user_action(&account.id, "history");
         (page.events, page.older.map(|c| format!("{base}?before={c}")))
     } else {
@@ -270,26 +253,23 @@ pub async fn render(
         .filter(|g| !mine.iter().any(|m| m.id == g.id))
         .cloned()
         .collect();
-    let (message, secret) = match notice {
-        Some(n) => (Some(n.message), n.secret),
-        None => (flash::take(session), None),
-    };
-    let shown = secret.map(|r| match r {
-        Secret::InvitationLink(value) => Shown {
-            label: "Invitation link",
-            value,
-            hint: "Shown once. Pass it to the customer; it works once and expires.",
-        },
-        Secret::ResetLink(value) => Shown {
-            label: "Password reset link",
-            value,
-            hint: "Shown once. Pass it to the customer; it works once and expires.",
-        },
-        Secret::TemporaryPassword(value) => Shown {
-            label: "Temporary password",
-            value,
-            hint: "Shown once. The customer must replace it at first sign-in.",
-        },
+    let message = flash::take(session);
+    let shown = reveal.and_then(|r| {
+        let (label, hint) = match r.kind {
+            Kind::InvitationLink => (
+                "Invitation link",
+                "Shown once. Pass it to the customer; it works once and expires.",
+            ),
+            Kind::ResetLink => (
+                "Password reset link",
+                "Shown once. Pass it to the customer; it works once and expires.",
+            ),
+            Kind::TemporaryPassword => {
+                ("Temporary password", "Shown once. The customer must replace it at first sign-in.")
+            }
+            Kind::ClientSecret => return None,
+        };
+        Some(Shown { label, value: r.value, hint })
     });
     let status = if edit.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let attribute_fields = profile_fields::fields(
@@ -304,8 +284,9 @@ pub async fn render(
         None => (account.first_name.clone(), account.last_name.clone(), FieldErrors::default()),
     };
     let badge = badge(&account.status, account.lock_reason.as_deref());
-    let sessions = live.into_iter().map(|s| session_row(&account.id, s)).collect();
-    let app_sessions = apps.into_iter().map(|s| app_session_row(&account.id, s)).collect();
+    let zone = state.zone();
+    let sessions = live.into_iter().map(|s| session_row(&account.id, s, zone)).collect();
+    let app_sessions = apps.into_iter().map(|s| app_session_row(&account.id, s, zone)).collect();
     let danger = DangerZone {
         locked: account.status() == Some(Status::Locked),
         reset: reset::reset_form(
@@ -337,15 +318,11 @@ pub async fn render(
         email_verified: account.email_verified_at.is_some(),
         first_name: account.first_name.clone(),
         last_name: account.last_name.clone(),
-        status_line: status_line(&account, &badge),
+        status_line: status_line(&account, &badge, zone),
         badge,
-        created: date_time(&account.created_at),
-        updated: date_time(&account.updated_at),
-        last_sign_in: account
-            .last_sign_in_at
-            .as_ref()
-            .map(|t| format!("{} UTC", date_time(t)))
-            .unwrap_or_else(|| "Never".into()),
+        created: zone.stamp(&account.created_at),
+        updated: zone.stamp(&account.updated_at),
+        last_sign_in: account.last_sign_in_at.as_ref().map(|t| zone.stamp(t)),
         groups: mine
             .into_iter()
             .map(|g| GroupChip {
@@ -360,7 +337,7 @@ pub async fn render(
         back_href: urls::CONSOLE_USERS,
         notice: message,
         shown,
-        link: pending.map(link_view),
+        link: pending.map(|p| link_view(p, zone)),
         sessions,
         app_sessions,
         can_manage: admin.can_manage_customers(),
@@ -372,19 +349,20 @@ pub async fn render(
 
 pub struct AppSessionRow {
     pub application: String,
-    pub signed_in: String,
-    pub last_used: String,
+    pub signed_in: Stamp,
+    pub last_used: Stamp,
     pub end_href: String,
 }
 
 fn app_session_row(
     account_id: &str,
     s: crate::accounts::app_sessions::AppSession,
+    zone: Zone,
 ) -> AppSessionRow {
     AppSessionRow {
         application: s.application,
-        signed_in: format!("{} UTC", date_time(&s.signed_in)),
-        last_used: format!("{} UTC", date_time(&s.last_used)),
+        signed_in: zone.stamp(&s.signed_in),
+        last_used: zone.stamp(&s.last_used),
         end_href: urls::console_user_action(
             account_id,
             &format!("applications/{}/terminate", s.grant_id),
@@ -392,20 +370,28 @@ fn app_session_row(
     }
 }
 
-fn session_row(account_id: &str, s: SessionView) -> SessionRow {
+fn session_row(account_id: &str, s: SessionView, zone: Zone) -> SessionRow {
     let href = urls::console_user_action(account_id, &format!("sessions/{}/terminate", s.handle));
-    SessionRow::new(s, false, href)
+    SessionRow::new(s, zone, false, href)
 }
 
-/// A tab of the customer's page.
+/// A tab of the customer's page; the Profile tab right after an action that made a link or
+/// password shows it, once.
 pub async fn show(
     tab: Tab,
     state: State,
     admin: CurrentAdmin,
     session: Session,
     id: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    render(&state, &session, &admin, &id, CustomerView { tab, ..CustomerView::default() }).await
+    // Only the Profile tab shows it: that is where the action's redirect leads.
+    let kinds: &[Kind] = match tab {
+        Tab::Profile => &[Kind::InvitationLink, Kind::ResetLink, Kind::TemporaryPassword],
+        _ => &[],
+    };
+    let reveal = reveal::take(&req, &session, &urls::console_user(&id), kinds);
+    render(&state, &session, &admin, &id, CustomerView { tab, reveal, ..Default::default() }).await
 }
 
 /// The address of a POST-only action, opened directly (e.g. reloading after it): the page.

@@ -3,7 +3,7 @@
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{CustomerView, Notice, ProfileEdit, Secret, render};
+use super::{CustomerView, ProfileEdit, render};
 use crate::accounts::FormError;
 use crate::accounts::links::{self, SendBy};
 use crate::accounts::profile::{self, ProfileInput};
@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
 use crate::web::profile_fields::profile_input;
 use crate::web::render::see_other;
+use crate::web::reveal::{self, Kind};
 use crate::web::{State, flash, urls};
 
 /// Profile > Update: saves what changed and says so.
@@ -86,21 +87,15 @@ pub async fn resend_link(
             Ok(see_other(&req, &urls::console_user(&id)))
         }
         Some(link) => {
-            let secret = match purpose {
-                Purpose::PasswordReset => Secret::ResetLink(link),
-                _ => Secret::InvitationLink(link),
-            };
-            let notice = Notice {
-                message: match purpose {
-                    Purpose::PasswordReset => "A new password reset link was created.",
-                    _ => "A new invitation link was created.",
+            let (message, kind) = match purpose {
+                Purpose::PasswordReset => {
+                    ("A new password reset link was created.", Kind::ResetLink)
                 }
-                .to_owned()
-                    + " The previous link no longer works.",
-                secret: Some(secret),
+                _ => ("A new invitation link was created.", Kind::InvitationLink),
             };
-            let view = CustomerView { notice: Some(notice), ..CustomerView::default() };
-            render(&state, &session, &admin, &id, view).await
+            flash::set(&session, &format!("{message} The previous link no longer works."));
+            let page = urls::console_user(&id);
+            Ok(reveal::see_other_showing(&req, &session, &page, kind, &link))
         }
     }
 }

@@ -3,12 +3,10 @@
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{CustomerView, Notice, Secret, render};
 use crate::accounts::FormError;
 use crate::accounts::links::SendBy;
 use crate::accounts::reset::{self, ResetMethod, ResetShown};
@@ -21,8 +19,9 @@ use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
 use crate::web::console::password_choice::PasswordChoice;
 use crate::web::password_policy::{PolicyFragment, PolicyView};
-use crate::web::render::{Chrome, html};
-use crate::web::{State, urls};
+use crate::web::render::{Chrome, html, see_other};
+use crate::web::reveal::{self, Kind};
+use crate::web::{State, flash, urls};
 
 /// The Reset password form, in its dialog or on its own page.
 pub struct ResetForm {
@@ -199,43 +198,40 @@ pub async fn reset(
     }
     match reset::reset_password(&state.services(), admin.actor(&req), &account.id, method).await {
         Ok(shown) => {
-            let (message, secret) = match shown {
-                ResetShown::Nothing => (
-                    format!(
-                        "The password of {} was reset. A link to choose a new one is on its \
-                         way; their sessions have ended.",
-                        account.email
-                    ),
-                    None,
-                ),
-                ResetShown::Link(link) => (
-                    format!(
-                        "The password of {} was reset; their sessions have ended. Copy the \
-                         link below and pass it on.",
-                        account.email
-                    ),
-                    Some(Secret::ResetLink(link)),
-                ),
-                ResetShown::TemporaryPassword(p) => (
-                    format!(
-                        "The password of {} was reset to a temporary one; their sessions have \
-                         ended. They choose their own at next sign-in.",
-                        account.email
-                    ),
-                    Some(Secret::TemporaryPassword(p)),
-                ),
-            };
-            let view = CustomerView {
-                notice: Some(Notice { message, secret }),
-                ..CustomerView::default()
-            };
-            let mut res = render(&state, &session, &admin, &account.id, view).await?;
-            // With htmx, the address bar shows the customer's page; a reload shows it without
-            // the secret.
-            if let Ok(v) = HeaderValue::from_str(&urls::console_user(&account.id)) {
-                res.headers_mut().insert(HeaderName::from_static("hx-push-url"), v);
-            }
-            Ok(res)
+            let email = &account.email;
+            let page = urls::console_user(&account.id);
+            Ok(match shown {
+                ResetShown::Nothing => {
+                    flash::set(
+                        &session,
+                        &format!(
+                            "The password of {email} was reset. A link to choose a new one is on \
+                             its way; their sessions have ended."
+                        ),
+                    );
+                    see_other(&req, &page)
+                }
+                ResetShown::Link(link) => {
+                    flash::set(
+                        &session,
+                        &format!(
+                            "The password of {email} was reset; their sessions have ended. Copy \
+                             the link below and pass it on."
+                        ),
+                    );
+                    reveal::see_other_showing(&req, &session, &page, Kind::ResetLink, &link)
+                }
+                ResetShown::TemporaryPassword(p) => {
+                    flash::set(
+                        &session,
+                        &format!(
+                            "The password of {email} was reset to a temporary one; their sessions \
+                             have ended. They choose their own at next sign-in."
+                        ),
+                    );
+                    reveal::see_other_showing(&req, &session, &page, Kind::TemporaryPassword, &p)
+                }
+            })
         }
         Err(FormError::Invalid(errors)) => {
             let input = fields.input(errors);
