@@ -4,13 +4,20 @@
 //! call records (`None`: it only renders, like a live policy checklist). A POST that neither
 //! table names is refused before any handler runs, so a new change cannot ship unlisted, and
 //! the tests drive every listed one and look for its event.
+//!
+//! A person can land on a change's address by a GET too: a reload after a form was shown
+//! again with its errors, a bookmark, the return to it after signing in. Such a GET is sent
+//! to the page above it (`/myaccount/profile` → `/myaccount`), never left on a 404.
 
+use actix_web::HttpMessage;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::Method;
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 
 use super::console::access::{self, matches};
+use super::frame::Unrouted;
+use super::render::{is_htmx, redirect};
 use crate::error::AppError;
 
 pub struct Change {
@@ -66,14 +73,51 @@ pub fn listed(method: &Method, path: &str) -> bool {
         || access::rule_for(method, path).is_some()
 }
 
+/// Whether `path` is the address of a listed change (a POST).
+fn is_change(path: &str) -> bool {
+    PUBLIC.iter().any(|c| matches(c.path, path)) || access::rule_for(&Method::POST, path).is_some()
+}
+
+/// The nearest address above `path` that the router serves (the page whose form posts to it).
+fn page_above(req: &ServiceRequest, path: &str) -> String {
+    let mut at = path.trim_end_matches('/');
+    while let Some(cut) = at.rfind('/') {
+        at = &at[..cut];
+        if at.is_empty() {
+            break;
+        }
+        if req.resource_map().has_resource(at) {
+            return at.to_owned();
+        }
+    }
+    "/".to_owned()
+}
+
+fn unrouted(res: &ServiceResponse<BoxBody>) -> bool {
+    match res.status() {
+        StatusCode::METHOD_NOT_ALLOWED => true,
+        StatusCode::NOT_FOUND => res.request().extensions().get::<Unrouted>().is_some(),
+        _ => false,
+    }
+}
+
 pub async fn only_listed(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if listed(req.method(), req.path()) {
-        Ok(next.call(req).await?.map_into_boxed_body())
-    } else {
-        Ok(req.error_response(UNLISTED))
+    if !listed(req.method(), req.path()) {
+        return Ok(req.error_response(UNLISTED));
+    }
+    let landing = matches!(*req.method(), Method::GET | Method::HEAD) && is_change(req.path());
+    let above = landing.then(|| page_above(&req, req.path()));
+    let res = next.call(req).await?.map_into_boxed_body();
+    match above {
+        // No route took the GET: the address takes only POST (a handler's own 404 stays).
+        Some(page) if unrouted(&res) => {
+            let htmx = is_htmx(res.request());
+            Ok(res.into_response(redirect(htmx, &page)))
+        }
+        _ => Ok(res),
     }
 }
 

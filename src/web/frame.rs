@@ -41,6 +41,28 @@ impl ResponseError for AppError {
     }
 }
 
+/// Where an error page leads back to: the area the address belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Area {
+    Console,
+    MyAccount,
+    /// An address of neither (a mistyped one): both are offered.
+    Neither,
+}
+
+impl Area {
+    fn of(path: &str) -> Self {
+        let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+        if under(urls::MYACCOUNT) {
+            Self::MyAccount
+        } else if under(urls::CONSOLE) || under(urls::SETUP) {
+            Self::Console
+        } else {
+            Self::Neither
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
@@ -48,6 +70,7 @@ struct ErrorPage<'a> {
     title: &'a str,
     message: &'a str,
     request_id: &'a str,
+    area: Area,
 }
 
 #[derive(Template)]
@@ -123,7 +146,8 @@ fn error_page(facts: &RequestFacts, err: &actix_web::Error, status: StatusCode) 
     let body = if facts.htmx {
         ErrorFragment { status: status.as_u16(), title, message, request_id: id }.render()
     } else {
-        ErrorPage { status: status.as_u16(), title, message, request_id: id }.render()
+        let area = Area::of(&facts.path);
+        ErrorPage { status: status.as_u16(), title, message, request_id: id, area }.render()
     };
     match body {
         Ok(html) => HttpResponse::build(status).content_type("text/html; charset=utf-8").body(html),
@@ -265,7 +289,12 @@ fn finish(res: &mut HttpResponse, facts: &RequestFacts, is_static: bool, https: 
     }
 }
 
-pub async fn not_found() -> Result<HttpResponse, AppError> {
+/// Marks a request that no route took (as opposed to a handler's own 404, such as a used
+/// link's): `changes` sends such a GET of a change's address to the page above it.
+pub struct Unrouted;
+
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    req.extensions_mut().insert(Unrouted);
     Err(AppError::NotFound)
 }
 

@@ -13,6 +13,7 @@ mod auth;
 mod cli;
 mod danger;
 mod groups;
+mod landing;
 mod lockout;
 mod my_profile;
 mod myaccount;

@@ -74,7 +74,6 @@ pub const RULES: &[Rule] = &[
     render("/console/users/new/policy", Manager),
     get("/console/users/{id}", Viewer),
     post("/console/users/{id}", "customer.updated"),
-    get("/console/users/{id}/invitation", Viewer),
     post("/console/users/{id}/invitation", "invitation.resent"),
     get("/console/users/{id}/groups", Viewer),
     post("/console/users/{id}/groups", "group.member_added"),

@@ -154,11 +154,7 @@ pub fn scope(
                         )
                         .route(web::post().to(customer::profile::update)),
                 )
-                .service(
-                    web::resource("/users/{id}/invitation")
-                        .route(web::get().to(customer::to_customer))
-                        .route(web::post().to(customer::profile::resend_link)),
-                )
+                .route("/users/{id}/invitation", web::post().to(customer::profile::resend_link))
                 .service(
                     web::resource("/users/{id}/groups")
                         .route(

@@ -38,7 +38,7 @@ use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
 use crate::web::own_security::SessionRow;
 use crate::web::profile_fields::{self, AttributeField};
-use crate::web::render::{Chrome, html, see_other};
+use crate::web::render::{Chrome, html};
 use crate::web::reveal::{self, Kind, Revealed};
 use crate::web::{State, flash, urls};
 
@@ -392,11 +392,6 @@ pub async fn show(
     };
     let reveal = reveal::take(&req, &session, &urls::console_user(&id), kinds);
     render(&state, &session, &admin, &id, CustomerView { tab, reveal, ..Default::default() }).await
-}
-
-/// The address of a POST-only action, opened directly (e.g. reloading after it): the page.
-pub async fn to_customer(id: web::Path<String>, req: HttpRequest) -> HttpResponse {
-    see_other(&req, &urls::console_user(&id))
 }
 
 #[derive(Debug, serde::Deserialize)]
