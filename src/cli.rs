@@ -108,6 +108,7 @@ fn create_owner(config: Config, args: &CreateOwnerArgs) -> anyhow::Result<()> {
         first_name: args.first_name.clone(),
         last_name: args.last_name.clone(),
         password,
+        organization: args.organization.clone(),
     };
     let runtime = tokio::runtime::Runtime::new()?;
     let result = runtime.block_on(owner::create_owner(

@@ -85,6 +85,9 @@ pub struct CreateOwnerArgs {
     pub first_name: String,
     #[arg(long, default_value = "")]
     pub last_name: String,
+    /// The organization's name, as pages and emails say it (unchanged when left out).
+    #[arg(long)]
+    pub organization: Option<String>,
 }
 
 #[derive(Debug, Args)]

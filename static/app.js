@@ -105,4 +105,97 @@
     armConfirmForms(document);
   }
   document.addEventListener("htmx:afterSettle", function (event) { armConfirmForms(event.target); });
+
+  // Times: the server writes the organization's time, labelled with its zone; here each person
+  // sees their own instead ("5 Dec 2026, 15:32 CET"), with the organization's in the tooltip.
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  function localTime(el) {
+    if (el.hasAttribute("data-local")) return;
+    var when = new Date(el.getAttribute("datetime"));
+    if (isNaN(when)) return;
+    var zone = "";
+    try {
+      zone = new Intl.DateTimeFormat("en-GB", { timeZoneName: "short" }).formatToParts(when)
+        .filter(function (p) { return p.type === "timeZoneName"; }).map(function (p) { return p.value; })[0] || "";
+    } catch (e) { return; }
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    var text = when.getDate() + " " + MONTHS[when.getMonth()] + " " + when.getFullYear() + ", " +
+      pad(when.getHours()) + ":" + pad(when.getMinutes()) + " " + zone;
+    el.setAttribute("data-local", "");
+    if (text !== el.textContent) {
+      el.title = el.textContent.trim() + " (the organization's time)";
+      el.textContent = text;
+    }
+  }
+  // Fields that mean nothing while their switch is off are inert (still sent, so nothing
+  // saved is lost), and come alive when it is ticked.
+  function dependents(root) {
+    root.querySelectorAll("[data-depends-on]").forEach(function (block) {
+      var sw = document.getElementById(block.getAttribute("data-depends-on"));
+      if (!sw) return;
+      var off = !sw.checked;
+      block.inert = off;
+      block.classList.toggle("is-off", off);
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.type === "checkbox" && event.target.id) dependents(document);
+    if (event.target.id === "data_type") typeNeeds(document);
+  });
+  // An attribute form shows what its data type needs (without script: all of it, each block
+  // saying when it applies).
+  function typeNeeds(root) {
+    var type = document.getElementById("data_type");
+    if (!type) return;
+    root.querySelectorAll("[data-shown-for]").forEach(function (block) {
+      block.hidden = block.getAttribute("data-shown-for").split(" ").indexOf(type.value) < 0;
+    });
+  }
+  // Password fields: Show / Hide.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-show-password]");
+    if (!button) return;
+    var input = document.getElementById(button.getAttribute("data-show-password"));
+    if (!input) return;
+    var shown = input.type === "password";
+    input.type = shown ? "text" : "password";
+    button.textContent = shown ? "Hide" : "Show";
+    button.setAttribute("aria-pressed", shown ? "true" : "false");
+  });
+  // "/" focuses the page's search box (as on GitHub), unless one is typing already.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    var t = event.target;
+    if (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) return;
+    var search = document.querySelector("input[type=search]");
+    if (!search) return;
+    event.preventDefault();
+    search.focus();
+    search.select();
+  });
+  function enhance(root) {
+    root.querySelectorAll("time[datetime]").forEach(localTime);
+    root.querySelectorAll("[data-show-password]").forEach(function (b) {
+      var input = document.getElementById(b.getAttribute("data-show-password"));
+      if (!input) return;
+      var shown = input.type !== "password";
+      b.textContent = shown ? "Hide" : "Show";
+      b.setAttribute("aria-pressed", shown ? "true" : "false");
+      b.hidden = false;
+    });
+    dependents(document);
+    typeNeeds(document);
+  }
+  function start() {
+    enhance(document);
+    // The navigation is served open (usable without script); on a narrow screen it folds.
+    var menu = document.querySelector(".nav-menu");
+    if (menu && window.matchMedia("(max-width: 900px)").matches) menu.open = false;
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+  document.addEventListener("htmx:afterSettle", function (event) { enhance(event.target); });
 })();

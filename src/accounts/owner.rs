@@ -5,11 +5,12 @@ use serde_json::json;
 use crate::db::accounts::{self, NewAccount};
 use crate::db::audit::{self, Actor};
 use crate::db::{Db, new_id, now, settings};
-use crate::domain::FieldErrors;
 use crate::domain::account::{Kind, Role, Status};
 use crate::domain::email::EmailAddress;
 use crate::domain::name::PersonName;
 use crate::domain::password::Password;
+use crate::domain::settings::NAME_MAX;
+use crate::domain::{FieldErrors, is_forbidden_char};
 use crate::error::AppError;
 use crate::passwords::Hasher;
 
@@ -20,6 +21,9 @@ pub struct OwnerInput {
     pub first_name: String,
     pub last_name: String,
     pub password: String,
+    /// The organization's name, asked at first-run setup (emails and pages say it); `None`
+    /// keeps the current one (the command line without `--organization`).
+    pub organization: Option<String>,
 }
 
 #[derive(Debug)]
@@ -51,6 +55,24 @@ pub async fn create_owner(
     let password = email.as_ref().and_then(|email| {
         Password::parse(&input.password, &policy, email).map_err(|m| errors.add("password", m)).ok()
     });
+    let organization = match input.organization.as_deref().map(str::trim) {
+        None => None,
+        Some("") => {
+            errors.add("organization", "Enter your organization's name.");
+            None
+        }
+        Some(name) if name.chars().count() > NAME_MAX || name.chars().any(is_forbidden_char) => {
+            errors.add(
+                "organization",
+                format!("Use at most {NAME_MAX} characters, without control characters."),
+            );
+            None
+        }
+        Some(name) => Some(name.to_owned()),
+    };
+    if !errors.is_empty() {
+        return Err(CreateOwnerError::Invalid(errors));
+    }
     let (Some(email), Some((first, last)), Some(password)) = (email, names, password) else {
         return Err(CreateOwnerError::Invalid(errors));
     };
@@ -68,6 +90,9 @@ pub async fn create_owner(
                 }
                 let id = new_id();
                 let at = now();
+                if let Some(name) = &organization {
+                    settings::set_name(conn, name, at)?;
+                }
                 accounts::insert(
                     conn,
                     &NewAccount {
@@ -93,7 +118,10 @@ pub async fn create_owner(
                     &actor,
                     "owner.created",
                     Some((&id, email.as_str())),
-                    json!({ "email": email.as_str() }),
+                    match &organization {
+                        Some(name) => json!({ "email": email.as_str(), "organization": name }),
+                        None => json!({ "email": email.as_str() }),
+                    },
                 )?;
                 Ok::<_, diesel::result::Error>(Some(id))
             })

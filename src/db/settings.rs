@@ -117,6 +117,11 @@ pub fn load(conn: &mut Conn) -> QueryResult<Settings> {
     s::table.find(1).select(Settings::as_select()).first(conn)
 }
 
+/// The organization's name (first-run setup).
+pub fn set_name(conn: &mut Conn, name: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(s::table.find(1)).set((s::name.eq(name), s::updated_at.eq(at))).execute(conn)
+}
+
 pub fn set_lockout(conn: &mut Conn, p: &LockoutPolicy, at: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(s::table.find(1))
         .set((

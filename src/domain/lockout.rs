@@ -27,25 +27,27 @@ impl LockoutPolicy {
         factor: &str,
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
+        // `words` says a bound as people read it (a duration in its units).
         let mut number =
-            |field: &str, raw: &str, range: std::ops::RangeInclusive<i32>, what| match raw
-                .trim()
-                .parse::<i32>()
-            {
+            |field: &str,
+             raw: &str,
+             range: std::ops::RangeInclusive<i32>,
+             what,
+             words: fn(i32) -> String| match raw.trim().parse::<i32>() {
                 Ok(n) if range.contains(&n) => n,
                 _ => {
-                    errors.add(
-                        field,
-                        format!("Enter {what} from {} to {}.", range.start(), range.end()),
-                    );
+                    let (from, to) = (words(*range.start()), words(*range.end()));
+                    errors.add(field, format!("Enter {what} from {from} to {to}."));
                     0
                 }
             };
+        let plain = |n: i32| n.to_string();
+        let time = |n: i32| super::format::duration_words(n.into());
         let policy = Self {
             enabled,
-            attempts: number("attempts", attempts, ATTEMPTS, "a number of attempts"),
-            minutes: number("minutes", minutes, MINUTES, "a number of minutes"),
-            factor: number("factor", factor, FACTOR, "a factor"),
+            attempts: number("attempts", attempts, ATTEMPTS, "a number of attempts", plain),
+            minutes: number("minutes", minutes, MINUTES, "a time", time),
+            factor: number("factor", factor, FACTOR, "a factor", plain),
         };
         if errors.is_empty() { Ok(policy) } else { Err(errors) }
     }

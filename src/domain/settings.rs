@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::FieldErrors;
 use super::email::EmailAddress;
+use super::format::duration_words;
 use super::password::{MAX_MAX, MIN_LENGTHS, PasswordPolicy};
 
 /// A settings form as submitted: field → value (a ticked checkbox is present, "on").
@@ -86,6 +87,25 @@ fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(
             errors.add(
                 name,
                 format!("Enter a whole number from {} to {}.", range.start(), range.end()),
+            );
+            *range.start()
+        }
+    }
+}
+
+/// A duration field, in minutes (the form turned its number and unit into minutes); its message
+/// says the range in words.
+fn minutes(form: &Form, name: &str, range: RangeInclusive<i32>, errors: &mut FieldErrors) -> i32 {
+    match text(form, name).parse::<i32>() {
+        Ok(n) if range.contains(&n) => n,
+        _ => {
+            errors.add(
+                name,
+                format!(
+                    "Enter a time from {} to {}.",
+                    duration_words((*range.start()).into()),
+                    duration_words((*range.end()).into())
+                ),
             );
             *range.start()
         }
@@ -171,7 +191,7 @@ impl Registration {
         let value = Self {
             enabled: flag(form, "enabled"),
             verification: flag(form, "verification"),
-            expiry_minutes: number(form, "expiry_minutes", EXPIRY_MINUTES, &mut errors),
+            expiry_minutes: minutes(form, "expiry_minutes", EXPIRY_MINUTES, &mut errors),
         };
         done(value, errors)
     }
@@ -181,8 +201,8 @@ impl LinkExpiry {
     pub fn parse(form: &Form) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::default();
         let value = Self {
-            invitation_minutes: number(form, "invitation_minutes", EXPIRY_MINUTES, &mut errors),
-            reset_minutes: number(form, "reset_minutes", EXPIRY_MINUTES, &mut errors),
+            invitation_minutes: minutes(form, "invitation_minutes", EXPIRY_MINUTES, &mut errors),
+            reset_minutes: minutes(form, "reset_minutes", EXPIRY_MINUTES, &mut errors),
         };
         done(value, errors)
     }

@@ -5,6 +5,7 @@ pub mod changes;
 pub mod console;
 pub mod cors;
 pub mod csrf;
+pub mod duration;
 pub mod flash;
 pub mod form;
 pub mod frame;

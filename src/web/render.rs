@@ -56,6 +56,45 @@ impl AdminView {
     }
 }
 
+/// An entry of the console's navigation: the page's key (`Chrome::nav`), its label, its path.
+pub struct NavItem {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub href: &'static str,
+}
+
+const fn item(key: &'static str, label: &'static str, href: &'static str) -> NavItem {
+    NavItem { key, label, href }
+}
+
+/// The console's navigation, by section (the guide's Manage > Users first among its pages).
+pub const NAVIGATION: &[(&str, &[NavItem])] = &[
+    ("", &[item("overview", "Overview", "/console/overview")]),
+    (
+        "Manage",
+        &[
+            item("users", "Users", "/console/users"),
+            item("groups", "Groups", "/console/groups"),
+            item("attributes", "Attributes", "/console/attributes"),
+            item("applications", "Applications", "/console/applications"),
+        ],
+    ),
+    (
+        "Settings",
+        &[
+            item("general", "General", "/console/settings/general"),
+            item("administrators", "Administrators", "/console/settings/administrators"),
+            item("password-policy", "Password policy", "/console/settings/password-policy"),
+            item("login-security", "Login security", "/console/settings/login-security"),
+            item("self-registration", "Self-registration", "/console/settings/self-registration"),
+            item("links", "Links", "/console/settings/links"),
+            item("signing-keys", "Signing keys", "/console/settings/signing-keys"),
+            item("outbox", "Outbox", "/console/settings/outbox"),
+            item("audit-log", "Audit log", "/console/settings/audit-log"),
+        ],
+    ),
+];
+
 /// What the console layout needs on every page.
 pub struct Chrome {
     pub csrf: String,
@@ -66,6 +105,15 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    pub fn sections(&self) -> &'static [(&'static str, &'static [NavItem])] {
+        NAVIGATION
+    }
+
+    /// The organization's initial, for its mark.
+    pub fn org_initial(&self) -> String {
+        self.org_name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or("R".into())
+    }
+
     pub fn new(
         state: &super::AppState,
         session: &actix_session::Session,

@@ -21,6 +21,7 @@ use crate::error::AppError;
 #[template(path = "setup.html")]
 struct SetupPage {
     action: String,
+    organization: String,
     email: String,
     first_name: String,
     last_name: String,
@@ -28,9 +29,16 @@ struct SetupPage {
     min_length: usize,
 }
 
+impl SetupPage {
+    fn password_hint(&self) -> String {
+        format!("At least {} characters; not a common password.", self.min_length)
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SetupForm {
+    organization: String,
     email: String,
     first_name: String,
     last_name: String,
@@ -59,6 +67,7 @@ async fn show(state: State, token: web::Path<String>) -> Result<HttpResponse, Ap
     let min_length = check(&state, &token).await?;
     let page = SetupPage {
         action: urls::setup(&token),
+        organization: String::new(),
         email: String::new(),
         first_name: String::new(),
         last_name: String::new(),
@@ -78,6 +87,7 @@ async fn submit(
     let form = form.into_inner();
     let mut page = SetupPage {
         action: urls::setup(&token),
+        organization: form.organization.clone(),
         email: form.email.clone(),
         first_name: form.first_name.clone(),
         last_name: form.last_name.clone(),
@@ -93,10 +103,14 @@ async fn submit(
         first_name: form.first_name,
         last_name: form.last_name,
         password: form.password,
+        organization: Some(form.organization.clone()),
     };
     let actor = Actor { ip: client_ip(&req), ..Actor::system("setup page") };
     match owner::create_owner(&state.db, &state.hasher, input, actor).await {
-        Ok(_) => Ok(see_other(&req, &format!("{}?notice=setup", urls::CONSOLE_LOGIN))),
+        Ok(_) => {
+            state.set_org_name(form.organization.trim());
+            Ok(see_other(&req, &format!("{}?notice=setup", urls::CONSOLE_LOGIN)))
+        }
         Err(CreateOwnerError::Invalid(errors)) => {
             page.errors = errors;
             html(StatusCode::UNPROCESSABLE_ENTITY, &page)

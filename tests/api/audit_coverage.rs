@@ -547,6 +547,7 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
             let fresh = spawn_app().await;
             let url = fresh.setup_url.clone().unwrap();
             let form = [
+                ("organization", "Acme Corp"),
                 ("email", "boss@example.com"),
                 ("first_name", "Grace"),
                 ("last_name", "Hopper"),

@@ -217,3 +217,25 @@ async fn viewers_read_the_log_and_anonymous_visitors_do_not() {
     let res = client().get(app.url(&format!("{LOG}/export.csv"))).send().await.unwrap();
     assert_eq!(res.status(), 303);
 }
+
+#[test]
+fn the_action_filter_lists_every_recorded_action_once_each_with_its_sentence() {
+    use roster::accounts::audit_text::{ACTIONS, describe};
+    let listed: Vec<&str> =
+        ACTIONS.iter().flat_map(|(_, list)| list.iter().map(|(c, _)| *c)).collect();
+    let mut unique = listed.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), listed.len(), "each code once");
+    let routes = roster::web::console::access::RULES
+        .iter()
+        .filter_map(|r| r.audits)
+        .chain(roster::web::changes::PUBLIC.iter().filter_map(|c| c.audits));
+    for code in routes {
+        assert!(listed.contains(&code), "{code} is not in the Action filter");
+    }
+    for code in listed {
+        let sentence = describe(code, "{}", false).text("Ada", "Tom");
+        assert!(!sentence.contains(code), "{code} has a sentence of its own: {sentence}");
+    }
+}

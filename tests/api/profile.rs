@@ -107,11 +107,14 @@ async fn values_are_checked_by_type_pattern_and_required_and_nothing_bad_is_save
         assert_eq!(res.status(), 422, "{fields:?}");
         let body = unescape(&res.text().await.unwrap());
         assert!(body.contains(message), "{message} for {fields:?}");
-        let at = body
-            .find(&format!("id=\"{field}\""))
-            .or_else(|| body.find(&format!("{field}\"")))
-            .unwrap();
-        assert!(body[at..].find("field-error").unwrap() < 1500, "the message sits by {field}");
+        // The message is the field's own (its control points at it), not only in the summary.
+        let own = body.find(&format!("id=\"{field}-error\"")).expect("a message by the field");
+        assert!(body[own..].find(message).unwrap() < 200, "{message} by {field}");
+        assert!(
+            body.contains(&format!("aria-describedby=\"{field}-hint {field}-error\""))
+                || body.contains(&format!("aria-describedby=\" {field}-error\"")),
+            "{field} points at it"
+        );
     }
     assert_eq!(app.attribute_value(&id, "member_code").await, None, "nothing saved");
     let res =

@@ -125,14 +125,16 @@ async fn anonymous_visits_to_sign_in_and_link_pages_store_nothing() {
     // Their forms work with the stateless token: the link sets a password, sign-in signs in.
     let browser = client();
     let strong = "copper meadow sailing 7";
-    let res = submit_page(&browser, &invited, &[("password", strong), ("confirm", strong)]).await;
-    assert_eq!(res.status(), 303);
     let res = submit_page(&browser, &reset, &[("password", strong), ("confirm", strong)]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(app.session_rows().await, before, "still nothing stored");
     let (_, res) = app.myaccount_sign_in("resetting@example.com", strong).await;
     assert_eq!(res.status(), 303);
     assert_eq!(app.session_rows().await, before + 1, "a row once someone signs in");
+    // Accepting an invitation signs the customer in: that is a sign-in too.
+    let res = submit_page(&client(), &invited, &[("password", strong), ("confirm", strong)]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.session_rows().await, before + 2);
 }
 
 #[actix_web::test]

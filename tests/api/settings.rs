@@ -93,11 +93,38 @@ async fn a_raised_minimum_refuses_a_password_the_old_policy_took() {
 async fn links_expiry_applies_to_the_next_invitation() {
     let app = signed_in_app().await;
     let page = "/console/settings/links";
-    let res = save(&app, page, &[("invitation_minutes", "4"), ("reset_minutes", "60")]).await;
+    // Durations are a number and a unit; a bad one says the range in words and is shown again.
+    let res = save(
+        &app,
+        page,
+        &[
+            ("invitation_minutes", "4"),
+            ("invitation_minutes_unit", "minutes"),
+            ("reset_minutes", "1"),
+            ("reset_minutes_unit", "hours"),
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 422);
-    let res = save(&app, page, &[("invitation_minutes", "90"), ("reset_minutes", "60")]).await;
+    let html = res.text().await.unwrap();
+    assert!(text_of(&html).contains("Enter a time from 5 minutes to 30 days."), "{html}");
+    assert!(html.contains(r#"name="invitation_minutes" type="number" inputmode="numeric" min="1" step="1" value="4""#), "{html}");
+    let res = save(
+        &app,
+        page,
+        &[
+            ("invitation_minutes", "90"),
+            ("invitation_minutes_unit", "minutes"),
+            ("reset_minutes", "2"),
+            ("reset_minutes_unit", "days"),
+        ],
+    )
+    .await;
     assert_eq!(res.status(), 303);
-    assert!(app.get_text(page).await.1.contains("Now: 1 hour 30 minutes."));
+    let html = app.get_text(page).await.1;
+    assert!(html.contains(r#"value="2""#) && html.contains(r#"<option value="days" selected>"#));
+    let saved = app.db.run(|c| Ok(roster::db::settings::load(c)?)).await.unwrap();
+    assert_eq!((saved.invitation_expiry_minutes, saved.password_reset_expiry_minutes), (90, 2880));
     let (status, _) = app
         .new_customer(&[
             ("email", "new@example.com"),

@@ -14,6 +14,7 @@ async fn the_setup_link_creates_the_owner_once_then_answers_404() {
         .post_form(
             &path,
             &[
+                ("organization", "Acme Corp"),
                 ("email", "boss@example.com"),
                 ("first_name", "Grace"),
                 ("last_name", "Hopper"),
@@ -29,6 +30,7 @@ async fn the_setup_link_creates_the_owner_once_then_answers_404() {
         .post_form(
             &path,
             &[
+                ("organization", "Acme Corp"),
                 ("email", "boss@example.com"),
                 ("first_name", "Grace"),
                 ("last_name", "Hopper"),
@@ -45,6 +47,7 @@ async fn the_setup_link_creates_the_owner_once_then_answers_404() {
         .post_form(
             &path,
             &[
+                ("organization", "Other"),
                 ("email", "x@example.com"),
                 ("first_name", "X"),
                 ("last_name", "Y"),
@@ -56,6 +59,36 @@ async fn the_setup_link_creates_the_owner_once_then_answers_404() {
     assert_eq!(again.status(), 404);
     assert_eq!(app.sign_in("boss@example.com", OWNER_PASSWORD).await.status(), 303);
     assert!(app.audit_actions().await.contains(&"owner.created".to_owned()));
+    // The organization's name, asked at setup, is what pages (and emails) say at once.
+    let saved = app.db.run(|c| Ok(roster::db::settings::load(c)?)).await.unwrap();
+    assert_eq!(saved.name, "Acme Corp");
+    assert!(app.get_text("/console/users").await.1.contains("Acme Corp"));
+}
+
+#[actix_web::test]
+async fn setup_asks_for_the_organizations_name() {
+    let app = spawn_app().await;
+    let setup = app.setup_url.clone().unwrap();
+    let path = setup.strip_prefix(&app.base).unwrap().to_owned();
+    let res = app
+        .post_form(
+            &path,
+            &[
+                ("organization", "  "),
+                ("email", "boss@example.com"),
+                ("first_name", "Grace"),
+                ("last_name", "Hopper"),
+                ("password", OWNER_PASSWORD),
+                ("password_confirm", OWNER_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(text_of(&html).contains("Enter your organization's name."), "{html}");
+    assert!(html.contains(r#"id="organization-error""#));
+    let owners = app.db.run(|c| Ok(roster::db::accounts::owner_exists(c)?)).await.unwrap();
+    assert!(!owners, "nothing created");
 }
 
 #[actix_web::test]

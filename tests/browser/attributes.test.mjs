@@ -19,7 +19,7 @@ test("an options attribute is defined with its grid, the rules refuse a bad grid
   await page.getByRole("link", { name: "Attributes" }).click();
   await page.getByRole("heading", { name: "Attributes" }).waitFor();
   assert.ok(await page.getByRole("link", { name: "Mobile number" }).isVisible(), "a default");
-  await page.getByRole("link", { name: "New Attribute" }).click();
+  await page.getByRole("link", { name: "New attribute" }).click();
   await page.getByLabel("Name", { exact: true }).fill("loyalty_tier");
   await page.getByLabel("Display name").fill("Loyalty tier");
   await page.getByLabel("Data type").selectOption({ label: "Options" });

@@ -18,7 +18,7 @@ after(async () => {
 test("a group is created, gets a member by search, shows on the customer, and is deleted", async () => {
   await page.getByRole("link", { name: "Groups" }).click();
   await page.getByRole("heading", { name: "Groups" }).waitFor();
-  await page.getByRole("link", { name: "New Group" }).first().click();
+  await page.getByRole("link", { name: "New group" }).first().click();
   await page.getByLabel("Group name").fill("two words");
   await page.getByRole("button", { name: "Create group" }).click();
   await page.getByText("cannot contain spaces").waitFor();

@@ -121,6 +121,11 @@ impl AppForm {
         self.claims.iter().any(|x| x == c)
     }
 
+    /// "From 1 to 60 minutes."
+    pub fn range_hint(&self, range: &(i32, i32), unit: &str) -> String {
+        format!("From {} to {} {unit}.", range.0, range.1)
+    }
+
     pub fn has_attribute(&self, a: &str) -> bool {
         self.attribute_names.iter().any(|x| x == a)
     }

@@ -9,7 +9,7 @@ use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use crate::accounts::audit_text::Part;
+use crate::accounts::audit_text::{self, Part};
 
 use crate::accounts::audit_log::{self, CSV_HEADER, EventView, FilterInput};
 use crate::db::audit::Filter;
@@ -31,6 +31,10 @@ struct AuditLogPage {
     newest_href: Option<String>,
     export_href: String,
     filtered: bool,
+    /// The Action filter's choices, grouped; an unlisted code from the address is kept.
+    actions: &'static [(&'static str, &'static [(&'static str, &'static str)])],
+    /// The filtered action's code when the list does not have it.
+    other_action: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -67,6 +71,9 @@ pub async fn show(
                 || p.from.is_some()
                 || p.until.is_some()
         }),
+        other_action: Some(f.action.trim().to_owned())
+            .filter(|a| !a.is_empty() && audit_text::action_name(a).is_none()),
+        actions: audit_text::ACTIONS,
         f,
         errors,
         events,

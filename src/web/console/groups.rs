@@ -1,4 +1,4 @@
-//! Manage > Groups: the list (search, member counts), New Group, and a group's page (rename,
+//! Manage > Groups: the list (search, member counts), New group, and a group's page (rename,
 //! members with search-and-add and remove, delete with confirmation). A customer's own Groups
 //! tab is in `customer::groups`.
 

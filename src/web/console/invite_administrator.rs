@@ -21,7 +21,7 @@ use crate::web::{State, flash, urls};
 #[template(path = "console/invite_administrator.html")]
 struct InvitePage {
     chrome: Chrome,
-    form: InviteForm,
+    f: InviteForm,
     smtp: bool,
     errors: FieldErrors,
 }
@@ -51,7 +51,7 @@ fn page(
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = InvitePage {
         chrome: Chrome::new(state, session, admin, "administrators"),
-        form,
+        f: form,
         smtp: state.smtp_available,
         errors,
     };

@@ -14,6 +14,7 @@ use crate::domain::format::duration_words;
 use crate::domain::lockout::{ATTEMPTS, FACTOR, LockoutPolicy, MINUTES};
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
+use crate::web::duration::{self, Duration};
 use crate::web::render::{Chrome, html, see_other};
 use crate::web::{State, flash, urls};
 
@@ -24,7 +25,7 @@ struct LoginSecurityPage {
     notice: Option<String>,
     enabled: bool,
     attempts: String,
-    minutes: String,
+    minutes: Duration,
     factor: String,
     errors: FieldErrors,
     can_manage: bool,
@@ -37,6 +38,24 @@ pub struct Ranges {
     pub attempts: (i32, i32),
     pub minutes: (i32, i32),
     pub factor: (i32, i32),
+}
+
+impl Ranges {
+    /// What the field under it says of its range.
+    pub fn hint(&self, field: &str) -> String {
+        match field {
+            "attempts" => format!("{} to {}.", self.attempts.0, self.attempts.1),
+            "minutes" => format!(
+                "The first lock; from {} to {}.",
+                duration_words(self.minutes.0.into()),
+                duration_words(self.minutes.1.into())
+            ),
+            _ => format!(
+                "Each repeat lasts this many times longer; {} to {}.",
+                self.factor.0, self.factor.1
+            ),
+        }
+    }
 }
 
 const RANGES: Ranges = Ranges {
@@ -75,7 +94,7 @@ pub async fn show(
         notice: flash::take(&session),
         enabled: p.enabled,
         attempts: p.attempts.to_string(),
-        minutes: p.minutes.to_string(),
+        minutes: Duration::of_minutes(p.minutes.into()),
         factor: p.factor.to_string(),
         errors: FieldErrors::default(),
         can_manage: admin.can_manage_customers(),
@@ -92,6 +111,8 @@ pub struct LockoutForm {
     enabled: Option<String>,
     attempts: String,
     minutes: String,
+    #[serde(default)]
+    minutes_unit: String,
     factor: String,
 }
 
@@ -109,7 +130,7 @@ pub async fn update(
         admin.actor(&req),
         enabled,
         &f.attempts,
-        &f.minutes,
+        &duration::to_minutes(&f.minutes, &f.minutes_unit),
         &f.factor,
     )
     .await;
@@ -128,7 +149,7 @@ pub async fn update(
                 notice: None,
                 enabled,
                 attempts: f.attempts,
-                minutes: f.minutes,
+                minutes: Duration::as_submitted(&f.minutes, &f.minutes_unit),
                 factor: f.factor,
                 errors,
                 can_manage: true,

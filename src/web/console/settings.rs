@@ -11,14 +11,13 @@ use crate::accounts::organization;
 use crate::db::settings::Settings;
 use crate::domain::FieldErrors;
 use crate::domain::format::Zone;
-use crate::domain::format::duration_words;
 use crate::domain::password::{MAX_MAX, MIN_LENGTHS};
 use crate::domain::settings::{
-    Change, EXPIRY_MINUTES, Form, General, LinkExpiry, NAME_MAX, Registration,
-    parse_password_policy,
+    Change, Form, General, LinkExpiry, NAME_MAX, Registration, parse_password_policy,
 };
 use crate::error::AppError;
 use crate::web::auth::CurrentAdmin;
+use crate::web::duration::{self, Duration};
 use crate::web::form::Pairs;
 use crate::web::render::{Chrome, html, see_other};
 use crate::web::{State, flash, urls};
@@ -28,33 +27,51 @@ pub struct Field {
     pub name: &'static str,
     pub label: &'static str,
     pub hint: String,
-    /// text, email, number, checkbox or select.
+    /// text, email, number, checkbox, select or duration.
     pub input: &'static str,
     pub value: String,
     pub min: i64,
     pub max: i64,
     /// A select's choices.
     pub options: Vec<&'static str>,
+    /// A duration's number and unit.
+    pub duration: Duration,
+    /// The checkbox this field means nothing without: shown inert while it is off.
+    pub depends_on: &'static str,
 }
 
 impl Field {
+    fn new(name: &'static str, label: &'static str, input: &'static str, value: String) -> Self {
+        Self {
+            name,
+            label,
+            hint: String::new(),
+            input,
+            value,
+            min: 0,
+            max: 0,
+            options: Vec::new(),
+            duration: Duration::of_minutes(0),
+            depends_on: "",
+        }
+    }
+
+    fn hint(self, hint: impl Into<String>) -> Self {
+        Self { hint: hint.into(), ..self }
+    }
+
+    /// Only meaningful while the checkbox `switch` is ticked.
+    fn depends_on(self, switch: &'static str) -> Self {
+        Self { depends_on: switch, ..self }
+    }
+
     fn checked(&self) -> bool {
         self.value == "on"
     }
 }
 
 fn checkbox(name: &'static str, label: &'static str, on: bool, hint: &str) -> Field {
-    let value = if on { "on" } else { "" }.to_owned();
-    Field {
-        name,
-        label,
-        hint: hint.into(),
-        input: "checkbox",
-        value,
-        min: 0,
-        max: 0,
-        options: Vec::new(),
-    }
+    Field::new(name, label, "checkbox", if on { "on" } else { "" }.into()).hint(hint)
 }
 
 fn number(
@@ -64,16 +81,8 @@ fn number(
     range: (i64, i64),
     hint: String,
 ) -> Field {
-    Field {
-        name,
-        label,
-        hint,
-        input: "number",
-        value: value.to_string(),
-        min: range.0,
-        max: range.1,
-        options: Vec::new(),
-    }
+    Field { min: range.0, max: range.1, ..Field::new(name, label, "number", value.to_string()) }
+        .hint(hint)
 }
 
 fn text(
@@ -83,16 +92,7 @@ fn text(
     value: &str,
     hint: &str,
 ) -> Field {
-    Field {
-        name,
-        label,
-        hint: hint.into(),
-        input,
-        value: value.into(),
-        min: 0,
-        max: NAME_MAX as i64,
-        options: Vec::new(),
-    }
+    Field { max: NAME_MAX as i64, ..Field::new(name, label, input, value.into()) }.hint(hint)
 }
 
 fn select(
@@ -102,23 +102,20 @@ fn select(
     options: Vec<&'static str>,
     hint: &str,
 ) -> Field {
+    Field { options, ..Field::new(name, label, "select", value.into()) }.hint(hint)
+}
+
+/// A time in minutes, shown as a number and a unit.
+fn duration(name: &'static str, label: &'static str, minutes: i32, hint: &str) -> Field {
+    let value = minutes.to_string();
     Field {
-        name,
-        label,
-        hint: hint.into(),
-        input: "select",
-        value: value.into(),
-        min: 0,
-        max: 0,
-        options,
+        duration: Duration::of_minutes(minutes.into()),
+        ..Field::new(name, label, "duration", value)
     }
+    .hint(hint)
 }
 
-const EXPIRY: (i64, i64) = (*EXPIRY_MINUTES.start() as i64, *EXPIRY_MINUTES.end() as i64);
-
-fn expiry_hint(minutes: i64) -> String {
-    format!("In minutes, {} to {} (30 days). Now: {}.", EXPIRY.0, EXPIRY.1, duration_words(minutes))
-}
+const EXPIRY_HINT: &str = "From 5 minutes to 30 days.";
 
 /// One settings page.
 pub struct Page {
@@ -239,14 +236,10 @@ pub const REGISTRATION: Page = Page {
                 "Verify the email address",
                 r.verification,
                 "New accounts stay pending verification until the emailed link is followed. Off: the account is active and signed in at once, and someone registering an address that already has an account can tell.",
-            ),
-            number(
-                "expiry_minutes",
-                "Verification link expiry",
-                r.expiry_minutes.into(),
-                EXPIRY,
-                expiry_hint(r.expiry_minutes.into()),
-            ),
+            )
+            .depends_on("enabled"),
+            duration("expiry_minutes", "Verification link expiry", r.expiry_minutes, EXPIRY_HINT)
+                .depends_on("enabled"),
         ]
     },
     parse: |f| Registration::parse(f).map(Change::Registration),
@@ -260,20 +253,13 @@ pub const LINKS: Page = Page {
     fields: |s| {
         let l = s.link_expiry();
         vec![
-            number(
+            duration(
                 "invitation_minutes",
                 "Invitation link expiry",
-                l.invitation_minutes.into(),
-                EXPIRY,
-                expiry_hint(l.invitation_minutes.into()),
+                l.invitation_minutes,
+                EXPIRY_HINT,
             ),
-            number(
-                "reset_minutes",
-                "Password reset link expiry",
-                l.reset_minutes.into(),
-                EXPIRY,
-                expiry_hint(l.reset_minutes.into()),
-            ),
+            duration("reset_minutes", "Password reset link expiry", l.reset_minutes, EXPIRY_HINT),
         ]
     },
     parse: |f| LinkExpiry::parse(f).map(Change::Links),
@@ -330,9 +316,17 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let saved = organization::current(&state.db).await?;
     let mut pairs = Pairs::parse(&body)?;
-    let known: Vec<&'static str> = (page.fields)(&saved).iter().map(|f| f.name).collect();
-    let form: Form = known.iter().map(|n| (n.to_string(), pairs.take(n))).collect();
+    let fields = (page.fields)(&saved);
+    let mut form: Form = fields.iter().map(|f| (f.name.to_string(), pairs.take(f.name))).collect();
+    let durations: Vec<&str> =
+        fields.iter().filter(|f| f.input == "duration").map(|f| f.name).collect();
+    let units: Vec<(String, String)> =
+        durations.iter().map(|n| (format!("{n}_unit"), pairs.take(&format!("{n}_unit")))).collect();
     pairs.finish()?;
+    // Shown again as typed, if the form has errors.
+    let typed = form.clone();
+    form.extend(units.iter().cloned());
+    duration::fold_units(&mut form, &durations);
     match (page.parse)(&form) {
         Ok(change) => {
             let general = match &change {
@@ -350,7 +344,12 @@ pub async fn update(
         Err(errors) => {
             let mut fields = (page.fields)(&saved);
             for f in &mut fields {
-                f.value = form.get(f.name).cloned().unwrap_or_default();
+                f.value = typed.get(f.name).cloned().unwrap_or_default();
+                if f.input == "duration" {
+                    let unit = units.iter().find(|(n, _)| *n == format!("{}_unit", f.name));
+                    let unit = unit.map(|(_, u)| u.as_str()).unwrap_or_default();
+                    f.duration = Duration::as_submitted(&f.value, unit);
+                }
             }
             render(page, &state, &admin, &session, fields, errors)
         }

@@ -3,6 +3,7 @@
 //! password consumes the token. Nothing is stored for the visitor (the form's CSRF token is
 //! stateless), and guessing links is throttled per client address like sign-in.
 
+use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -16,7 +17,7 @@ use crate::domain::account::Kind;
 use crate::domain::token::Purpose;
 use crate::error::AppError;
 use crate::web::render::{html, see_other};
-use crate::web::{State, client_ip, urls};
+use crate::web::{State, client_ip, flash, signin, urls};
 
 /// What one kind of link's pages say.
 pub struct LinkKind {
@@ -33,6 +34,9 @@ pub struct LinkKind {
     expired: &'static str,
     unknown: &'static str,
     ask_again: &'static str,
+    /// Setting the password also signs the customer in (an invitation: they just proved the
+    /// address, and are on their way to use their new account).
+    signs_in: bool,
 }
 
 pub const INVITATION: LinkKind = LinkKind {
@@ -47,6 +51,7 @@ pub const INVITATION: LinkKind = LinkKind {
     expired: "This invitation has expired",
     unknown: "This invitation link does not work",
     ask_again: "Ask the organization that invited you to send a new invitation.",
+    signs_in: true,
 };
 
 pub const RESET: LinkKind = LinkKind {
@@ -61,6 +66,7 @@ pub const RESET: LinkKind = LinkKind {
     expired: "This reset link has expired",
     unknown: "This reset link does not work",
     ask_again: "Ask the organization to send you a new password reset link.",
+    signs_in: false,
 };
 
 pub const RECOVERY: LinkKind = LinkKind {
@@ -75,6 +81,7 @@ pub const RECOVERY: LinkKind = LinkKind {
     expired: "This link has expired",
     unknown: "This link does not work",
     ask_again: "Ask for a new one on the Forgot password page.",
+    signs_in: false,
 };
 
 /// An administrator's invitation, opened on the console's own page (`console::join`): the
@@ -91,6 +98,7 @@ pub const CONSOLE_INVITATION: LinkKind = LinkKind {
     expired: "This invitation has expired",
     unknown: "This invitation link does not work",
     ask_again: "Ask the administrator who invited you to send a new invitation.",
+    signs_in: false,
 };
 
 /// A self-registered account's "verify your email" link (its open page is `register::verify`'s).
@@ -106,6 +114,7 @@ pub const VERIFICATION: LinkKind = LinkKind {
     expired: "This link has expired",
     unknown: "This link does not work",
     ask_again: "Sign in, or register again to get a new link.",
+    signs_in: false,
 };
 
 #[derive(Template)]
@@ -215,6 +224,7 @@ pub async fn show(
 pub async fn submit(
     kind: &'static LinkKind,
     state: State,
+    session: Session,
     token: web::Path<String>,
     body: web::Form<PasswordForm>,
     req: HttpRequest,
@@ -232,6 +242,13 @@ pub async fn submit(
     )
     .await;
     match outcome {
+        Ok(accepted) if kind.signs_in => {
+            crate::accounts::signin::record_link_sign_in(&state.db, &accepted.account_id, &ip)
+                .await?;
+            signin::start_session(&session, &accepted.account_id, &req)?;
+            flash::set(&session, "Welcome! Your password is set and you are signed in.");
+            Ok(see_other(&req, urls::MYACCOUNT))
+        }
         Ok(accepted) => {
             let query = [("notice", "password_set"), ("email", &accepted.email)];
             let query = serde_urlencoded::to_string(query).unwrap_or_default();

@@ -66,17 +66,22 @@ pub fn scope(
         .service(
             web::resource("/invitation/{token}")
                 .route(web::get().to(|st, t, r| link::show(&link::INVITATION, st, t, r)))
-                .route(web::post().to(|st, t, f, r| link::submit(&link::INVITATION, st, t, f, r))),
+                .route(
+                    web::post()
+                        .to(|st, s, t, f, r| link::submit(&link::INVITATION, st, s, t, f, r)),
+                ),
         )
         .service(
             web::resource("/reset/{token}")
                 .route(web::get().to(|st, t, r| link::show(&link::RESET, st, t, r)))
-                .route(web::post().to(|st, t, f, r| link::submit(&link::RESET, st, t, f, r))),
+                .route(web::post().to(|st, s, t, f, r| link::submit(&link::RESET, st, s, t, f, r))),
         )
         .service(
             web::resource("/recover/{token}")
                 .route(web::get().to(|st, t, r| link::show(&link::RECOVERY, st, t, r)))
-                .route(web::post().to(|st, t, f, r| link::submit(&link::RECOVERY, st, t, f, r))),
+                .route(
+                    web::post().to(|st, s, t, f, r| link::submit(&link::RECOVERY, st, s, t, f, r)),
+                ),
         )
         .service(
             web::scope("")
