@@ -150,3 +150,16 @@ pub fn page(
         .select(AuditEvent::as_select())
         .load(conn)
 }
+
+/// How many `action` events happened since `since` (the `audit_events_action` index).
+pub fn count_since(
+    conn: &mut Conn,
+    action: &str,
+    since: chrono::NaiveDateTime,
+) -> QueryResult<i64> {
+    audit_events::table
+        .filter(audit_events::action.eq(action))
+        .filter(audit_events::occurred_at.ge(since))
+        .count()
+        .get_result(conn)
+}

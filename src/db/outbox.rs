@@ -235,3 +235,8 @@ pub fn page(
     }
     q.order(o::id.desc()).limit(limit + 1).load(conn)
 }
+
+/// How many messages failed for good (the `outbox_failed` partial index).
+pub fn failed_count(conn: &mut Conn) -> QueryResult<i64> {
+    o::table.filter(o::state.eq("failed")).count().get_result(conn)
+}

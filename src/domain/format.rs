@@ -66,6 +66,11 @@ impl Zone {
         }
     }
 
+    /// The local date here of a UTC time.
+    pub fn date_of(self, utc: &NaiveDateTime) -> chrono::NaiveDate {
+        self.0.from_utc_datetime(utc).date_naive()
+    }
+
     /// The UTC time at which the local day `date` begins here (date filters mean the
     /// organization's days).
     pub fn start_of_day(self, date: chrono::NaiveDate) -> NaiveDateTime {

@@ -68,6 +68,7 @@ pub const RULES: &[Rule] = &[
     render("/console/profile/policy", Viewer),
     post_own("/console/profile/sessions/end-others", "session.terminated"),
     post_own("/console/profile/sessions/{handle}/end", "session.terminated"),
+    get("/console/overview", Viewer),
     get("/console/users", Viewer),
     get("/console/users/new", Manager),
     post("/console/users/new", "customer.created"),
