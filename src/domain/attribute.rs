@@ -168,8 +168,10 @@ impl AttributeDefinition {
             None => parse_name(&input.name).map_err(|m| errors.add("name", m)).unwrap_or_default(),
         };
         let display_name = input.display_name.trim().to_owned();
-        if display_name.is_empty() || display_name.chars().count() > 60 {
-            errors.add("display_name", "Enter a display name of at most 60 characters.");
+        if display_name.is_empty() {
+            errors.add("display_name", "Enter a display name.");
+        } else if display_name.chars().count() > 60 {
+            errors.add("display_name", "Use at most 60 characters for the display name.");
         } else if display_name.chars().any(is_forbidden_char) {
             errors.add("display_name", "A display name cannot contain control characters.");
         }
@@ -332,6 +334,19 @@ mod tests {
         assert_eq!(d.data_type, DataType::Options);
         assert_eq!(d.options[2], Choice { value: "Bronze".into(), label: "Bronze".into() });
         assert_eq!(d.display_order, 5);
+    }
+
+    #[test]
+    fn a_missing_display_name_is_asked_for_and_a_long_one_is_said_so() {
+        let empty = AttributeInput { display_name: "  ".into(), ..input() };
+        let errors = AttributeDefinition::parse(&empty, None).unwrap_err();
+        assert_eq!(errors.get("display_name"), Some("Enter a display name."));
+        let long = AttributeInput { display_name: "x".repeat(61), ..input() };
+        let errors = AttributeDefinition::parse(&long, None).unwrap_err();
+        assert_eq!(
+            errors.get("display_name"),
+            Some("Use at most 60 characters for the display name.")
+        );
     }
 
     #[test]

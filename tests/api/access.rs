@@ -137,7 +137,10 @@ async fn settings_administrators_lists_the_owner_first_with_roles() {
     let owner = html.find(OWNER_EMAIL).expect("the owner");
     let viewer = html.find(VIEWER_EMAIL).expect("the viewer");
     assert!(owner < viewer, "the owner first");
-    assert!(html.contains(r#"data-label="Role">Owner<"#) && html.contains(r#"data-label="Role">Viewer<"#));
+    assert!(
+        html.contains(r#"data-label="Role">Owner<"#)
+            && html.contains(r#"data-label="Role">Viewer<"#)
+    );
     assert!(html.contains("(you)"));
 }
 

@@ -1,6 +1,8 @@
 //! The settings pages: each validates with messages next to its fields (422, nothing saved),
 //! saves, records before → after, and takes effect at once; viewers see and change nothing.
 
+use roster::domain::account::Status;
+
 use crate::helpers::*;
 
 async fn save(app: &TestApp, page: &str, form: &[(&str, &str)]) -> reqwest::Response {
@@ -164,4 +166,36 @@ async fn viewers_see_every_settings_page_and_change_nothing() {
         assert_eq!(res.status(), 403, "{page}");
     }
     assert!(!app.get_text("/console/users").await.1.contains("Hacked"));
+}
+
+#[actix_web::test]
+async fn times_show_in_the_organizations_zone_labelled_and_date_filters_use_its_days() {
+    let app = signed_in_app().await;
+    let id = app
+        .insert_customers(vec![customer("tz@example.com", "Tomoko", "Zen", Status::Active)])
+        .await
+        .remove(0);
+    let (_, page) = app.get_text(&format!("/console/users/{id}")).await;
+    assert!(text_of(&page).contains(" UTC"), "UTC until chosen");
+    let general = [
+        ("name", "Acme"),
+        ("time_zone", "Asia/Tokyo"),
+        ("mail_from_name", ""),
+        ("mail_from_address", ""),
+    ];
+    let page_path = "/console/settings/general";
+    assert_eq!(save(&app, page_path, &general).await.status(), 303);
+    let (_, page) = app.get_text(&format!("/console/users/{id}")).await;
+    let said = text_of(&page);
+    assert!(said.contains(" JST") && !said.contains(" UTC"), "{said}");
+    // The instant stays machine-readable for the viewer's own zone (shown by script).
+    assert!(page.contains(r#"<time datetime=""#) && page.contains(r#"Z">"#));
+    // "From today" means the organization's today: the events of the last hours are in it.
+    let tokyo_today =
+        (chrono::Utc::now() + chrono::Duration::hours(9)).format("%Y-%m-%d").to_string();
+    let (status, log) = app
+        .get_text(&format!("/console/settings/audit-log?from={tokyo_today}&to={tokyo_today}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(log.contains(r#"title="settings.general_updated""#), "{log}");
 }

@@ -72,7 +72,7 @@ after(async () => {
 
 test("an administrator registers a web application and copies its secret", async () => {
   await page.getByRole("link", { name: "Applications" }).click();
-  await page.getByRole("heading", { name: "Applications" }).waitFor();
+  await page.getByRole("heading", { name: "Applications", exact: true }).waitFor();
   await page.getByRole("link", { name: "Register application" }).click();
   await page.getByRole("radio", { name: /Traditional web application/ }).check();
   await page.getByLabel("Name", { exact: true }).fill("Test shop");

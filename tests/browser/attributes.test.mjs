@@ -28,7 +28,7 @@ test("an options attribute is defined with its grid, the rules refuse a bad grid
   await page.getByLabel("My Account: required").check();
   await page.getByLabel("Console: required").check();
   await page.getByRole("button", { name: "Create attribute" }).click();
-  await page.getByText("My Account: a required attribute must be displayed.").waitFor();
+  await page.locator("#grid .field-error", { hasText: "My Account: a required attribute must be displayed." }).waitFor();
   await shot(page, "attribute-error");
   await page.getByLabel("My Account: displayed").check();
   await page.getByRole("button", { name: "Create attribute" }).click();

@@ -34,7 +34,10 @@ test("the first-run link creates the owner, then is gone", async () => {
   await page.getByLabel("Password", { exact: true }).fill("short");
   await page.getByLabel("Confirm password").fill("short");
   await page.getByRole("button", { name: "Create organization" }).click();
-  await page.getByText("Use at least 12 characters.").waitFor();
+  // The message by the field, and in the summary at the top that links to it.
+  await page.locator("#password-error", { hasText: "Use at least 12 characters." }).waitFor();
+  await page.getByRole("link", { name: "Use at least 12 characters." }).click();
+  assert.equal(await page.evaluate(() => location.hash), "#password");
   await shot(page, "setup-error");
   await page.getByLabel("Password", { exact: true }).fill(OWNER.password);
   await page.getByLabel("Confirm password").fill(OWNER.password);

@@ -197,9 +197,11 @@ test("Settings > Login security turns the lockout on, refuses a bad number next 
   await page.getByLabel("Lock accounts after failed sign-ins").check();
   await page.getByLabel("Failed attempts in a row").fill("11");
   await page.getByRole("button", { name: "Save" }).click();
-  await page.getByText("Enter a number of attempts from 1 to 10.").waitFor();
+  await page.locator("#attempts-error", { hasText: "Enter a number of attempts from 1 to 10." }).waitFor();
   await page.getByLabel("Failed attempts in a row").fill("5");
-  await page.getByLabel("Lock duration (minutes)").fill("15");
+  // A duration is a number and a unit.
+  await page.getByLabel("Lock duration", { exact: true }).fill("15");
+  await page.getByLabel("Lock duration: unit").selectOption("minutes");
   await page.getByLabel("Increment factor").fill("2");
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByText("Login security saved.").waitFor();
@@ -210,17 +212,19 @@ test("Settings > Login security turns the lockout on, refuses a bad number next 
 test("Settings > Audit log shows the locks above, by whom, filters by action, and the customer's History tab", async () => {
   await page.getByRole("link", { name: "Audit log" }).click();
   await page.getByRole("heading", { name: "Audit log" }).waitFor();
-  const rows = page.locator("table.events tbody tr");
+  const rows = page.locator(".events .event");
   await rows.first().waitFor();
-  // Newest first: the login security change is the latest.
-  assert.match(await rows.first().innerText(), /settings\.login_security_updated/);
-  assert.match(await rows.first().innerText(), /Olive Owner/);
-  await page.getByLabel("Action").fill("account.locked");
+  // Newest first, in words: the login security change is the latest.
+  assert.match(await rows.first().innerText(), /Olive Owner changed the login security settings/);
+  assert.equal(await rows.first().locator(".event-line").getAttribute("title"), "settings.login_security_updated");
+  await page.getByLabel("Action").selectOption({ label: "Account locked" });
   await page.getByRole("button", { name: "Filter" }).click();
   await page.getByRole("link", { name: "Clear" }).waitFor();
   const texts = await rows.allInnerTexts();
   assert.ok(texts.length >= 2, "the locks of the tests above");
-  assert.ok(texts.every((t) => t.includes("account.locked")), "only locks");
+  assert.ok(texts.every((t) => / locked /.test(t)), "only locks");
+  const codes = await rows.locator(".event-line").evaluateAll((ls) => ls.map((l) => l.title));
+  assert.ok(codes.every((c) => c === "account.locked"), codes.join());
   await shot(page, "audit-log");
   const [download] = await Promise.all([
     page.waitForEvent("download"),
@@ -228,11 +232,11 @@ test("Settings > Audit log shows the locks above, by whom, filters by action, an
   ]);
   assert.match(download.suggestedFilename(), /^audit-log-\d{4}-\d{2}-\d{2}\.csv$/);
   // The first locked customer's History tab.
-  const email = (await rows.first().locator("td").nth(3).innerText()).trim();
+  const email = await rows.first().locator(".event-line strong").nth(1).getAttribute("title");
   await openCustomer(email);
   await page.getByRole("link", { name: "History" }).click();
   await page.getByRole("heading", { name: "History" }).waitFor();
-  assert.match(await page.locator("table.events").innerText(), /account\.locked/);
+  assert.match(await page.locator(".events").innerText(), /Olive Owner locked /);
 });
 
 test("My profile: the administrator's own name, password form and sessions, from their name in the top bar", async () => {

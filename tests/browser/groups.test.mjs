@@ -17,11 +17,11 @@ after(async () => {
 
 test("a group is created, gets a member by search, shows on the customer, and is deleted", async () => {
   await page.getByRole("link", { name: "Groups" }).click();
-  await page.getByRole("heading", { name: "Groups" }).waitFor();
+  await page.getByRole("heading", { name: "Groups", exact: true }).waitFor();
   await page.getByRole("link", { name: "New group" }).first().click();
   await page.getByLabel("Group name").fill("two words");
   await page.getByRole("button", { name: "Create group" }).click();
-  await page.getByText("cannot contain spaces").waitFor();
+  await page.locator("#name-error", { hasText: "cannot contain spaces" }).waitFor();
   await page.getByLabel("Group name").fill("vip-customers");
   await page.getByRole("button", { name: "Create group" }).click();
   await page.getByRole("heading", { name: "vip-customers" }).waitFor();

@@ -114,7 +114,7 @@ test("on a phone the navigation folds into a Menu that opens and leads on", asyn
   assert.equal(await groups.isVisible(), false, "folded at first");
   await nav.getByText("Menu").click();
   await groups.click();
-  await page.getByRole("heading", { name: "Groups" }).waitFor();
+  await page.getByRole("heading", { name: "Groups", exact: true }).waitFor();
   await page.setViewportSize({ width: 1280, height: 900 });
 });
 
