@@ -21,6 +21,7 @@ mod oidc;
 mod onboarding;
 mod profile;
 mod registration;
+mod search;
 mod security;
 mod sessions;
 mod settings;

@@ -19,6 +19,7 @@ pub mod password_choice;
 pub mod settings;
 pub mod signing_keys;
 pub mod users;
+pub mod users_text;
 
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, web};
