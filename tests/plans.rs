@@ -109,6 +109,52 @@ fn users_pages_walk_an_index_in_order_without_sorting() {
     }
 }
 
+fn search(term: &str, dense: bool, sort: SortField) -> ListQuery {
+    ListQuery { search: Some(term.into()), dense_search: dense, sort, ..list(None, None) }
+}
+
+/// A search of three letters or more with few matches starts from the trigram index and
+/// fetches each match by rowid; its count asks the index alone. Without the index they fail.
+#[test]
+fn a_sparse_substring_search_starts_from_the_trigram_index() {
+    let plans = plans(|c| {
+        customer_list::page(c, &search("donna yam", false, SortField::Created)).unwrap();
+        customer_list::count_capped(c, &search("donna yam", false, SortField::Created), 1001)
+            .unwrap();
+        let status = ListQuery {
+            status: Some(roster::domain::account::Status::Locked),
+            ..search("donna yam", false, SortField::Email)
+        };
+        customer_list::count_capped(c, &status, 1001).unwrap();
+    });
+    assert_eq!(plans.len(), 3);
+    for plan in &plans {
+        assert!(plan.contains("SCAN customer_search VIRTUAL TABLE INDEX"), "{plan}");
+    }
+    for plan in [&plans[0], &plans[2]] {
+        let (index, row) = plan
+            .split_once("SEARCH accounts USING INTEGER PRIMARY KEY (rowid=?)")
+            .unwrap_or_else(|| panic!("matches fetched by rowid: {plan}"));
+        assert!(index.contains("customer_search") && !row.contains("customer_search"), "{plan}");
+    }
+    assert!(!plans[1].contains("accounts"), "only customers are indexed: {}", plans[1]);
+}
+
+/// With many matches it walks the sort order's index, which carries the email and name keys,
+/// in order: no sort, and no row fetched to test a match.
+#[test]
+fn a_dense_substring_search_walks_the_sort_index_without_sorting() {
+    let plans = plans(|c| {
+        customer_list::page(c, &search("example.com", true, SortField::Created)).unwrap();
+        customer_list::page(c, &search("example.com", true, SortField::LastSignIn)).unwrap();
+    });
+    assert!(plans[0].contains("accounts_kind_created"), "{}", plans[0]);
+    assert!(plans[1].contains("accounts_kind_last_sign_in"), "{}", plans[1]);
+    for plan in &plans {
+        assert!(!plan.contains("TEMP B-TREE") && !plan.contains("customer_search"), "{plan}");
+    }
+}
+
 #[derive(QueryableByName)]
 struct CompileOption {
     #[diesel(sql_type = Text)]
@@ -116,7 +162,8 @@ struct CompileOption {
 }
 
 /// The two build flags of `.cargo/config.toml` reached the bundled SQLite (a build without
-/// them re-plans nearly every cached statement on every run, and serializes page reads).
+/// them re-plans nearly every cached statement on every run, and serializes page reads), and
+/// FTS5, which the search index needs, is built in (libsqlite3-sys enables it by default).
 #[test]
 fn sqlite_is_built_with_planner_stability_and_per_connection_page_caches() {
     let (_dir, db) = open();
@@ -128,5 +175,6 @@ fn sqlite_is_built_with_planner_stability_and_per_connection_page_caches() {
         .map(|o| o.compile_options)
         .collect();
     assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "{options:?}");
+    assert!(options.iter().any(|o| o == "ENABLE_FTS5"), "the search index: {options:?}");
     assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
 }

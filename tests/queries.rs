@@ -173,6 +173,9 @@ async fn pages_take_a_constant_number_of_queries_whatever_the_rows_attributes_an
     let group_100 = queries(&app, &format!("{group}&per_page=100")).await;
     assert_eq!(group_25, group_100, "the list filtered by a group");
     let searched = queries(&app, "/console/users?q=c0").await;
+    queries(&app, "/console/users?q=xample.c").await;
+    let substring = queries(&app, "/console/users?q=xample.c").await;
+    assert_eq!(*UNCACHED.lock().unwrap(), Vec::<String>::new(), "a warm substring search");
 
     // The Sessions tab (and the session count on every tab): one query, however many.
     let sessions_tab = format!("{customer_page}/sessions");
@@ -194,7 +197,7 @@ async fn pages_take_a_constant_number_of_queries_whatever_the_rows_attributes_an
     assert_eq!(security_1, security_10, "My Account > Security: 1 or 10 sessions");
     eprintln!(
         "statements per page: customer {with_20} (Sessions tab {sessions_10}), list {rows_25}, \
-         list by group {group_25}, search {searched}, My Account profile {profile}, \
+         list by group {group_25}, search {searched} (substring {substring}), My Account profile {profile}, \
          security {security_10}"
     );
     assert!(

@@ -17,6 +17,7 @@ pub mod lock;
 pub mod login_security;
 pub mod onboarding;
 pub mod organization;
+pub mod overview;
 pub mod owner;
 pub mod password;
 pub mod profile;

@@ -2,8 +2,9 @@
 //! costs, and no `COUNT(*)` of the whole table.
 //!
 //! SQLite-specific (marked as such for the PostgreSQL port): the `COALESCE(last_sign_in_at, '')`
-//! sort key matches the expression index of the first migration, and `+column` steers the
-//! planner for dense searches.
+//! sort key matches the expression index of the first migration, `+column` steers the planner
+//! for dense searches, and a search of three or more characters uses the FTS5 trigram index
+//! (`customer_search`) or, when it matches many rows, `instr()` on the sort index's columns.
 //! The SQL text is assembled only from the constants below; every value is a bound parameter.
 
 use chrono::NaiveDateTime;
@@ -12,6 +13,7 @@ use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 
 use super::Conn;
 use super::cached_sql::CachedSql;
+use super::customer_search;
 use crate::domain::account::Status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +42,8 @@ pub struct Cursor {
 
 #[derive(Debug, Clone)]
 pub struct ListQuery {
-    /// Lower-cased search term: a prefix of the email, first or last name.
+    /// Lower-cased search term: any part of the email or of "first last" (three characters or
+    /// more, see `customer_search`), else a prefix of the email, first or last name.
     pub search: Option<String>,
     pub status: Option<Status>,
     pub sort: SortField,
@@ -51,7 +54,8 @@ pub struct ListQuery {
     /// Fetch the rows *before* the cursor (for "Previous"), in reverse order.
     pub backwards: bool,
     /// The search matches many rows: walk the sort order's index and filter, instead of
-    /// collecting every match from the name/email indexes and sorting them. See `plan_search`.
+    /// collecting every match from the search index (or the name/email indexes, for a prefix)
+    /// and sorting them. See `accounts::list::COUNT_CAP`.
     pub dense_search: bool,
     /// Only members of this group.
     pub group: Option<GroupFilter>,
@@ -84,6 +88,8 @@ pub struct CustomerRow {
     pub status: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub lock_reason: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub must_change_password: bool,
     #[diesel(sql_type = Timestamp)]
     pub created_at: NaiveDateTime,
     #[diesel(sql_type = Nullable<Timestamp>)]
@@ -108,59 +114,88 @@ fn prefix_end(prefix: &str) -> String {
 }
 
 /// The FROM and WHERE clauses shared by the page query and the capped count: (SQL, binds).
-fn filters(q: &ListQuery) -> (String, Vec<String>) {
+/// `count`: for counting rather than fetching a page, where a substring term always starts from
+/// the search index's matches (the count stops at its cap; a dense walk would not).
+fn filters(q: &ListQuery, count: bool) -> (String, Vec<String>) {
     let mut binds = Vec::new();
+    let term = q.search.as_deref().filter(|t| !t.is_empty());
+    let substring = term.filter(|t| customer_search::is_substring(t));
+    let sparse_group = q.group.as_ref().is_some_and(|g| g.sparse);
+    // A small group's members drive the query and are tested one by one; otherwise a substring
+    // term with few matches starts from the search index (cost ~ matches, then a sort of them).
+    let from_matches = substring.is_some() && !sparse_group && (count || !q.dense_search);
     let mut sql = match &q.group {
         // SQLite: CROSS JOIN fixes the join order, so the group's memberships drive the query
         // (PostgreSQL's planner chooses this itself from statistics).
         Some(g) if g.sparse => {
             binds.push(g.id.clone());
             String::from(
-                " FROM group_members CROSS JOIN accounts ON accounts.id = group_members.account_id                  WHERE group_members.group_id = ? AND kind = 'customer'",
+                " FROM group_members CROSS JOIN accounts ON accounts.id = group_members.account_id \
+                 WHERE group_members.group_id = ? AND kind = 'customer'",
             )
         }
-        Some(g) => {
-            binds.push(g.id.clone());
-            String::from(
-                " FROM accounts WHERE EXISTS (SELECT 1 FROM group_members                  WHERE group_members.group_id = ? AND group_members.account_id = accounts.id)                  AND kind = 'customer'",
-            )
+        _ if from_matches => {
+            binds.push(customer_search::phrase(substring.unwrap_or_default()));
+            let mut sql = String::from(customer_search::FROM_MATCHES);
+            sql.push_str(" AND kind = 'customer'");
+            sql
         }
-        None => String::from(" FROM accounts WHERE kind = 'customer'"),
+        _ => String::from(" FROM accounts WHERE kind = 'customer'"),
     };
+    if let Some(g) = q.group.as_ref().filter(|g| !g.sparse) {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM group_members \
+             WHERE group_members.group_id = ? AND group_members.account_id = accounts.id)",
+        );
+        binds.push(g.id.clone());
+    }
     if let Some(status) = q.status {
         sql.push_str(" AND status = ?");
         binds.push(status.as_str().to_owned());
     }
-    if let Some(term) = q.search.as_deref().filter(|t| !t.is_empty()) {
-        if q.dense_search {
-            // `+column` keeps SQLite from using the column's index, so it walks the sort
-            // order's index and stops after a page of matches.
-            sql.push_str(
-                " AND ((+email >= ? AND +email < ?) \
-                 OR (+first_name_key >= ? AND +first_name_key < ?) \
-                 OR (+last_name_key >= ? AND +last_name_key < ?))",
-            );
-        } else {
-            // Each OR branch repeats the kind so SQLite serves it from its own index.
-            sql.push_str(
-                " AND ((kind = 'customer' AND email >= ? AND email < ?) \
-                 OR (kind = 'customer' AND first_name_key >= ? AND first_name_key < ?) \
-                 OR (kind = 'customer' AND last_name_key >= ? AND last_name_key < ?))",
-            );
-        }
-        for _ in 0..3 {
+    match (term, substring) {
+        (_, Some(_)) if from_matches => {}
+        (_, Some(term)) => {
+            // Dense, or a small group's members: `instr()` on the columns that the sort
+            // order's index carries, so the walk decides from the index and fetches only the
+            // rows it shows.
+            sql.push_str(customer_search::CONTAINS);
             binds.push(term.to_owned());
-            binds.push(prefix_end(term));
+            binds.push(term.to_owned());
         }
+        (Some(term), None) => {
+            if q.dense_search {
+                // `+column` keeps SQLite from using the column's index, so it walks the sort
+                // order's index and stops after a page of matches.
+                sql.push_str(
+                    " AND ((+email >= ? AND +email < ?) \
+                     OR (+first_name_key >= ? AND +first_name_key < ?) \
+                     OR (+last_name_key >= ? AND +last_name_key < ?))",
+                );
+            } else {
+                // Each OR branch repeats the kind so SQLite serves it from its own index.
+                sql.push_str(
+                    " AND ((kind = 'customer' AND email >= ? AND email < ?) \
+                     OR (kind = 'customer' AND first_name_key >= ? AND first_name_key < ?) \
+                     OR (kind = 'customer' AND last_name_key >= ? AND last_name_key < ?))",
+                );
+            }
+            for _ in 0..3 {
+                binds.push(term.to_owned());
+                binds.push(prefix_end(term));
+            }
+        }
+        (None, None) => {}
     }
     (sql, binds)
 }
 
 pub fn page(conn: &mut Conn, q: &ListQuery) -> QueryResult<Vec<CustomerRow>> {
     let expr = q.sort.expr();
-    let (where_sql, mut binds) = filters(q);
+    let (where_sql, mut binds) = filters(q, false);
     let mut sql = String::from(
-        "SELECT id, email, first_name, last_name, status, lock_reason, created_at, \
+        "SELECT id, email, first_name, last_name, status, lock_reason, must_change_password, \
+         created_at, \
          last_sign_in_at, ",
     );
     sql.push_str(expr);
@@ -201,6 +236,10 @@ pub fn count_capped(conn: &mut Conn, q: &ListQuery, cap: i64) -> QueryResult<i64
     if let (Some(term), None, None) =
         (q.search.as_deref().filter(|t| !t.is_empty()), q.status, &q.group)
     {
+        if customer_search::is_substring(term) {
+            // Only customers are indexed: the index alone answers.
+            return customer_search::count_matches(conn, term, cap);
+        }
         // One column alone reaching the cap settles it, from that column's index alone; the OR
         // of all three (a row-id set to deduplicate) is only needed when each is below it.
         for column in SEARCH_COLUMNS {
@@ -216,7 +255,7 @@ pub fn count_capped(conn: &mut Conn, q: &ListQuery, cap: i64) -> QueryResult<i64
             }
         }
     }
-    let (where_sql, binds) = filters(q);
+    let (where_sql, binds) = filters(q, true);
     let mut sql = String::from("SELECT COUNT(*) AS n FROM (SELECT 1");
     sql.push_str(&where_sql);
     sql.push_str(" LIMIT ?)");

@@ -430,16 +430,29 @@ pub fn seed(
     let span_secs = 4 * 365 * 24 * 3600_i64;
     let mut report = SeedReport::default();
 
-    // One transaction for everything: the secondary indexes are dropped, the rows inserted, and
-    // the indexes rebuilt (a sort, far cheaper than a million random index insertions). If the
-    // seed is interrupted, all of it rolls back, indexes included.
+    // One transaction for everything: the secondary indexes and the triggers on `accounts` are
+    // dropped, the rows inserted, the indexes rebuilt (a sort, far cheaper than a million random
+    // index insertions) and what the triggers keep (search index, counts by status) brought up
+    // to date in one statement each. If the seed is interrupted, all of it rolls back.
     conn.immediate_transaction(|conn| -> anyhow::Result<()> {
-        let indexes = secondary_indexes(conn)?;
-        for (name, _) in &indexes {
+        let indexes = schema_objects(conn, "index")?;
+        let mut triggers = schema_objects(conn, "trigger")?;
+        // Only the triggers whose work the seed does itself, below.
+        triggers.retain(|(name, _)| {
+            name.starts_with("customer_search_") || name.starts_with("customer_counts_")
+        });
+        for (kind, name) in indexes
+            .iter()
+            .map(|i| ("INDEX", &i.0))
+            .chain(triggers.iter().map(|t| ("TRIGGER", &t.0)))
+        {
             // An identifier cannot be a bound parameter; the names come from our own schema.
-            let drop = format!("DROP INDEX \"{name}\"");
+            let drop = format!("DROP {kind} \"{name}\"");
             diesel::sql_query(drop).execute(conn)?;
         }
+        let last_rowid: i64 = accounts::table
+            .select(diesel::dsl::sql::<diesel::sql_types::BigInt>("COALESCE(MAX(rowid), 0)"))
+            .get_result(conn)?;
         let group_ids = insert_groups(conn, group_count, existing, now)?;
         report.groups = group_ids.len() as u64;
         let mut memberships: Vec<(usize, String, NaiveDateTime)> = Vec::new();
@@ -461,9 +474,15 @@ pub fn seed(
         // In key order, each insert appends to the primary key's B-tree instead of splitting it.
         memberships.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         report.memberships = insert_memberships(conn, &memberships, &group_ids)?;
-        for (_, sql) in &indexes {
+        // New rows got rowids above every existing one (SQLite gives max(rowid) + 1). Before the
+        // indexes are rebuilt, while the page cache is not yet full of their pages: measured at
+        // 1M customers, 7 s here against 43 s after the rebuild, and 45 s of per-row triggers
+        // (the whole seed: 49 s, against 77 s with the triggers left in place).
+        super::customer_search::index_after(conn, last_rowid)?;
+        for (_, sql) in indexes.iter().chain(&triggers) {
             diesel::sql_query(sql.as_str()).execute(conn)?;
         }
+        super::customer_counts::recount(conn)?;
         Ok(())
     })?;
     conn.batch_execute(
@@ -473,9 +492,10 @@ pub fn seed(
     Ok(report)
 }
 
-/// The indexes of the seeded tables that are not part of a primary key or unique constraint:
-/// (name, CREATE statement). SQLite-specific: read from `sqlite_master`.
-fn secondary_indexes(conn: &mut Conn) -> anyhow::Result<Vec<(String, String)>> {
+/// The indexes of the seeded tables that are not part of a primary key or unique constraint, or
+/// the triggers on `accounts`: (name, CREATE statement). SQLite-specific: read from
+/// `sqlite_master`.
+fn schema_objects(conn: &mut Conn, kind: &str) -> anyhow::Result<Vec<(String, String)>> {
     #[derive(QueryableByName)]
     struct Index {
         #[diesel(sql_type = diesel::sql_types::Text)]
@@ -484,9 +504,10 @@ fn secondary_indexes(conn: &mut Conn) -> anyhow::Result<Vec<(String, String)>> {
         sql: String,
     }
     let rows: Vec<Index> = diesel::sql_query(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
-         AND tbl_name IN ('accounts', 'group_members') AND sql IS NOT NULL",
+        "SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL \
+         AND (tbl_name = 'accounts' OR (type = 'index' AND tbl_name = 'group_members'))",
     )
+    .bind::<diesel::sql_types::Text, _>(kind)
     .load(conn)?;
     Ok(rows.into_iter().map(|i| (i.name, i.sql)).collect())
 }

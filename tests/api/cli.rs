@@ -64,6 +64,36 @@ fn seed_adds_customers_with_varied_statuses() {
     let real: i64 = group_members::table.count().get_result(&mut conn).unwrap();
     assert_eq!(kept.iter().map(|n| *n as i64).sum::<i64>(), real, "member counts match");
     assert!(real > 0);
+
+    // What the triggers keep, which the seed fills itself: the counts by status and the search
+    // index (one entry per customer, each found by a middle part of its email and its name).
+    let kept = roster::db::customer_counts::by_status(&mut conn).unwrap();
+    for (status, n) in kept {
+        let counted: i64 = accounts::table
+            .filter(accounts::status.eq(status.as_str()))
+            .count()
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(n, counted, "{status:?}");
+    }
+    let indexed: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT COUNT(*) FROM customer_search)",
+    ))
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(indexed, 3010);
+    let some: Vec<(String, String, String)> = accounts::table
+        .select((accounts::email, accounts::first_name_key, accounts::last_name_key))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>("rowid IN (1, 1500, 3005)"))
+        .load(&mut conn)
+        .unwrap();
+    for (email, first, last) in some {
+        let middle: String = email.chars().skip(2).take(6).collect();
+        for term in [middle, format!("{first} {last}")] {
+            let n = roster::db::customer_search::count_matches(&mut conn, &term, 5000).unwrap();
+            assert!(n >= 1, "{term}");
+        }
+    }
 }
 
 #[test]

@@ -114,7 +114,7 @@ async fn the_list_is_newest_first_in_pages_of_25_and_says_how_many() {
 }
 
 #[actix_web::test]
-async fn search_matches_a_prefix_of_email_first_or_last_name_in_any_case() {
+async fn search_matches_a_prefix_up_to_two_letters_and_any_part_from_three_in_any_case() {
     let app = signed_in_app().await;
     let c = |email, first, last| customer(email, first, last, Status::Active);
     let ids = app
@@ -129,15 +129,25 @@ async fn search_matches_a_prefix_of_email_first_or_last_name_in_any_case() {
         .await;
     let found = |html: &str| listed_ids(html).into_iter().collect::<HashSet<_>>();
     let (_, html) = app.get_text("/console/users?q=SMI").await;
-    assert_eq!(found(&html), HashSet::from([ids[0].clone(), ids[1].clone(), ids[2].clone()]));
-    assert!(html.contains("3 matching customers"));
+    assert_eq!(
+        found(&html),
+        HashSet::from([ids[0].clone(), ids[1].clone(), ids[2].clone(), ids[3].clone()]),
+        "three letters: anywhere in the email or name"
+    );
+    assert!(html.contains("4 matching customers"));
+    let (_, html) = app.get_text("/console/users?q=Sm").await;
+    assert_eq!(
+        found(&html),
+        HashSet::from([ids[0].clone(), ids[1].clone(), ids[2].clone()]),
+        "two letters: a prefix of the email, first or last name"
+    );
     let (_, html) = app.get_text("/console/users?q=%C3%B8rs").await;
-    assert_eq!(found(&html), HashSet::from([ids[5].clone()]), "non-ASCII prefixes, any case");
+    assert_eq!(found(&html), HashSet::from([ids[5].clone()]), "non-ASCII, any case");
     let (_, html) = app.get_text("/console/users?q=ann%40").await;
     assert_eq!(found(&html), HashSet::from([ids[4].clone()]));
     let (_, html) = app.get_text("/console/users?q=nobody").await;
     assert!(found(&html).is_empty());
-    assert!(html.contains("No customers match"));
+    assert!(unescape(&html).contains("No customers match \"nobody\" in email addresses or names"));
 }
 
 #[actix_web::test]
@@ -235,17 +245,20 @@ async fn both_search_plans_return_the_same_rows_in_the_same_order() {
     use roster::db::customer_list::{ListQuery, SortField};
     let app = signed_in_app().await;
     sixty_customers(&app).await;
-    for sort in [SortField::Created, SortField::LastSignIn, SortField::Email] {
-        for descending in [true, false] {
-            let walk = |dense: bool| {
-                let q =
-                    ListQuery { sort, descending, dense_search: dense, ..search_query("user1") };
-                all_pages(&app, q)
-            };
-            let selective = walk(false).await.unwrap();
-            let dense = walk(true).await.unwrap();
-            assert_eq!(selective.len(), 10, "user10..user19");
-            assert_eq!(selective, dense, "{sort:?} desc={descending}");
+    // A two-letter prefix; a start, a middle of the email; a middle of "first last".
+    for (term, matches) in [("us", 60), ("user1", 10), ("1@exa", 6), ("me nam", 60)] {
+        for sort in [SortField::Created, SortField::LastSignIn, SortField::Email] {
+            for descending in [true, false] {
+                let walk = |dense: bool| {
+                    let q =
+                        ListQuery { sort, descending, dense_search: dense, ..search_query(term) };
+                    all_pages(&app, q)
+                };
+                let selective = walk(false).await.unwrap();
+                let dense = walk(true).await.unwrap();
+                assert_eq!(selective.len(), matches, "{term}");
+                assert_eq!(selective, dense, "{term} {sort:?} desc={descending}");
+            }
         }
     }
 }

@@ -15,10 +15,12 @@ pub mod login_security;
 pub mod my_profile;
 pub mod new_user;
 pub mod outbox;
+pub mod overview;
 pub mod password_choice;
 pub mod settings;
 pub mod signing_keys;
 pub mod users;
+pub mod users_text;
 
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -61,6 +63,7 @@ pub fn scope(
                 // The outer one runs first: who is it, then may they.
                 .wrap(from_fn(access::authorize))
                 .wrap(from_fn(auth::require_admin))
+                .route("/overview", web::get().to(overview::show))
                 .route("/users", web::get().to(users::list))
                 .service(
                     web::resource("/profile")

@@ -6,7 +6,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::accounts::list::{self, COUNT_CAP, ListParams, ListRequest, PAGE_SIZES};
+use super::users_text::{self, Shown};
+use crate::accounts::list::{self, ListParams, ListRequest, PAGE_SIZES};
 use crate::db::customer_list::CustomerRow;
 use crate::db::groups;
 use crate::domain::account::{LockReason, Status};
@@ -23,8 +24,17 @@ pub struct Badge {
     pub reason: Option<&'static str>,
 }
 
-pub fn badge(status: &str, lock_reason: Option<&str>) -> Badge {
+/// The status as a badge. An active account that must still replace a temporary password is
+/// not plainly "Active": it is waiting for the customer.
+pub fn badge(status: &str, lock_reason: Option<&str>, must_change_password: bool) -> Badge {
     let status = Status::parse(status);
+    if status == Some(Status::Active) && must_change_password {
+        return Badge {
+            class: "pending",
+            label: "Temporary password",
+            reason: Some("to be replaced at next sign-in"),
+        };
+    }
     Badge {
         class: match status {
             Some(Status::Active) => "active",
@@ -54,7 +64,7 @@ impl Row {
             email: r.email.clone(),
             first_name: r.first_name.clone(),
             last_name: r.last_name.clone(),
-            badge: badge(&r.status, r.lock_reason.as_deref()),
+            badge: badge(&r.status, r.lock_reason.as_deref(), r.must_change_password),
             created: zone.stamp(&r.created_at),
             last_sign_in: r.last_sign_in_at.as_ref().map(|t| zone.stamp(t)),
             groups: groups.cloned().unwrap_or_default(),
@@ -80,6 +90,11 @@ pub struct Results {
     pub dir: &'static str,
     pub count_label: String,
     pub filtered: bool,
+    /// The empty state's heading: what was searched and filtered.
+    pub nothing_found: String,
+    /// The line under the page's heading (the order); the htmx fragment carries it out of band.
+    pub order_line: &'static str,
+    pub fragment: bool,
     pub next_href: Option<String>,
     pub prev_href: Option<String>,
     pub sort_created: SortLink,
@@ -105,19 +120,6 @@ struct UsersFragment {
     results: Results,
 }
 
-/// 12345 → "12,345".
-fn thousands(n: i64) -> String {
-    let digits = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
 fn list_href(p: &ListParams) -> String {
     // Leave defaults out so URLs stay short and readable.
     let mut q = p.clone();
@@ -133,6 +135,7 @@ fn list_href(p: &ListParams) -> String {
         ("per_page", q.per_page.map(|n| n.to_string()).unwrap_or_default()),
         ("after", q.after.clone().unwrap_or_default()),
         ("before", q.before.clone().unwrap_or_default()),
+        ("at", q.at.map(|n| n.to_string()).unwrap_or_default()),
     ]
     .into_iter()
     .filter(|(_, v)| !v.is_empty())
@@ -159,6 +162,7 @@ fn sort_link(base: &ListParams, req: &ListRequest, field: &'static str) -> SortL
         dir: dir.to_owned(),
         after: None,
         before: None,
+        at: None,
         ..base.clone()
     };
     let (arrow, aria) = match (current, req.descending) {
@@ -180,17 +184,27 @@ pub async fn list(
     let request = ListRequest::parse(&params)?;
     let page = list::list_customers(&state.db, request.clone()).await?;
 
-    let base = ListParams { after: None, before: None, ..params.clone() };
+    let base = ListParams { after: None, before: None, at: None, ..params.clone() };
     let filtered =
         !request.search.is_empty() || request.status.is_some() || request.group.is_some();
-    let noun = if filtered { "matching customers" } else { "customers" };
-    let count_label = if page.count > COUNT_CAP {
-        format!("More than {} {noun}", thousands(COUNT_CAP))
-    } else if page.count == 1 {
-        format!("1 {}", noun.trim_end_matches('s'))
-    } else {
-        format!("{} {noun}", thousands(page.count))
+    let rows = page.rows.len() as i64;
+    let first_page = request.after.is_none() && request.before.is_none();
+    let first = users_text::first_position(request.at, first_page, rows, page.total);
+    let count_label = users_text::count_label(&Shown {
+        filtered,
+        total: page.total,
+        count: page.count,
+        first,
+        rows,
+    });
+    // Page links carry the position only where it is shown (a known total).
+    let (next_at, prev_at) = match first.filter(|_| page.total.is_some()) {
+        Some(first) => (Some(first + rows), Some((first - request.per_page).max(1))),
+        None => (None, None),
     };
+    let nothing_found =
+        users_text::nothing_found(&params.q, request.status, page.group_name.as_deref());
+    let fragment = is_htmx(&req);
     let results = Results {
         rows: page
             .rows
@@ -205,13 +219,20 @@ pub async fn list(
         dir: if request.descending { "desc" } else { "asc" },
         count_label,
         filtered,
-        next_href: page.next.map(|c| list_href(&ListParams { after: Some(c), ..base.clone() })),
-        prev_href: page.prev.map(|c| list_href(&ListParams { before: Some(c), ..base.clone() })),
+        nothing_found,
+        order_line: users_text::order_line(request.sort, request.descending),
+        fragment,
+        next_href: page
+            .next
+            .map(|c| list_href(&ListParams { after: Some(c), at: next_at, ..base.clone() })),
+        prev_href: page
+            .prev
+            .map(|c| list_href(&ListParams { before: Some(c), at: prev_at, ..base.clone() })),
         sort_created: sort_link(&base, &request, "created"),
         sort_last_sign_in: sort_link(&base, &request, "last_sign_in"),
         sort_email: sort_link(&base, &request, "email"),
     };
-    if is_htmx(&req) {
+    if fragment {
         return html(StatusCode::OK, &UsersFragment { results });
     }
     let page = UsersPage {

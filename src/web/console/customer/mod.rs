@@ -198,6 +198,9 @@ fn status_line(account: &Account, badge: &Badge, zone: Zone) -> String {
                 None => format!("Locked by {by}"),
             }
         }
+        (Some(Status::Active), _) if account.must_change_password => {
+            "Active, with a temporary password: must choose a new one at next sign-in".to_owned()
+        }
         _ if account.must_change_password => {
             format!("{} — must choose a new password at next sign-in", badge.label)
         }
@@ -283,7 +286,8 @@ pub async fn render(
         Some(e) => (e.first_name, e.last_name, e.errors),
         None => (account.first_name.clone(), account.last_name.clone(), FieldErrors::default()),
     };
-    let badge = badge(&account.status, account.lock_reason.as_deref());
+    let badge =
+        badge(&account.status, account.lock_reason.as_deref(), account.must_change_password);
     let zone = state.zone();
     let sessions = live.into_iter().map(|s| session_row(&account.id, s, zone)).collect();
     let app_sessions = apps.into_iter().map(|s| app_session_row(&account.id, s, zone)).collect();
