@@ -32,7 +32,7 @@ pub const COUNT_CAP: i64 = 1_000;
 /// lookup per entry rather than a tenth of one, so collecting and sorting the matches stays the
 /// cheaper plan up to ~sqrt(26 × 3 × customers) matches. Measured at 1M customers: 4,756
 /// matches collected and sorted in 12 ms; walking the email index to a page of them, 12–60 ms.
-/// Only a substring search without filters, whose count comes from the search index alone.
+/// Only a substring search without filters, whose count comes from the indexes alone.
 pub const EMAIL_ORDER_SPARSE_MAX: i64 = 5_000;
 
 /// Up to how many matches a search collects and sorts them (beyond, it walks an index).
