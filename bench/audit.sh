@@ -23,7 +23,7 @@ BIN="$(release_bin)"
 DATA="$(mktemp -d /tmp/roster-audit.XXXXXX)"
 cleanup() {
   [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null || true
-  [ -z "${KEEP:-}" ] && rm -rf "$DATA"
+  [ -n "${KEEP:-}" ] || rm -rf "$DATA"
 }
 trap cleanup EXIT
 

@@ -28,7 +28,7 @@ DATA="$(mktemp -d /tmp/roster-flood.XXXXXX)"
 cleanup() {
   [ -n "${FLOOD_PID:-}" ] && kill "$FLOOD_PID" 2>/dev/null || true
   [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null || true
-  [ -z "${KEEP:-}" ] && rm -rf "$DATA"
+  [ -n "${KEEP:-}" ] || rm -rf "$DATA"
 }
 trap cleanup EXIT
 

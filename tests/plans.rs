@@ -91,6 +91,7 @@ fn list(group: Option<GroupFilter>, cursor: Option<Cursor>) -> ListQuery {
         backwards: false,
         dense_search: false,
         group,
+        matches: None,
     }
 }
 
@@ -116,8 +117,9 @@ fn search(term: &str, dense: bool, sort: SortField) -> ListQuery {
 /// A search of three letters or more with few matches collects them from three indexes (the
 /// trigram index of emails, "first last", the last name), then fetches each by rowid: so on a
 /// database without statistics too (this one), where SQLite otherwise walked the sort index
-/// testing every row. Its count reads the indexes alone, unless narrowed by a status. Without
-/// one of the indexes they fail.
+/// testing every row. Its count reads the indexes alone, unless narrowed by a status; the list
+/// collects the matches once and starts the count and the page from them. Without one of the
+/// indexes they fail.
 #[test]
 fn a_sparse_search_collects_its_matches_from_the_trigram_and_name_indexes() {
     use roster::domain::account::Status;
@@ -129,9 +131,15 @@ fn a_sparse_search_collects_its_matches_from_the_trigram_and_name_indexes() {
         customer_list::count_capped(c, &search("donna yam", false, SortField::Created), 1001)
             .unwrap();
         customer_list::count_capped(c, &locked(SortField::Email), 1001).unwrap();
+        roster::db::customer_search::matching_ids(c, "donna yam", 1001).unwrap();
+        let collected = ListQuery {
+            matches: Some("[1,2,3]".into()),
+            ..search("donna yam", false, SortField::Created)
+        };
+        customer_list::page(c, &collected).unwrap();
     });
-    // The two pages, the count, the narrowed count.
-    assert_eq!(plans.len(), 4, "{plans:#?}");
+    // The two pages, the count, the narrowed count; the matches collected, a page from them.
+    assert_eq!(plans.len(), 6, "{plans:#?}");
     let indexes = [
         "SCAN customer_search VIRTUAL TABLE INDEX",
         "COVERING INDEX accounts_kind_full_name (kind=? AND <expr>>? AND <expr><?)",
@@ -146,10 +154,16 @@ fn a_sparse_search_collects_its_matches_from_the_trigram_and_name_indexes() {
         }
         assert!(!rows.contains("accounts_kind"), "{plan}");
     }
-    for index in indexes {
-        assert!(plans[2].contains(index), "{index}: {}", plans[2]);
+    for plan in [&plans[2], &plans[4]] {
+        for index in indexes {
+            assert!(plan.contains(index), "{index}: {plan}");
+        }
+        assert!(!plan.contains("INTEGER PRIMARY KEY"), "no row read: {plan}");
     }
-    assert!(!plans[2].contains("INTEGER PRIMARY KEY"), "the count reads no row: {}", plans[2]);
+    let (ids, rows) = plans[5]
+        .split_once("SEARCH accounts USING INTEGER PRIMARY KEY (rowid=?)")
+        .unwrap_or_else(|| panic!("collected matches fetched by rowid: {}", plans[5]));
+    assert!(ids.contains("json_each") && !rows.contains("accounts_kind"), "{}", plans[5]);
 }
 
 /// With many matches it walks the sort order's index, which carries the email and name keys,
@@ -165,6 +179,24 @@ fn a_dense_substring_search_walks_the_sort_index_without_sorting() {
     for plan in &plans {
         assert!(!plan.contains("TEMP B-TREE") && !plan.contains("customer_search"), "{plan}");
     }
+}
+
+/// A search narrowed by a small status, walked (see `accounts::list::walks_status`): the
+/// status's index is in the default order and carries the email and name keys, so the count
+/// reads no row and the page fetches only the rows it shows.
+#[test]
+fn a_search_narrowed_by_a_status_walks_the_status_index_deciding_from_it() {
+    let q = ListQuery {
+        status: Some(roster::domain::account::Status::Locked),
+        ..search("example.org", true, SortField::Created)
+    };
+    let plans = plans(|c| {
+        customer_list::count_capped(c, &q, 1001).unwrap();
+        customer_list::page(c, &q).unwrap();
+    });
+    let index = "accounts_kind_status_created (kind=? AND status=?)";
+    assert!(plans[0].contains(&format!("COVERING INDEX {index}")), "{}", plans[0]);
+    assert!(plans[1].contains(index) && !plans[1].contains("TEMP B-TREE"), "{}", plans[1]);
 }
 
 #[derive(QueryableByName)]

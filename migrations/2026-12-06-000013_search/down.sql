@@ -2,6 +2,8 @@ DROP TRIGGER customer_counts_update;
 DROP TRIGGER customer_counts_delete;
 DROP TRIGGER customer_counts_insert;
 DROP TABLE customer_counts;
+DROP INDEX accounts_kind_status_created;
+CREATE INDEX accounts_kind_status_created ON accounts (kind, status, created_at, id);
 DROP INDEX accounts_kind_full_name;
 DROP TRIGGER customer_search_update;
 DROP TRIGGER customer_search_delete;

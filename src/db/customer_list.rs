@@ -60,6 +60,9 @@ pub struct ListQuery {
     pub dense_search: bool,
     /// Only members of this group.
     pub group: Option<GroupFilter>,
+    /// A search's matches already collected (a JSON array of row ids, see
+    /// `customer_search::matching_ids`): the query starts from them.
+    pub matches: Option<String>,
 }
 
 /// A group filter and how to run it, chosen from the group's kept member count.
@@ -119,6 +122,10 @@ fn filters(q: &ListQuery) -> (String, Vec<String>) {
                 " FROM group_members CROSS JOIN accounts ON accounts.id = group_members.account_id \
                  WHERE group_members.group_id = ? AND kind = 'customer'",
             )
+        }
+        _ if q.matches.is_some() => {
+            binds.push(q.matches.clone().unwrap_or_default());
+            String::from(customer_search::FROM_COLLECTED)
         }
         // A search of three letters or more with few matches starts from them.
         _ if substring.is_some() && !q.dense_search => {
@@ -239,8 +246,9 @@ pub fn count_capped(conn: &mut Conn, q: &ListQuery, cap: i64) -> QueryResult<i64
             }
         }
     }
-    // Counted as the page would be collected (never the dense walk, which has no cap).
-    let (where_sql, binds) = filters(&ListQuery { dense_search: false, ..q.clone() });
+    // Counted as the page collects or walks its rows (`dense_search`): a walk has no bound
+    // but the cap, so callers count by walking only what they know to be bounded.
+    let (where_sql, binds) = filters(q);
     let mut sql = String::from("SELECT COUNT(*) AS n FROM (SELECT 1");
     sql.push_str(&where_sql);
     sql.push_str(" LIMIT ?)");

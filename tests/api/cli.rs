@@ -101,6 +101,7 @@ fn seed_adds_customers_with_varied_statuses() {
                 backwards: false,
                 dense_search: false,
                 group: None,
+                matches: None,
             };
             assert!(count_capped(&mut conn, &q, 5000).unwrap() >= 1, "{term}");
         }

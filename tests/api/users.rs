@@ -327,6 +327,7 @@ fn search_query(term: &str) -> roster::db::customer_list::ListQuery {
         backwards: false,
         dense_search: false,
         group: None,
+        matches: None,
     }
 }
 
