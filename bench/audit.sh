@@ -19,12 +19,11 @@ mkdir -p "$OUT"
 
 . bench/lib.sh
 need_wrk
-cargo build --release --quiet
-BIN="$PWD/target/release/roster"
+BIN="$(release_bin)"
 DATA="$(mktemp -d /tmp/roster-audit.XXXXXX)"
 cleanup() {
   [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null || true
-  [ -z "${KEEP:-}" ] && rm -rf "$DATA"
+  [ -n "${KEEP:-}" ] || rm -rf "$DATA"
 }
 trap cleanup EXIT
 

@@ -8,7 +8,7 @@
 #
 # usage: bench/flood.sh [N]        (default N=100000 customers)
 # env:   DURATION=20 (s per measured run)  CLIENTS=50  LIST_CONN=2  PORT=18081  KEEP=1
-#        BIN=path to a roster binary (default: build and use target/release/roster)
+#        BIN=path to a roster binary (default: build it; see release_bin in bench/lib.sh)
 # Loopback only; every load run is bounded by wrk -d and timeout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,15 +23,12 @@ mkdir -p "$OUT"
 
 . bench/lib.sh
 need_wrk
-if [ -z "${BIN:-}" ]; then
-  cargo build --release --quiet
-  BIN="$PWD/target/release/roster"
-fi
+BIN="$(release_bin)"
 DATA="$(mktemp -d /tmp/roster-flood.XXXXXX)"
 cleanup() {
   [ -n "${FLOOD_PID:-}" ] && kill "$FLOOD_PID" 2>/dev/null || true
   [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null || true
-  [ -z "${KEEP:-}" ] && rm -rf "$DATA"
+  [ -n "${KEEP:-}" ] || rm -rf "$DATA"
 }
 trap cleanup EXIT
 

@@ -4,6 +4,14 @@ need_wrk() {
   command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 }
 
+# The release binary: $BIN when set, else built by cargo into its target directory (as cargo
+# does: $CARGO_TARGET_DIR when set, ./target otherwise). Prints its path.
+release_bin() {
+  if [ -n "${BIN:-}" ]; then echo "$BIN"; return; fi
+  cargo build --release --quiet >&2
+  echo "${CARGO_TARGET_DIR:-$PWD/target}/release/roster"
+}
+
 # The value of a page's CSRF field, read from stdin.
 csrf_field() {
   grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"$//'

@@ -30,7 +30,9 @@ import time
 import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "roster")
+# cargo's target directory, as cargo finds it ($CARGO_TARGET_DIR, else ./target); or $BIN.
+BIN = os.environ.get("BIN") or os.path.join(
+    os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target"), "release", "roster")
 OWNER = ("owner@example.com", "bench password 2026")
 PASSWORD = "customer-password"
 REDIRECT = "http://127.0.0.1:9/cb"
@@ -169,7 +171,8 @@ def main():
     a = ap.parse_args()
     if not shutil.which("wrk"):
         subprocess.run("apt-get update -qq && apt-get install -y -qq wrk >/dev/null", shell=True, check=True)
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    if not os.environ.get("BIN"):
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     data = tempfile.mkdtemp(prefix="roster-oidc-")
     out = os.path.join(ROOT, "bench", "out", time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-oidc")
     os.makedirs(out, exist_ok=True)

@@ -15,7 +15,11 @@ P99_TARGET_MS = 25.0
 RSS_TARGET_MB = 100.0
 DJANGO_FACTOR = 100.0
 # Roster's page → the Django admin page that does the same job.
-PAIRS = [("list", "changelist"), ("search", "search"), ("deep", "page500"), ("customer", "change")]
+# Django's admin measures one search (`?q=smith`: a substring of username, names and email);
+# each of Roster's search kinds does that job.
+PAIRS = [("list", "changelist"), ("search", "search"), ("search_middle", "search"),
+         ("search_domain", "search"), ("search_name", "search"), ("deep", "page500"),
+         ("customer", "change")]
 # Why a measure misses a target, when the cause is known (measured in earlier runs, HISTORY.md).
 KNOWN = {
     "token": "RS256: an RSA-2048 signature per ID token (~1 ms of CPU with ring) is ~60 % of the "
@@ -93,7 +97,7 @@ def main():
     if django:
         lines += ["| page | Roster req/s | p99 ms | Django req/s | p99 ms | Roster ÷ Django | ≥ 100× |",
                   "|---|---:|---:|---:|---:|---:|---|"]
-        for ours, theirs in PAIRS:
+        for ours, theirs in [(o, t) for o, t in PAIRS if o in roster]:
             r, d = roster[ours], django[theirs]
             factor = num(r[1]) / float(d["requests_per_s"])
             ok = factor >= DJANGO_FACTOR

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Roster's console under load: seed N customers into a fresh data dir, sign in, then wrk on the
-# first Users page, a search, a page 5,000 pages deep, one customer's page, and the Users page
-# filtered by a large group (~30,000 members) and by a small one (100 members); and that
-# customer's own My Account profile page, signed in as them. The customer's profile has 20
-# custom attributes, each with a value (all shown in My Account too).
+# first Users page, searches (three letters, "smi"; a middle part of an email; a domain; a full
+# name; the domain among locked customers), a page 5,000 pages deep, one customer's page, and
+# the Users page filtered by a large group (~30,000 members) and by a small one (100 members);
+# and that customer's own My Account profile page, signed in as them. The customer's profile
+# has 20 custom attributes, each with a value (all shown in My Account too). /static/app.css,
+# the server's ceiling on this machine, is measured in the same run beside them.
 #
 # usage: bench/run.sh [N]          (default N=1000000)
 # env:   DURATION=15 (s per wrk run)  SERIAL=5 (s of single-connection run; 0 = off)
-#        PORT=18080  KEEP=1 (keep the data dir)
+#        PORT=18080  KEEP=1 (keep the data dir)  ONLY="list search_name ..." (pages to load)
+#        BIN=path to a roster binary (default: build it into cargo's target directory)
 # Everything talks to 127.0.0.1 only; every load run is bounded by wrk -d and timeout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,12 +24,11 @@ mkdir -p "$OUT"
 
 . bench/lib.sh
 need_wrk
-cargo build --release --quiet
-BIN="$PWD/target/release/roster"
+BIN="$(release_bin)"
 DATA="$(mktemp -d /tmp/roster-bench.XXXXXX)"
 cleanup() {
   [ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null || true
-  [ -z "${KEEP:-}" ] && rm -rf "$DATA"
+  [ -n "${KEEP:-}" ] || rm -rf "$DATA"
 }
 trap cleanup EXIT
 
@@ -49,8 +51,8 @@ python3 -c "print(f'server answered after {($t1 - $t0)*1000:.0f} ms on the seede
 COOKIE=$(session_cookie console "$BASE" owner@example.com "bench password 2026" "$OUT/cookies.txt")
 
 # The deep page and the customer page, computed in SQL from the database itself.
-read -r DEEP CUSTOMER DENSE_GROUP CUSTOMER_EMAIL < <(python3 - "$DATA/roster.sqlite3" <<'PY'
-import base64, sqlite3, sys
+read -r DEEP CUSTOMER DENSE_GROUP CUSTOMER_EMAIL MIDDLE NAME < <(python3 - "$DATA/roster.sqlite3" <<'PY'
+import base64, sqlite3, sys, urllib.parse
 db = sqlite3.connect(sys.argv[1])
 # The cursor after 125,000 rows (5,000 pages of 25), in the list's own format.
 created, rid = db.execute(
@@ -59,8 +61,12 @@ created, rid = db.execute(
 cursor = base64.urlsafe_b64encode(f"{created}\n{rid}".encode()).decode().rstrip("=")
 n = db.execute("SELECT COUNT(*) FROM accounts WHERE kind = 'customer'").fetchone()[0]
 # The middle customer among the active ones (they can sign in to My Account).
-middle, email = db.execute("SELECT id, email FROM accounts WHERE kind = 'customer' AND status = 'active' "
-                           "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", (n // 4,)).fetchone()
+middle, email, first, last = db.execute(
+    "SELECT id, email, first_name, last_name FROM accounts WHERE kind = 'customer' "
+    "AND status = 'active' ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", (n // 4,)).fetchone()
+# Searches for that customer: a middle part of the email (its 3rd to 9th characters) and the
+# full name, as typed into the search box.
+words = lambda q: urllib.parse.quote_plus(q)
 # A dense group (one of the seeded fifty, ~30,000 members) and a sparse one made here (100
 # members), for the Group filter's two plans.
 (dense,) = db.execute("SELECT id FROM groups ORDER BY member_count DESC LIMIT 1").fetchone()
@@ -80,22 +86,29 @@ for i in range(17):
 db.execute("INSERT INTO attribute_values (attribute_id, account_id, value, value_key) "
            "SELECT id, ?, '+44 20 7946 0958', '+442079460958' FROM attributes", (middle,))
 db.commit()
-print(f"/console/users?after={cursor} /console/users/{middle} {dense} {email}")
+print(f"/console/users?after={cursor} /console/users/{middle} {dense} {email} "
+      f"{words(email[2:9])} {words(first + ' ' + last)}")
 PY
 )
 
 MYACCOUNT=$(session_cookie myaccount "$BASE" "$CUSTOMER_EMAIL" customer-password "$OUT/customer-cookies.txt")
 
 declare -A PAGES=(
+  [static]="/static/app.css"
   [list]="/console/users"
   [search]="/console/users?q=smi"
+  [search_middle]="/console/users?q=$MIDDLE"
+  [search_domain]="/console/users?q=example.org"
+  [search_name]="/console/users?q=$NAME"
+  [search_locked]="/console/users?q=example.org&status=locked"
   [deep]="$DEEP"
   [customer]="$CUSTOMER"
   [group]="/console/users?group=$DENSE_GROUP"
   [group_small]="/console/users?group=bench-small-group"
   [myaccount]="/myaccount"
 )
-ORDER=(list search deep customer group group_small myaccount)
+ORDER=(static list search search_middle search_domain search_name search_locked deep customer group group_small myaccount)
+if [ -n "${ONLY:-}" ]; then read -r -a ORDER <<<"$ONLY"; fi
 # Each page with the session of its area.
 cookie_for() { if [ "$1" = myaccount ]; then echo "$MYACCOUNT"; else echo "$COOKIE"; fi; }
 
@@ -103,7 +116,8 @@ for name in "${ORDER[@]}"; do
   path="${PAGES[$name]}"
   curl -fs -H "Cookie: $(cookie_for "$name")" "$BASE$path" -o "$OUT/$name.html"
   rows=$(grep -c 'class="email"\|name="attr_' "$OUT/$name.html" || true)
-  echo "$name: $path → 200, $rows rows, $(wc -c <"$OUT/$name.html") bytes" | tee -a "$OUT/pages.txt"
+  said=$(grep -o '<p class="results-meta">[^<]*' "$OUT/$name.html" | sed 's/.*>//' || true)
+  echo "$name: $path → 200, $rows rows, $(wc -c <"$OUT/$name.html") bytes${said:+, \"$said\"}" | tee -a "$OUT/pages.txt"
 done
 
 # Warm-up, not recorded: the first seconds after seeding and start read cold pages.

@@ -3,8 +3,8 @@
 //!
 //! SQLite-specific (marked as such for the PostgreSQL port): the `COALESCE(last_sign_in_at, '')`
 //! sort key matches the expression index of the first migration, `+column` steers the planner
-//! for dense searches, and a search of three or more characters uses the FTS5 trigram index
-//! (`customer_search`) or, when it matches many rows, `instr()` on the sort index's columns.
+//! for dense searches, and a search of three or more characters uses the FTS5 trigram index of
+//! emails and the full-name expression index (`customer_search`).
 //! The SQL text is assembled only from the constants below; every value is a bound parameter.
 
 use chrono::NaiveDateTime;
@@ -13,7 +13,7 @@ use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 
 use super::Conn;
 use super::cached_sql::CachedSql;
-use super::customer_search;
+use super::customer_search::{self, prefix_end};
 use crate::domain::account::Status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,8 +42,9 @@ pub struct Cursor {
 
 #[derive(Debug, Clone)]
 pub struct ListQuery {
-    /// Lower-cased search term: any part of the email or of "first last" (three characters or
-    /// more, see `customer_search`), else a prefix of the email, first or last name.
+    /// Lower-cased search term: any part of the email, or the start of "first last" or of the
+    /// last name (three characters or more, see `customer_search`); else a prefix of the email,
+    /// first or last name.
     pub search: Option<String>,
     pub status: Option<Status>,
     pub sort: SortField,
@@ -59,6 +60,9 @@ pub struct ListQuery {
     pub dense_search: bool,
     /// Only members of this group.
     pub group: Option<GroupFilter>,
+    /// A search's matches already collected (a JSON array of row ids, see
+    /// `customer_search::matching_ids`): the query starts from them.
+    pub matches: Option<String>,
 }
 
 /// A group filter and how to run it, chosen from the group's kept member count.
@@ -105,25 +109,12 @@ struct Count {
     n: i64,
 }
 
-/// The first string after every string that starts with `prefix` (byte-wise, as SQLite's BINARY
-/// collation compares): `prefix` followed by the largest code point.
-fn prefix_end(prefix: &str) -> String {
-    let mut end = prefix.to_owned();
-    end.push(char::MAX);
-    end
-}
-
 /// The FROM and WHERE clauses shared by the page query and the capped count: (SQL, binds).
-/// `count`: for counting rather than fetching a page, where a substring term always starts from
-/// the search index's matches (the count stops at its cap; a dense walk would not).
-fn filters(q: &ListQuery, count: bool) -> (String, Vec<String>) {
+fn filters(q: &ListQuery) -> (String, Vec<String>) {
     let mut binds = Vec::new();
     let term = q.search.as_deref().filter(|t| !t.is_empty());
     let substring = term.filter(|t| customer_search::is_substring(t));
     let sparse_group = q.group.as_ref().is_some_and(|g| g.sparse);
-    // A small group's members drive the query and are tested one by one; otherwise a substring
-    // term with few matches starts from the search index (cost ~ matches, then a sort of them).
-    let from_matches = substring.is_some() && !sparse_group && (count || !q.dense_search);
     let mut sql = match &q.group {
         // SQLite: CROSS JOIN fixes the join order, so the group's memberships drive the query
         // (PostgreSQL's planner chooses this itself from statistics).
@@ -134,11 +125,14 @@ fn filters(q: &ListQuery, count: bool) -> (String, Vec<String>) {
                  WHERE group_members.group_id = ? AND kind = 'customer'",
             )
         }
-        _ if from_matches => {
-            binds.push(customer_search::phrase(substring.unwrap_or_default()));
-            let mut sql = String::from(customer_search::FROM_MATCHES);
-            sql.push_str(" AND kind = 'customer'");
-            sql
+        _ if q.matches.is_some() => {
+            binds.push(q.matches.clone().unwrap_or_default());
+            String::from(customer_search::FROM_COLLECTED)
+        }
+        // A search of three letters or more with few matches starts from them.
+        _ if substring.is_some() && !q.dense_search => {
+            binds.extend(customer_search::match_binds(substring.unwrap_or_default()));
+            String::from(customer_search::FROM_MATCHES)
         }
         _ => String::from(" FROM accounts WHERE kind = 'customer'"),
     };
@@ -154,45 +148,45 @@ fn filters(q: &ListQuery, count: bool) -> (String, Vec<String>) {
         binds.push(status.as_str().to_owned());
     }
     match (term, substring) {
-        (_, Some(_)) if from_matches => {}
-        (_, Some(term)) => {
-            // Dense, or a small group's members: `instr()` on the columns that the sort
-            // order's index carries, so the walk decides from the index and fetches only the
-            // rows it shows.
+        (Some(term), None) => prefix(q, term, &mut sql, &mut binds),
+        // Many matches, or a small group's members: tested on each row reached.
+        (_, Some(term)) if q.dense_search || sparse_group => {
             sql.push_str(customer_search::CONTAINS);
-            binds.push(term.to_owned());
-            binds.push(term.to_owned());
+            binds.extend(customer_search::contains_binds(term));
         }
-        (Some(term), None) => {
-            if q.dense_search {
-                // `+column` keeps SQLite from using the column's index, so it walks the sort
-                // order's index and stops after a page of matches.
-                sql.push_str(
-                    " AND ((+email >= ? AND +email < ?) \
-                     OR (+first_name_key >= ? AND +first_name_key < ?) \
-                     OR (+last_name_key >= ? AND +last_name_key < ?))",
-                );
-            } else {
-                // Each OR branch repeats the kind so SQLite serves it from its own index.
-                sql.push_str(
-                    " AND ((kind = 'customer' AND email >= ? AND email < ?) \
-                     OR (kind = 'customer' AND first_name_key >= ? AND first_name_key < ?) \
-                     OR (kind = 'customer' AND last_name_key >= ? AND last_name_key < ?))",
-                );
-            }
-            for _ in 0..3 {
-                binds.push(term.to_owned());
-                binds.push(prefix_end(term));
-            }
-        }
-        (None, None) => {}
+        // No search, or few matches, which the FROM clause starts from.
+        _ => {}
     }
     (sql, binds)
 }
 
+/// A one- or two-letter term: a prefix of the email, first or last name.
+fn prefix(q: &ListQuery, term: &str, sql: &mut String, binds: &mut Vec<String>) {
+    if q.dense_search {
+        // `+column` keeps SQLite from using the column's index, so it walks the sort
+        // order's index and stops after a page of matches.
+        sql.push_str(
+            " AND ((+email >= ? AND +email < ?) \
+             OR (+first_name_key >= ? AND +first_name_key < ?) \
+             OR (+last_name_key >= ? AND +last_name_key < ?))",
+        );
+    } else {
+        // Each OR branch repeats the kind so SQLite serves it from its own index.
+        sql.push_str(
+            " AND ((kind = 'customer' AND email >= ? AND email < ?) \
+             OR (kind = 'customer' AND first_name_key >= ? AND first_name_key < ?) \
+             OR (kind = 'customer' AND last_name_key >= ? AND last_name_key < ?))",
+        );
+    }
+    for _ in 0..3 {
+        binds.push(term.to_owned());
+        binds.push(prefix_end(term));
+    }
+}
+
 pub fn page(conn: &mut Conn, q: &ListQuery) -> QueryResult<Vec<CustomerRow>> {
     let expr = q.sort.expr();
-    let (where_sql, mut binds) = filters(q, false);
+    let (where_sql, mut binds) = filters(q);
     let mut sql = String::from(
         "SELECT id, email, first_name, last_name, status, lock_reason, must_change_password, \
          created_at, \
@@ -228,7 +222,7 @@ pub fn page(conn: &mut Conn, q: &ListQuery) -> QueryResult<Vec<CustomerRow>> {
     Ok(rows)
 }
 
-/// The columns a search matches, each with its own index.
+/// The columns a prefix search matches, each with its own index.
 const SEARCH_COLUMNS: [&str; 3] = ["email", "first_name_key", "last_name_key"];
 
 /// How many customers match, counting no further than `cap` (so it stays cheap at millions).
@@ -236,26 +230,28 @@ pub fn count_capped(conn: &mut Conn, q: &ListQuery, cap: i64) -> QueryResult<i64
     if let (Some(term), None, None) =
         (q.search.as_deref().filter(|t| !t.is_empty()), q.status, &q.group)
     {
+        // From the indexes alone. For a prefix, one column alone reaching the cap settles it;
+        // the OR of all three (a row-id set to deduplicate) is only needed when each is below.
         if customer_search::is_substring(term) {
-            // Only customers are indexed: the index alone answers.
             return customer_search::count_matches(conn, term, cap);
-        }
-        // One column alone reaching the cap settles it, from that column's index alone; the OR
-        // of all three (a row-id set to deduplicate) is only needed when each is below it.
-        for column in SEARCH_COLUMNS {
-            let mut sql = String::from(
-                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM accounts WHERE kind = 'customer' AND ",
-            );
-            for part in [column, " >= ? AND ", column, " < ? LIMIT ?)"] {
-                sql.push_str(part);
-            }
-            let binds = vec![term.to_owned(), prefix_end(term)];
-            if CachedSql::new(sql, binds, Some(cap)).get_result::<Count>(conn)?.n >= cap {
-                return Ok(cap);
+        } else {
+            for column in SEARCH_COLUMNS {
+                let mut sql = String::from(
+                    "SELECT COUNT(*) AS n FROM (SELECT 1 FROM accounts WHERE kind = 'customer' AND ",
+                );
+                for part in [column, " >= ? AND ", column, " < ? LIMIT ?)"] {
+                    sql.push_str(part);
+                }
+                let binds = vec![term.to_owned(), prefix_end(term)];
+                if CachedSql::new(sql, binds, Some(cap)).get_result::<Count>(conn)?.n >= cap {
+                    return Ok(cap);
+                }
             }
         }
     }
-    let (where_sql, binds) = filters(q, true);
+    // Counted as the page collects or walks its rows (`dense_search`): a walk has no bound
+    // but the cap, so callers count by walking only what they know to be bounded.
+    let (where_sql, binds) = filters(q);
     let mut sql = String::from("SELECT COUNT(*) AS n FROM (SELECT 1");
     sql.push_str(&where_sql);
     sql.push_str(" LIMIT ?)");

@@ -476,8 +476,9 @@ pub fn seed(
         report.memberships = insert_memberships(conn, &memberships, &group_ids)?;
         // New rows got rowids above every existing one (SQLite gives max(rowid) + 1). Before the
         // indexes are rebuilt, while the page cache is not yet full of their pages: measured at
-        // 1M customers, 7 s here against 43 s after the rebuild, and 45 s of per-row triggers
-        // (the whole seed: 49 s, against 77 s with the triggers left in place).
+        // 1M customers with names in the index too, 7 s here against 43 s after the rebuild and
+        // ~45 s as per-row triggers (the whole seed: 49 s, against 77 s with the triggers left
+        // in place). With the emails alone the whole seed takes 50-54 s.
         super::customer_search::index_after(conn, last_rowid)?;
         for (_, sql) in indexes.iter().chain(&triggers) {
             diesel::sql_query(sql.as_str()).execute(conn)?;

@@ -67,7 +67,8 @@ test("searching updates the table as you type and the URL follows", async () => 
   const prefix = firstEmail.slice(0, 4);
   await page.getByLabel("Search", { exact: true }).fill(prefix);
   await page.waitForURL((url) => url.searchParams.get("q") === prefix);
-  // Every row shown has the term in its email or in "first last" (any part, any case).
+  // Every row shown has the term in its email (anywhere) or at the start of its first or last
+  // name (any case).
   await page.waitForFunction(
     (p) =>
       [...document.querySelectorAll("tbody tr")].every((tr) => {
