@@ -43,14 +43,14 @@ test("an options attribute is defined with its grid, the rules refuse a bad grid
   await page.getByLabel("Last Name").fill("Tier");
   await page.getByLabel(/Invite offline/).check();
   await page.getByRole("button", { name: "Finish" }).click();
-  await page.getByText("Loyalty tier is required.").waitFor();
+  await page.locator("#attr_loyalty_tier-error", { hasText: "Loyalty tier is required." }).waitFor();
   await page.getByLabel("Loyalty tier").selectOption({ label: "Gold" });
   await page.getByRole("button", { name: "Finish" }).click();
   await page.getByText("Customer tier@example.com was created").waitFor();
   assert.equal(await page.getByLabel("Loyalty tier").inputValue(), "gold");
   await page.getByLabel("Mobile number").fill("not a phone");
   await page.getByRole("button", { name: "Update" }).click();
-  await page.getByText("Enter a phone number").waitFor();
+  await page.locator("#attr_mobile_number-error", { hasText: "Enter a phone number" }).waitFor();
   await page.getByLabel("Mobile number").fill("+44 20 7946 0958");
   await page.getByLabel("Loyalty tier").selectOption({ label: "Silver" });
   await page.getByRole("button", { name: "Update" }).click();
