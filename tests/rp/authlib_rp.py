@@ -79,8 +79,10 @@ def run(base):
         "client_type": "confidential", "redirect_uris": REDIRECT, "refresh_tokens": "on",
         "access_token_minutes": "5", "refresh_token_days": "30",
         "claims": ["email", "profile"]}, allow_redirects=False)
-    assert r.status_code == 200, r.text[:500]
-    client_id, secret = element(r.text, "client-id"), element(r.text, "reveal-value")
+    # The form answers with a redirect; the application's page shows the secret once.
+    assert r.status_code == 303, (r.status_code, r.text[:500])
+    page = console.get(base + r.headers["location"]).text
+    client_id, secret = element(page, "client-id"), element(page, "reveal-value")
     users = console.get(base + "/console/users?status=active").text
     customer_page = re.search(r'href="(/console/users/[0-9a-f-]{36})"', users).group(1)
     email = re.search(r'<td class="email"><a href="%s">([^<]+)</a>' % customer_page, users).group(1)
