@@ -134,22 +134,86 @@ fn create_owner(config: Config, args: &CreateOwnerArgs) -> anyhow::Result<()> {
 }
 
 fn seed(config: Config, args: &SeedArgs) -> anyhow::Result<()> {
-    let db = Db::open(&config.data_dir)?;
+    anyhow::ensure!(
+        args.customers + args.groups + args.events > 0,
+        "nothing to seed: give --customers, --groups or --events"
+    );
+    let mut conn = Db::open_alone(&config.data_dir)?;
     let started = Instant::now();
     // One hash for every seeded customer: their password is "customer-password".
     let hash = Hasher::new(config.argon2)?.hash_blocking("customer-password")?;
-    let mut conn = db.conn()?;
-    let report = db::seed::seed(&mut conn, args.customers, args.groups, &hash, |done| {
-        tracing::info!(done, elapsed_s = started.elapsed().as_secs_f32(), "seeding");
-    })?;
+    let plan =
+        db::seed::SeedPlan { customers: args.customers, groups: args.groups, events: args.events };
+    let mut bar = ProgressBar::new(started);
+    let report = db::seed::seed(&mut conn, plan, &hash, |p| bar.show(p))?;
+    bar.finish();
     let size = std::fs::metadata(config.data_dir.join(db::DB_FILE)).map(|m| m.len()).unwrap_or(0);
     println!(
-        "Seeded {} customers, {} groups, {} memberships in {:.1} s; database file {:.1} MiB.",
+        "Seeded {} customers, {} groups, {} memberships, {} audit events in {:.1} s; \
+         database file {:.1} MiB.",
         report.customers,
         report.groups,
         report.memberships,
+        report.events,
         started.elapsed().as_secs_f64(),
         size as f64 / (1024.0 * 1024.0)
     );
     Ok(())
+}
+
+/// The seed's progress on standard error: one line redrawn in place on a terminal, a line per
+/// tenth (and per index) otherwise, so a log stays short.
+struct ProgressBar {
+    started: Instant,
+    terminal: bool,
+    last_tenth: Option<(&'static str, u64)>,
+    drawn: bool,
+}
+
+impl ProgressBar {
+    fn new(started: Instant) -> Self {
+        use std::io::IsTerminal;
+        Self { started, terminal: std::io::stderr().is_terminal(), last_tenth: None, drawn: false }
+    }
+
+    fn show(&mut self, p: db::seed::Progress<'_>) {
+        use db::seed::Progress;
+        let (what, done, total, detail) = match p {
+            Progress::Customers { done, total } => ("customers", done, total, String::new()),
+            Progress::Events { done, total } => ("audit events", done, total, String::new()),
+            Progress::Indexes { done, total, name } => {
+                ("indexes", done as u64, total as u64, format!(" · {name}"))
+            }
+        };
+        if total == 0 {
+            return;
+        }
+        let secs = self.started.elapsed().as_secs_f64();
+        let share = done as f64 / total as f64;
+        let filled = (share * 30.0).round() as usize;
+        let line = format!(
+            "{what:>12} [{}{}] {:>3.0}% {}/{}{detail} · {secs:.0} s",
+            "#".repeat(filled),
+            ".".repeat(30 - filled),
+            share * 100.0,
+            crate::domain::format::thousands(done as i64),
+            crate::domain::format::thousands(total as i64),
+        );
+        if self.terminal {
+            eprint!("\r\x1b[2K{line}");
+            self.drawn = true;
+        } else {
+            let tenth = (what, if what == "indexes" { done } else { done * 10 / total });
+            if self.last_tenth != Some(tenth) {
+                self.last_tenth = Some(tenth);
+                eprintln!("{line}");
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if self.drawn {
+            eprintln!();
+        }
+    }
 }

@@ -93,11 +93,14 @@ pub struct CreateOwnerArgs {
 #[derive(Debug, Args)]
 pub struct SeedArgs {
     /// How many customers to add.
-    #[arg(long)]
+    #[arg(long, default_value_t = 0)]
     pub customers: u64,
     /// How many groups to create; customers join 0–3 of them.
     #[arg(long, default_value_t = 0)]
     pub groups: u64,
+    /// How many audit events to add, over the last year, about a sample of the customers.
+    #[arg(long, default_value_t = 0)]
+    pub events: u64,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod applications;
 pub mod attributes;
 pub mod audit;
+pub mod bulk_load;
 mod cached_sql;
 pub mod customer_counts;
 pub mod customer_list;
@@ -133,14 +134,7 @@ impl Db {
     /// Opens (creating if needed) the database in `data_dir`, switches it to WAL and runs the
     /// pending migrations.
     pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
-        configure_sqlite();
-        create_private_dir(data_dir)?;
-        let path = data_dir.join(DB_FILE);
-        make_private_file(&path)?;
-        let url = path
-            .to_str()
-            .ok_or_else(|| anyhow::anyhow!("data directory path must be UTF-8"))?
-            .to_owned();
+        let url = file_url(data_dir)?;
         let pool = Pool::builder()
             .max_size(POOL_SIZE)
             // A SQLite file does not drop connections; a test query per checkout is pure cost.
@@ -149,11 +143,21 @@ impl Db {
             .connection_customizer(Box::new(ConnectionSettings))
             .build(ConnectionManager::<SqliteConnection>::new(url))?;
         let mut conn = pool.get()?;
-        conn.batch_execute("PRAGMA journal_mode = WAL;")?;
-        conn.run_pending_migrations(MIGRATIONS)
-            .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
+        prepare(&mut conn)?;
+        drop(conn);
         let jobs = start_threads(&pool);
         Ok(Self { pool, jobs })
+    }
+
+    /// One connection of its own to the database in `data_dir`, prepared as `open` does, outside
+    /// any pool: for `roster seed`, which holds the file exclusively and changes its journal mode.
+    pub fn open_alone(data_dir: &Path) -> anyhow::Result<Conn> {
+        use diesel::Connection;
+        let url = file_url(data_dir)?;
+        let mut conn = Conn::establish(&url)?;
+        conn.batch_execute("PRAGMA busy_timeout = 5000;")?;
+        prepare(&mut conn)?;
+        Ok(conn)
     }
 
     /// A connection for synchronous callers (the CLI). Request handlers use `run`.
@@ -182,6 +186,33 @@ impl Db {
         self.jobs.send(job).map_err(|_| AppError::internal(anyhow::anyhow!("database stopped")))?;
         rx.await.map_err(|_| AppError::internal(anyhow::anyhow!("a database task panicked")))?
     }
+}
+
+/// The database file in `data_dir` (created private if new), as SQLite opens it.
+fn file_url(data_dir: &Path) -> anyhow::Result<String> {
+    configure_sqlite();
+    create_private_dir(data_dir)?;
+    let path = data_dir.join(DB_FILE);
+    make_private_file(&path)?;
+    Ok(path
+        .to_str()
+        .ok_or_else(|| anyhow::anyhow!("data directory path must be UTF-8"))?
+        .to_owned())
+}
+
+/// WAL, the pending migrations, and the rebuild an interrupted seed left (nothing is served
+/// before its indexes are back).
+fn prepare(conn: &mut Conn) -> anyhow::Result<()> {
+    conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+    conn.run_pending_migrations(MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
+    if bulk_load::pending(conn)? {
+        tracing::warn!("an interrupted seed left indexes to rebuild; rebuilding them first");
+        bulk_load::restore(conn, |done, total, name| {
+            tracing::info!(done, total, name, "rebuilding");
+        })?;
+    }
+    Ok(())
 }
 
 /// The data directory holds password hashes and the session secret: created readable by its

@@ -108,6 +108,148 @@ fn seed_adds_customers_with_varied_statuses() {
     }
 }
 
+/// The database's indexes and triggers by name, and what is left of a load (none after a seed).
+fn schema_objects(conn: &mut diesel::SqliteConnection) -> Vec<String> {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let names: Vec<Name> = diesel::sql_query(
+        "SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name",
+    )
+    .load(conn)
+    .unwrap();
+    names.into_iter().map(|n| n.name).collect()
+}
+
+#[test]
+fn seed_adds_audit_events_and_leaves_every_index_and_trigger_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = {
+        let db = roster::db::Db::open(dir.path()).unwrap();
+        schema_objects(&mut db.conn().unwrap())
+    };
+    let out = roster(
+        dir.path(),
+        &["seed", "--customers", "2500", "--groups", "3", "--events", "4000"],
+        "",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("Seeded 2500 customers, 3 groups") && said.contains("4000 audit events"));
+    // Not a terminal: the progress comes as lines, the last of them the index rebuild.
+    let progress = String::from_utf8_lossy(&out.stderr);
+    assert!(progress.contains("customers [") && progress.contains("100%"), "{progress}");
+    assert!(progress.contains("indexes ["), "{progress}");
+
+    let db = roster::db::Db::open(dir.path()).unwrap();
+    let mut conn = db.conn().unwrap();
+    assert_eq!(schema_objects(&mut conn), before, "every index and trigger is back");
+    assert!(!roster::db::bulk_load::pending(&mut conn).unwrap());
+    use diesel::prelude::*;
+    use roster::db::schema::{accounts, audit_events};
+    let events: i64 = audit_events::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(events, 4000);
+    // About seeded customers, newest last, in the order their ids sort.
+    let subjects: i64 = audit_events::table
+        .inner_join(accounts::table.on(accounts::id.nullable().eq(audit_events::subject_id)))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert!(subjects > 2000, "{subjects}");
+    let by_time: Vec<String> = audit_events::table
+        .order(audit_events::occurred_at)
+        .select(audit_events::id)
+        .load(&mut conn)
+        .unwrap();
+    let mut by_id = by_time.clone();
+    by_id.sort();
+    assert_eq!(by_time, by_id);
+    // Customers too: created in the order of their ids, so every key is appended.
+    let by_time: Vec<String> =
+        accounts::table.order(accounts::created_at).select(accounts::id).load(&mut conn).unwrap();
+    let mut by_id = by_time.clone();
+    by_id.sort();
+    assert_eq!(by_time, by_id);
+    // The file is back in WAL mode for the server.
+    #[derive(QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        journal_mode: String,
+    }
+    let mode: Mode = diesel::sql_query("PRAGMA journal_mode").get_result(&mut conn).unwrap();
+    assert_eq!(mode.journal_mode, "wal");
+
+    // Events alone, about customers already there.
+    drop(conn);
+    drop(db);
+    let more = roster(dir.path(), &["seed", "--events", "10"], "");
+    assert!(more.status.success(), "{}", String::from_utf8_lossy(&more.stderr));
+    let db = roster::db::Db::open(dir.path()).unwrap();
+    let events: i64 = audit_events::table.count().get_result(&mut db.conn().unwrap()).unwrap();
+    assert_eq!(events, 4010);
+}
+
+#[test]
+fn a_seed_refuses_while_roster_holds_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = roster::db::Db::open(dir.path()).unwrap();
+    let _serving = db.conn().unwrap(); // as a running server keeps its connections
+    let out = roster(dir.path(), &["seed", "--customers", "10"], "");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stop Roster before seeding"));
+    use diesel::prelude::*;
+    let n: i64 =
+        roster::db::schema::accounts::table.count().get_result(&mut db.conn().unwrap()).unwrap();
+    assert_eq!(n, 0, "nothing was added");
+    assert!(!roster::db::bulk_load::pending(&mut db.conn().unwrap()).unwrap());
+}
+
+#[test]
+fn an_interrupted_load_is_finished_before_the_database_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = {
+        let db = roster::db::Db::open(dir.path()).unwrap();
+        schema_objects(&mut db.conn().unwrap())
+    };
+    {
+        // A seed that set the indexes aside, added a customer, and stopped there.
+        let mut conn = roster::db::Db::open_alone(dir.path()).unwrap();
+        roster::db::bulk_load::set_aside(&mut conn).unwrap();
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute(
+            "INSERT INTO accounts (id, kind, email, first_name, last_name, first_name_key, \
+             last_name_key, status, created_at, updated_at) VALUES ('0190a000-0000-7000-8000-0000000000aa', \
+             'customer', 'halfway@example.org', 'Hal', 'Way', 'hal', 'way', 'active', \
+             '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        )
+        .unwrap();
+        assert_ne!(schema_objects(&mut conn), before);
+    }
+    let db = roster::db::Db::open(dir.path()).unwrap();
+    let mut conn = db.conn().unwrap();
+    assert_eq!(schema_objects(&mut conn), before, "rebuilt on open");
+    assert!(!roster::db::bulk_load::pending(&mut conn).unwrap());
+    let kept = roster::db::customer_counts::by_status(&mut conn).unwrap();
+    assert!(kept.iter().any(|(s, n)| s.as_str() == "active" && *n == 1), "{kept:?}");
+    use roster::db::customer_list::{ListQuery, SortField, count_capped};
+    let q = ListQuery {
+        search: Some("fway@exam".into()),
+        status: None,
+        sort: SortField::Created,
+        descending: true,
+        limit: 26,
+        cursor: None,
+        backwards: false,
+        dense_search: false,
+        group: None,
+        matches: None,
+    };
+    assert_eq!(count_capped(&mut conn, &q, 5000).unwrap(), 1, "in the search index");
+}
+
 #[test]
 fn a_short_session_secret_stops_serve_with_a_message_naming_the_variable() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,0 +1,115 @@
+//! The seed's audit events: spread evenly over the last year (in time order, so their UUIDv7 ids
+//! and every index key are appended), twenty kinds of action by five administrators and
+//! anonymous visitors, about a sample of the customers.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::super::Conn;
+use super::super::schema::{accounts, audit_events};
+use crate::domain::account::Kind;
+
+/// How many customers the events are about.
+pub const SUBJECTS: usize = 1_000;
+/// Rows per INSERT: 10 bound columns × 3,000 stays under SQLite's 32,766-parameter limit.
+const INSERT_ROWS: u64 = 3_000;
+/// Events per committed transaction.
+const BATCH: u64 = 100_000;
+
+const ACTIONS: &[&str] = &[
+    "customer.created",
+    "customer.updated",
+    "account.locked",
+    "account.unlocked",
+    "signin.succeeded",
+    "signin.failed",
+    "signout",
+    "password.changed",
+    "password_reset.requested",
+    "invitation.resent",
+    "group.member_added",
+    "group.member_removed",
+    "session.terminated",
+    "customer.deleted",
+    "settings.links_updated",
+    "attribute.updated",
+    "customer.registered",
+    "customer.verified",
+    "password.recovered",
+    "password_recovery.requested",
+];
+
+/// Subjects when the same seed made no customers: the first `SUBJECTS` existing ones.
+pub fn existing_subjects(conn: &mut Conn) -> QueryResult<Vec<(String, String)>> {
+    accounts::table
+        .filter(accounts::kind.eq(Kind::Customer.as_str()))
+        .select((accounts::id, accounts::email))
+        .limit(SUBJECTS as i64)
+        .load(conn)
+}
+
+/// Inserts `count` events about `subjects` (id, email) in committed batches; `progress` is told
+/// after each. Without subjects, the events are about nobody (sign-ins by unknown addresses).
+pub fn insert(
+    conn: &mut Conn,
+    count: u64,
+    subjects: &[(String, String)],
+    now: NaiveDateTime,
+    mut progress: impl FnMut(u64),
+) -> anyhow::Result<u64> {
+    let mut rng = StdRng::seed_from_u64(7);
+    let admins: Vec<(String, String)> =
+        (0..5).map(|i| (format!("admin{i}@example.com"), format!("Admin {i}"))).collect();
+    let year = 365 * 24 * 3600 * 1_000_000_i64;
+    let step = (year / count.max(1) as i64).max(1);
+    let start = now - Duration::microseconds(year);
+    let updated = serde_json::json!({"first_name": {"before": "Ann", "after": "Anna"}}).to_string();
+    let mut done = 0u64;
+    while done < count {
+        let n = BATCH.min(count - done);
+        conn.immediate_transaction(|conn| -> anyhow::Result<()> {
+            let mut made = 0;
+            while made < n {
+                let k = INSERT_ROWS.min(n - made);
+                let rows: Vec<_> = (done + made..done + made + k)
+                    .map(|i| {
+                        let at = start
+                            + Duration::microseconds(step * i as i64 + rng.random_range(0..step));
+                        let action = ACTIONS[i as usize % ACTIONS.len()];
+                        let (label, name) = if i % 3 == 0 {
+                            ("anonymous", "")
+                        } else {
+                            let a = &admins[i as usize % admins.len()];
+                            (a.0.as_str(), a.1.as_str())
+                        };
+                        let subject = (!subjects.is_empty())
+                            .then(|| &subjects[rng.random_range(0..subjects.len())]);
+                        (
+                            audit_events::id.eq(super::uuid_at(at)),
+                            audit_events::occurred_at.eq(at),
+                            audit_events::actor_label.eq(label),
+                            audit_events::actor_name.eq(name),
+                            audit_events::action.eq(action),
+                            audit_events::subject_id.eq(subject.map(|s| s.0.as_str())),
+                            audit_events::subject_label.eq(subject.map(|s| s.1.as_str())),
+                            audit_events::details.eq(if action == "customer.updated" {
+                                updated.as_str()
+                            } else {
+                                "{}"
+                            }),
+                            audit_events::ip.eq(format!("192.0.2.{}", i % 250)),
+                        )
+                    })
+                    .collect();
+                diesel::insert_into(audit_events::table).values(&rows).execute(conn)?;
+                made += k;
+            }
+            Ok(())
+        })?;
+        done += n;
+        progress(done);
+    }
+    Ok(done)
+}

@@ -1,0 +1,364 @@
+//! `roster seed`: many realistic customers (and audit events), fast, in constant memory and
+//! disk. Customers are made in the order they were created (their UUIDv7 ids ascending, so every
+//! key is appended, never inserted in the middle), in committed batches of multi-row INSERTs,
+//! with the secondary indexes set aside and rebuilt once at the end (`bulk_load`). One
+//! precomputed password hash for everyone, a deterministic RNG.
+//!
+//! The load runs on a connection of its own that holds the database exclusively (a server
+//! started meanwhile waits, then refuses; a seed started beside a running server refuses at
+//! once) and uses a rollback journal rather than the WAL: pages appended to the end of the file
+//! need no journal, so neither the journal nor the WAL grows with the load.
+
+mod events;
+mod names;
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use super::accounts::NewAccount;
+use super::schema::{accounts, group_members, groups};
+use super::{Conn, bulk_load, now};
+use crate::domain::account::{Kind, LockReason, Status};
+use crate::domain::name::search_key;
+use names::{DOMAINS, FIRST_NAMES, LAST_NAMES, ascii_slug};
+
+/// What to add.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SeedPlan {
+    pub customers: u64,
+    /// Groups to create; every customer joins 0–3 of them.
+    pub groups: u64,
+    /// Audit events over the last year, about a sample of the customers.
+    pub events: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SeedReport {
+    pub customers: u64,
+    pub groups: u64,
+    pub memberships: u64,
+    pub events: u64,
+}
+
+/// Where a seed is, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub enum Progress<'a> {
+    Customers {
+        done: u64,
+        total: u64,
+    },
+    Events {
+        done: u64,
+        total: u64,
+    },
+    /// Rebuilding the set-aside indexes: `done` of `total`, `name` next.
+    Indexes {
+        done: usize,
+        total: usize,
+        name: &'a str,
+    },
+}
+
+struct Row {
+    id: String,
+    email: String,
+    first: &'static str,
+    last: &'static str,
+    first_key: String,
+    last_key: String,
+    status: Status,
+    lock_reason: Option<LockReason>,
+    created_at: NaiveDateTime,
+    last_sign_in_at: Option<NaiveDateTime>,
+}
+
+/// Rows per INSERT: 15 bound columns × 2,000 stays under SQLite's 32,766-parameter limit.
+const INSERT_ROWS: usize = 2_000;
+/// Customers per committed transaction: what the journal and memory hold at most.
+const BATCH: u64 = 100_000;
+/// How long ago the first seeded customer was created.
+const SPAN_SECS: i64 = 4 * 365 * 24 * 3600;
+
+/// Adds what `plan` asks for and reports what it wrote. `conn` must be a connection of its own
+/// (not from the server's pool): the seed changes its locking and journal modes.
+pub fn seed(
+    conn: &mut Conn,
+    plan: SeedPlan,
+    password_hash: &str,
+    mut progress: impl FnMut(Progress<'_>),
+) -> anyhow::Result<SeedReport> {
+    // Exclusive, and a rollback journal (see the module's comment). Leaving WAL needs every
+    // other connection closed: a running server makes this fail, before anything changed.
+    // Foreign keys are not checked (a connection of its own starts without): the rows are
+    // made consistent, and each check would be an index lookup per membership.
+    conn.batch_execute("PRAGMA busy_timeout = 200; PRAGMA locking_mode = EXCLUSIVE;")?;
+    let mode = journal_mode(conn, "DELETE")
+        .map_err(|e| anyhow::anyhow!("the database is in use ({e}): stop Roster before seeding"))?;
+    anyhow::ensure!(mode == "delete", "the database is in use: stop Roster before seeding");
+    // Bulk-load settings for this connection only: a crash mid-seed loses at most the batch in
+    // progress (the next start finishes the rebuild, see `bulk_load`). 128 MiB of page cache,
+    // which the index builds' sorter also takes per thread: peak memory stays near 0.5 GB
+    // whatever the count (512 MiB made 2 GB at 10M).
+    conn.batch_execute(
+        "PRAGMA synchronous = OFF; PRAGMA cache_size = -131072; PRAGMA threads = 2; \
+         PRAGMA temp_store = FILE;",
+    )?;
+    bulk_load::set_aside(conn)?;
+    let mut report = SeedReport::default();
+    // Seeded emails carry the row's number, so a later seed never repeats one: new rows get
+    // rowids above every existing one.
+    let after: i64 = accounts::table
+        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>("COALESCE(MAX(rowid), 0)"))
+        .get_result(conn)?;
+    let mut rng = StdRng::seed_from_u64(0x5EED ^ after as u64);
+    let now = now();
+
+    let group_ids = conn.immediate_transaction(|conn| insert_groups(conn, plan.groups, now))?;
+    report.groups = group_ids.len() as u64;
+    let mut sample = Vec::new();
+    let every = (plan.customers / events::SUBJECTS as u64).max(1);
+    let mut done = 0u64;
+    progress(Progress::Customers { done, total: plan.customers });
+    while done < plan.customers {
+        let n = BATCH.min(plan.customers - done);
+        conn.immediate_transaction(|conn| -> anyhow::Result<()> {
+            let mut memberships: Vec<(usize, String, NaiveDateTime)> = Vec::new();
+            let mut made = 0;
+            while made < n {
+                let k = (INSERT_ROWS as u64).min(n - made);
+                let rows: Vec<Row> = (0..k)
+                    .map(|i| {
+                        let position = done + made + i;
+                        make_row(
+                            &mut rng,
+                            after as u64 + 1 + position,
+                            position,
+                            plan.customers,
+                            now,
+                        )
+                    })
+                    .collect();
+                insert_rows(conn, &rows, password_hash)?;
+                pick_memberships(&mut rng, &rows, group_ids.len(), &mut memberships);
+                for (i, r) in rows.iter().enumerate() {
+                    if (done + made + i as u64).is_multiple_of(every)
+                        && sample.len() < events::SUBJECTS
+                    {
+                        sample.push((r.id.clone(), r.email.clone()));
+                    }
+                }
+                made += k;
+            }
+            // In key order: each group's new members come after its existing ones.
+            memberships.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+            report.memberships += insert_memberships(conn, &memberships, &group_ids)?;
+            Ok(())
+        })?;
+        done += n;
+        report.customers = done;
+        progress(Progress::Customers { done, total: plan.customers });
+    }
+
+    if plan.events > 0 {
+        if sample.is_empty() {
+            sample = events::existing_subjects(conn)?;
+        }
+        report.events = events::insert(conn, plan.events, &sample, now, |done| {
+            progress(Progress::Events { done, total: plan.events })
+        })?;
+    }
+
+    bulk_load::restore(conn, |done, total, name| {
+        progress(Progress::Indexes { done, total, name })
+    })?;
+    conn.batch_execute("PRAGMA locking_mode = NORMAL; PRAGMA synchronous = NORMAL;")?;
+    journal_mode(conn, "WAL")?;
+    Ok(report)
+}
+
+/// Sets the journal mode and returns the one in force (SQLite answers with the old mode, not an
+/// error, when it cannot change it).
+fn journal_mode(conn: &mut Conn, mode: &str) -> QueryResult<String> {
+    #[derive(QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        journal_mode: String,
+    }
+    let sql = match mode {
+        "WAL" => "PRAGMA journal_mode = WAL",
+        _ => "PRAGMA journal_mode = DELETE",
+    };
+    let m: Mode = diesel::sql_query(sql).get_result(conn)?;
+    Ok(m.journal_mode)
+}
+
+fn insert_rows(conn: &mut Conn, rows: &[Row], password_hash: &str) -> anyhow::Result<()> {
+    let new: Vec<NewAccount<'_>> = rows
+        .iter()
+        .map(|r| NewAccount {
+            id: &r.id,
+            kind: Kind::Customer.as_str(),
+            role: None,
+            email: &r.email,
+            first_name: r.first,
+            last_name: r.last,
+            first_name_key: &r.first_key,
+            last_name_key: &r.last_key,
+            password_hash: matches!(r.status, Status::Active | Status::Locked)
+                .then_some(password_hash),
+            must_change_password: false,
+            status: r.status.as_str(),
+            lock_reason: r.lock_reason.map(LockReason::as_str),
+            created_at: r.created_at,
+            updated_at: r.created_at,
+            last_sign_in_at: r.last_sign_in_at,
+        })
+        .collect();
+    diesel::insert_into(accounts::table).values(&new).execute(conn)?;
+    Ok(())
+}
+
+/// Each customer joins 0–3 of the groups: (group index, account id, joined at).
+fn pick_memberships(
+    rng: &mut StdRng,
+    rows: &[Row],
+    groups: usize,
+    out: &mut Vec<(usize, String, NaiveDateTime)>,
+) {
+    if groups == 0 {
+        return;
+    }
+    for r in rows {
+        let k = rng.random_range(0..=3usize).min(groups);
+        let start = rng.random_range(0..groups);
+        for j in 0..k {
+            out.push(((start + j) % groups, r.id.clone(), r.created_at));
+        }
+    }
+}
+
+fn insert_memberships(
+    conn: &mut Conn,
+    memberships: &[(usize, String, NaiveDateTime)],
+    group_ids: &[String],
+) -> anyhow::Result<u64> {
+    for chunk in memberships.chunks(10_000) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|(g, account, at)| {
+                (
+                    group_members::group_id.eq(&group_ids[*g]),
+                    group_members::account_id.eq(account),
+                    group_members::added_at.eq(at),
+                )
+            })
+            .collect();
+        diesel::insert_into(group_members::table).values(&values).execute(conn)?;
+    }
+    let mut counts = vec![0i32; group_ids.len()];
+    for (g, _, _) in memberships {
+        counts[*g] += 1;
+    }
+    for (id, n) in group_ids.iter().zip(counts) {
+        diesel::update(groups::table.find(id))
+            .set(groups::member_count.eq(groups::member_count + n))
+            .execute(conn)?;
+    }
+    Ok(memberships.len() as u64)
+}
+
+fn insert_groups(conn: &mut Conn, count: u64, at: NaiveDateTime) -> anyhow::Result<Vec<String>> {
+    const TOPICS: &[&str] = &[
+        "beta",
+        "vip",
+        "newsletter",
+        "wholesale",
+        "retail",
+        "partners",
+        "support",
+        "trial",
+        "premium",
+        "students",
+        "staff",
+        "emea",
+        "apac",
+        "americas",
+        "events",
+    ];
+    // Numbered after every existing group, so a later seed never repeats a name.
+    let salt: i64 = groups::table
+        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>("COALESCE(MAX(rowid), 0)"))
+        .get_result(conn)?;
+    let mut ids = Vec::new();
+    for i in 0..count {
+        let name = format!("{}-{}", TOPICS[(i as usize) % TOPICS.len()], salt + 1 + i as i64);
+        let id = super::new_id();
+        diesel::insert_into(groups::table)
+            .values((
+                groups::id.eq(&id),
+                groups::name_key.eq(search_key(&name)),
+                groups::name.eq(&name),
+                groups::created_at.eq(at),
+                groups::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// The customer numbered `n` (in its email), at `position` of `total`: creation times rise with
+/// the position, spread over the last four years with some jitter.
+fn make_row(rng: &mut StdRng, n: u64, position: u64, total: u64, now: NaiveDateTime) -> Row {
+    let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
+    let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
+    let domain = DOMAINS[rng.random_range(0..DOMAINS.len())];
+    let email = match n % 3 {
+        0 => format!("{}.{}{}@{}", ascii_slug(first), ascii_slug(last), n, domain),
+        1 => format!("{}{}{}@{}", &ascii_slug(first)[..1], ascii_slug(last), n, domain),
+        _ => format!("{}_{}@{}", ascii_slug(last), n, domain),
+    };
+    let step = (SPAN_SECS as i128 * 1_000_000 / total.max(1) as i128).max(1) as i64;
+    let age = SPAN_SECS * 1_000_000 - step * position as i64 - rng.random_range(0..step);
+    let created_at = now - Duration::microseconds(age.max(0));
+    let roll = rng.random_range(0..100);
+    let (status, lock_reason) = match roll {
+        0..=87 => (Status::Active, None),
+        88..=92 => (Status::PendingPassword, None),
+        93..=95 => (Status::PendingVerification, None),
+        96..=97 => (Status::Locked, Some(LockReason::Admin)),
+        _ => (Status::Locked, Some(LockReason::FailedAttempts)),
+    };
+    let last_sign_in_at = (matches!(status, Status::Active | Status::Locked)
+        && rng.random_range(0..10) < 8)
+        .then(|| {
+            let since = (now - created_at).num_microseconds().unwrap_or(1).max(1);
+            created_at + Duration::microseconds(rng.random_range(0..since))
+        });
+    Row {
+        id: uuid_at(created_at),
+        email,
+        first,
+        last,
+        first_key: search_key(first),
+        last_key: search_key(last),
+        status,
+        lock_reason,
+        created_at,
+        last_sign_in_at,
+    }
+}
+
+/// A UUIDv7 for the time `at`: seeded ids sort as their rows were made.
+fn uuid_at(at: NaiveDateTime) -> String {
+    let micros = at.and_utc().timestamp_micros().max(0) as u64;
+    let ts = uuid::Timestamp::from_unix(
+        uuid::NoContext,
+        micros / 1_000_000,
+        ((micros % 1_000_000) * 1_000) as u32,
+    );
+    uuid::Uuid::new_v7(ts).to_string()
+}
