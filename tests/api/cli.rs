@@ -90,20 +90,11 @@ fn seed_adds_customers_with_varied_statuses() {
     for (email, first, last) in some {
         let middle: String = email.chars().skip(2).take(6).collect();
         for term in [middle, format!("{first} {last}")] {
-            use roster::db::customer_list::{ListQuery, SortField, count_capped};
-            let q = ListQuery {
-                search: Some(term.clone()),
-                status: None,
-                sort: SortField::Created,
-                descending: true,
-                limit: 26,
-                cursor: None,
-                backwards: false,
-                dense_search: false,
-                group: None,
-                matches: None,
-            };
-            assert!(count_capped(&mut conn, &q, 5000).unwrap() >= 1, "{term}");
+            let q = crate::users::search_query(&term);
+            assert!(
+                roster::db::customer_list::count_capped(&mut conn, &q, 5000).unwrap() >= 1,
+                "{term}"
+            );
         }
     }
 }
@@ -234,20 +225,12 @@ fn an_interrupted_load_is_finished_before_the_database_is_used() {
     assert!(!roster::db::bulk_load::pending(&mut conn).unwrap());
     let kept = roster::db::customer_counts::by_status(&mut conn).unwrap();
     assert!(kept.iter().any(|(s, n)| s.as_str() == "active" && *n == 1), "{kept:?}");
-    use roster::db::customer_list::{ListQuery, SortField, count_capped};
-    let q = ListQuery {
-        search: Some("fway@exam".into()),
-        status: None,
-        sort: SortField::Created,
-        descending: true,
-        limit: 26,
-        cursor: None,
-        backwards: false,
-        dense_search: false,
-        group: None,
-        matches: None,
-    };
-    assert_eq!(count_capped(&mut conn, &q, 5000).unwrap(), 1, "in the search index");
+    let q = crate::users::search_query("fway@exam");
+    assert_eq!(
+        roster::db::customer_list::count_capped(&mut conn, &q, 5000).unwrap(),
+        1,
+        "in the search index"
+    );
 }
 
 #[test]

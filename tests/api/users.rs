@@ -316,7 +316,7 @@ async fn all_pages(
         .await
 }
 
-fn search_query(term: &str) -> roster::db::customer_list::ListQuery {
+pub fn search_query(term: &str) -> roster::db::customer_list::ListQuery {
     roster::db::customer_list::ListQuery {
         search: Some(term.into()),
         status: None,
