@@ -70,18 +70,18 @@ words = lambda q: urllib.parse.quote_plus(q)
 # A dense group (one of the seeded fifty, ~30,000 members) and a sparse one made here (100
 # members), for the Group filter's two plans.
 (dense,) = db.execute("SELECT id FROM groups ORDER BY member_count DESC LIMIT 1").fetchone()
+now = "(unixepoch() * 1000)"  # times are stored as milliseconds since 1970
 db.execute("INSERT INTO groups (id, name, name_key, created_at, updated_at, member_count) "
-           "VALUES ('bench-small-group', 'bench-small', 'bench-small', datetime('now'), "
-           "datetime('now'), 100)")
+           f"VALUES ('bench-small-group', 'bench-small', 'bench-small', {now}, {now}, 100)")
 db.execute("INSERT INTO group_members (group_id, account_id, added_at) "
-           "SELECT 'bench-small-group', id, datetime('now') FROM accounts "
+           f"SELECT 'bench-small-group', id, {now} FROM accounts "
            "WHERE kind = 'customer' AND rowid % 9973 = 0 LIMIT 100")
 # Twenty custom attributes (the three defaults and seventeen more, all shown in the console),
 # every one with a value for the benchmarked customer.
 for i in range(17):
     db.execute("INSERT INTO attributes (id, name, display_name, data_type, display_order, "
                "console_displayed, myaccount_displayed, created_at, updated_at) "
-               "VALUES (?, ?, ?, 'text', ?, TRUE, TRUE, datetime('now'), datetime('now'))",
+               f"VALUES (?, ?, ?, 'text', ?, TRUE, TRUE, {now}, {now})",
                (f"bench-attr-{i:02}", f"bench_{i:02}", f"Bench field {i}", 100 + i))
 db.execute("INSERT INTO attribute_values (attribute_id, account_id, value, value_key) "
            "SELECT id, ?, '+44 20 7946 0958', '+442079460958' FROM attributes", (middle,))

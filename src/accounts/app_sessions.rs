@@ -1,7 +1,7 @@
 //! A customer's sign-ins to applications, as the Sessions tab lists them beside My Account's:
 //! which application, since when, last used; **Terminate** revokes that sign-in's tokens.
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use serde_json::json;
 
 use crate::db::audit::{self, Actor};
@@ -11,8 +11,8 @@ use crate::error::AppError;
 pub struct AppSession {
     pub grant_id: String,
     pub application: String,
-    pub signed_in: NaiveDateTime,
-    pub last_used: NaiveDateTime,
+    pub signed_in: At,
+    pub last_used: At,
 }
 
 /// Read with the rest of the customer page, in the same trip to the database.

@@ -4,7 +4,8 @@
 //! is in the trail by construction (events record field names and non-secret values); a
 //! detail whose name says otherwise is still shown as hidden.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use crate::domain::clock::At;
+use chrono::NaiveDate;
 use serde_json::Value;
 
 use std::collections::HashMap;
@@ -172,18 +173,16 @@ pub struct EventPage {
 }
 
 fn cursor_of(e: &AuditEvent) -> String {
-    encode_cursor(&Cursor {
-        value: e.occurred_at.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
-        id: e.id.clone(),
-    })
+    encode_cursor(&Cursor { value: e.occurred_at.millis().to_string(), id: e.id.clone() })
 }
 
-fn position(before: Option<&str>) -> Result<Option<(NaiveDateTime, String)>, AppError> {
+fn position(before: Option<&str>) -> Result<Option<(At, String)>, AppError> {
     let Some(raw) = before else { return Ok(None) };
     let c = decode_cursor(raw)?;
-    let at = NaiveDateTime::parse_from_str(&c.value, "%Y-%m-%d %H:%M:%S%.f").map_err(|_| {
-        AppError::BadRequest("This page link is not valid. Start from the first page.")
-    })?;
+    let at =
+        c.value.parse().ok().and_then(At::from_millis).ok_or(AppError::BadRequest(
+            "This page link is not valid. Start from the first page.",
+        ))?;
     Ok(Some((at, c.id)))
 }
 
@@ -257,8 +256,8 @@ pub async fn export_chunk(
     db: &Db,
     zone: Zone,
     filter: Filter,
-    before: Option<(NaiveDateTime, String)>,
-) -> Result<(String, Option<(NaiveDateTime, String)>), AppError> {
+    before: Option<(At, String)>,
+) -> Result<(String, Option<(At, String)>), AppError> {
     let (rows, names) = db
         .run(move |c| {
             let rows = audit::page(c, &filter, before, EXPORT_CHUNK)?;

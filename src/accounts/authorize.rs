@@ -4,7 +4,8 @@
 //! is known to be registered, errors are shown on our page (`Refused`), never sent anywhere;
 //! after, they go back to the application as RFC 6749 errors (`Back`).
 
-use chrono::{Duration, NaiveDateTime};
+use crate::domain::clock::At;
+use chrono::Duration;
 use serde_json::json;
 
 use crate::db::applications::{self, Application};
@@ -53,7 +54,7 @@ pub struct Valid {
 
 impl Valid {
     /// Must the customer (signed in at `auth_time`, if at all) sign in again first?
-    pub fn needs_sign_in(&self, auth_time: Option<NaiveDateTime>, at: NaiveDateTime) -> bool {
+    pub fn needs_sign_in(&self, auth_time: Option<At>, at: At) -> bool {
         match auth_time {
             None => true,
             Some(t) => {
@@ -177,7 +178,7 @@ pub struct Customer<'a> {
     pub id: &'a str,
     pub email: &'a str,
     pub name: &'a str,
-    pub auth_time: NaiveDateTime,
+    pub auth_time: At,
     pub ip: &'a str,
 }
 

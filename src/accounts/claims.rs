@@ -2,7 +2,8 @@
 //! application receives) and the userinfo answer, both from the same profile. Nothing is told
 //! of an account that can no longer sign in.
 
-use chrono::{Duration, NaiveDateTime, TimeZone, Utc};
+use crate::domain::clock::At;
+use chrono::{Duration, TimeZone, Utc};
 use openidconnect::core::{
     CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
 };
@@ -76,7 +77,7 @@ pub(crate) fn profile(
     Ok(Profile { account, groups, attributes })
 }
 
-fn utc(t: NaiveDateTime) -> chrono::DateTime<Utc> {
+fn utc(t: At) -> chrono::DateTime<Utc> {
     Utc.from_utc_datetime(&t)
 }
 
@@ -87,7 +88,7 @@ pub(crate) fn id_token(
     app: &Application,
     scope: &str,
     p: &Profile,
-    auth_time: NaiveDateTime,
+    auth_time: At,
     nonce: Option<&str>,
     access_token: &str,
 ) -> Result<String, AppError> {

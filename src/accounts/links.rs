@@ -3,7 +3,7 @@
 //! it) and verification (a self-registered address). What the console shows about the pending
 //! one, resending it (which revokes the previous link), and the customer following it.
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use serde_json::json;
 
 use super::{Services, queue_email};
@@ -63,8 +63,8 @@ pub enum Delivery {
 /// A pending customer's latest link, as the customer page shows it.
 pub struct Pending {
     pub purpose: Purpose,
-    pub sent_at: NaiveDateTime,
-    pub expires_at: NaiveDateTime,
+    pub sent_at: At,
+    pub expires_at: At,
     pub state: TokenState,
     pub delivery: Delivery,
 }
@@ -112,7 +112,7 @@ pub fn revoke_password_links(
     conn: &mut Conn,
     account_id: &str,
     why: &str,
-    at: NaiveDateTime,
+    at: At,
 ) -> diesel::QueryResult<usize> {
     let revoked = tokens::revoke_open_of(conn, account_id, &PASSWORD_LINKS, at)?;
     outbox::cancel_for_tokens(conn, &revoked, why, at)?;
@@ -127,7 +127,7 @@ pub fn issue(
     account: &Account,
     purpose: Purpose,
     by: SendBy,
-    at: NaiveDateTime,
+    at: At,
 ) -> diesel::QueryResult<String> {
     let org = settings::load(conn)?;
     let expiry = match purpose {
@@ -224,7 +224,7 @@ pub(crate) async fn lookup(
 }
 
 /// A link's state as the customer may act on it at `at`.
-pub(crate) fn link_state(token: &StoredToken, account: &Account, at: NaiveDateTime) -> TokenState {
+pub(crate) fn link_state(token: &StoredToken, account: &Account, at: At) -> TokenState {
     match token.state(at) {
         TokenState::Usable if !token.purpose().is_some_and(|p| awaits(p, account)) => {
             TokenState::Revoked

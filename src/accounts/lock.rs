@@ -2,7 +2,7 @@
 //! row (Settings > Login security), with the timed unlock. A locked account cannot sign in
 //! anywhere, its sessions end at once, and its open password links stop working.
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use serde_json::json;
 
 use super::links::revoke_password_links;
@@ -140,11 +140,7 @@ fn unlock_account(
 
 /// Inside the sign-in transaction: a timed lock that is over is lifted before the password's
 /// verdict is applied. Returns the account as it now is.
-pub fn lift_if_expired(
-    conn: &mut Conn,
-    account: Account,
-    at: NaiveDateTime,
-) -> diesel::QueryResult<Account> {
+pub fn lift_if_expired(conn: &mut Conn, account: Account, at: At) -> diesel::QueryResult<Account> {
     if !account.lock_expired(at) {
         return Ok(account);
     }
@@ -158,7 +154,7 @@ pub fn lift_if_expired(
 pub fn count_failure(
     conn: &mut Conn,
     account: &Account,
-    at: NaiveDateTime,
+    at: At,
 ) -> diesel::QueryResult<Option<i64>> {
     let failures = accounts::record_failed_sign_in(conn, &account.id)?;
     let org = settings::load(conn)?;

@@ -4,7 +4,7 @@
 //! Sessions are named in pages by a handle derived from the stored hash, never by the hash
 //! itself (which is what a cookie is checked against).
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use serde_json::json;
 
 use crate::db::audit::{self, Actor};
@@ -45,8 +45,8 @@ pub struct SessionView {
     /// Browser and system in words.
     pub device: String,
     pub ip: String,
-    pub signed_in: NaiveDateTime,
-    pub last_seen: NaiveDateTime,
+    pub signed_in: At,
+    pub last_seen: At,
 }
 
 /// The name pages give the session stored under `id_hash`.

@@ -9,10 +9,10 @@
 //! fresh server each made a key of their own, 16 concurrent RSA key generations on 2 cores,
 //! and waited up to 3 s.
 
+use crate::domain::clock::At;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use chrono::NaiveDateTime;
 use openidconnect::core::CoreJsonWebKey;
 use serde_json::json;
 
@@ -171,9 +171,9 @@ pub async fn jwks(db: &Db, keys: &Keys) -> Result<serde_json::Value, AppError> {
 pub struct PublishedKey {
     pub kid: String,
     pub alg: String,
-    pub created_at: NaiveDateTime,
+    pub created_at: At,
     /// `None` while it signs; when retired, until when it stays published.
-    pub published_until: Option<NaiveDateTime>,
+    pub published_until: Option<At>,
 }
 
 /// The keys published now, those that sign first.

@@ -5,7 +5,8 @@
 //! whole grant. Tokens are random strings stored as hashes; only ID tokens are signed. Nothing
 //! is issued for an account that can no longer sign in.
 
-use chrono::{Duration, NaiveDateTime};
+use crate::domain::clock::At;
+use chrono::Duration;
 use serde_json::json;
 
 use super::claims::{Profile, id_token, profile};
@@ -133,11 +134,11 @@ fn mint(
     grant_id: &str,
     account_id: &str,
     scope: &str,
-    auth_time: NaiveDateTime,
-    at: NaiveDateTime,
+    auth_time: At,
+    at: At,
 ) -> diesel::QueryResult<Minted> {
     let access = random_token();
-    let row = |hash: String, kind: TokenKind, expires_at: NaiveDateTime| Token {
+    let row = |hash: String, kind: TokenKind, expires_at: At| Token {
         token_hash: hash,
         kind: kind.as_str().to_owned(),
         grant_id: grant_id.to_owned(),
@@ -189,7 +190,7 @@ enum Step {
         minted: Minted,
         profile: Box<Profile>,
         scope: String,
-        auth_time: NaiveDateTime,
+        auth_time: At,
         nonce: Option<String>,
     },
     Refused(TokenError),

@@ -1,6 +1,6 @@
 //! Queries on `accounts`.
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
@@ -21,16 +21,16 @@ pub struct Account {
     pub status: String,
     pub lock_reason: Option<String>,
     pub failed_attempts: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub last_sign_in_at: Option<NaiveDateTime>,
-    pub locked_until: Option<NaiveDateTime>,
-    pub locked_at: Option<NaiveDateTime>,
+    pub created_at: At,
+    pub updated_at: At,
+    pub last_sign_in_at: Option<At>,
+    pub locked_until: Option<At>,
+    pub locked_at: Option<At>,
     pub locked_by: Option<String>,
     pub unlocked_status: Option<String>,
     pub lockouts: i32,
     /// When the customer followed a link emailed to their address (see the migration).
-    pub email_verified_at: Option<NaiveDateTime>,
+    pub email_verified_at: Option<At>,
 }
 
 impl Account {
@@ -56,7 +56,7 @@ impl Account {
 
     /// A lock for failed sign-ins whose time has passed: the account is free again (the next
     /// sign-in or the sweeper writes it down).
-    pub fn lock_expired(&self, at: NaiveDateTime) -> bool {
+    pub fn lock_expired(&self, at: At) -> bool {
         self.status() == Some(Status::Locked)
             && self.lock_reason() == Some(LockReason::FailedAttempts)
             && self.locked_until.is_some_and(|until| until <= at)
@@ -133,9 +133,9 @@ pub struct NewAccount<'a> {
     pub must_change_password: bool,
     pub status: &'a str,
     pub lock_reason: Option<&'a str>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub last_sign_in_at: Option<NaiveDateTime>,
+    pub created_at: At,
+    pub updated_at: At,
+    pub last_sign_in_at: Option<At>,
 }
 
 pub fn insert(conn: &mut Conn, new: &NewAccount<'_>) -> QueryResult<usize> {
@@ -185,7 +185,7 @@ pub fn administrators(conn: &mut Conn) -> QueryResult<Vec<Account>> {
 }
 
 /// A successful sign-in starts the failure counts afresh.
-pub fn record_sign_in(conn: &mut Conn, id: &str, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn record_sign_in(conn: &mut Conn, id: &str, at: At) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .set((
             accounts::last_sign_in_at.eq(Some(at)),
@@ -209,13 +209,13 @@ pub struct Lock<'a> {
     /// The administrator's label, for a lock by an administrator.
     pub by: Option<&'a str>,
     /// The end of a lock for failed sign-ins.
-    pub until: Option<NaiveDateTime>,
+    pub until: Option<At>,
     /// What the account returns to when unlocked.
     pub unlocked_status: Status,
     pub lockouts: i32,
 }
 
-pub fn lock(conn: &mut Conn, id: &str, lock: &Lock<'_>, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn lock(conn: &mut Conn, id: &str, lock: &Lock<'_>, at: At) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .set((
             accounts::status.eq(Status::Locked.as_str()),
@@ -238,15 +238,15 @@ pub fn unlock(
     id: &str,
     status: Status,
     lockouts: i32,
-    at: NaiveDateTime,
+    at: At,
 ) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .set((
             accounts::status.eq(status.as_str()),
             accounts::lock_reason.eq(None::<&str>),
-            accounts::locked_at.eq(None::<NaiveDateTime>),
+            accounts::locked_at.eq(None::<At>),
             accounts::locked_by.eq(None::<&str>),
-            accounts::locked_until.eq(None::<NaiveDateTime>),
+            accounts::locked_until.eq(None::<At>),
             accounts::unlocked_status.eq(None::<&str>),
             accounts::failed_attempts.eq(0),
             accounts::lockouts.eq(lockouts),
@@ -256,7 +256,7 @@ pub fn unlock(
 }
 
 /// Timed locks that are over at `at` (the sweeper's batch).
-pub fn expired_locks(conn: &mut Conn, at: NaiveDateTime, limit: i64) -> QueryResult<Vec<Account>> {
+pub fn expired_locks(conn: &mut Conn, at: At, limit: i64) -> QueryResult<Vec<Account>> {
     accounts::table
         .filter(accounts::locked_until.le(at))
         .filter(accounts::status.eq(Status::Locked.as_str()))
@@ -268,12 +268,7 @@ pub fn expired_locks(conn: &mut Conn, at: NaiveDateTime, limit: i64) -> QueryRes
 
 /// A password set by an administrator (temporary: changed at next sign-in) or taken away while
 /// a reset link is out (`hash` None: pending until the link is used).
-pub fn reset_password(
-    conn: &mut Conn,
-    id: &str,
-    hash: Option<&str>,
-    at: NaiveDateTime,
-) -> QueryResult<usize> {
+pub fn reset_password(conn: &mut Conn, id: &str, hash: Option<&str>, at: At) -> QueryResult<usize> {
     let status = if hash.is_some() { Status::Active } else { Status::PendingPassword };
     diesel::update(accounts::table.find(id))
         .set((
@@ -299,7 +294,7 @@ pub fn set_password(
     id: &str,
     hash: &str,
     status: Status,
-    at: NaiveDateTime,
+    at: At,
 ) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .set((
@@ -317,7 +312,7 @@ pub fn update_names(
     id: &str,
     first: &crate::domain::name::PersonName,
     last: &crate::domain::name::PersonName,
-    at: NaiveDateTime,
+    at: At,
 ) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .set((
@@ -331,12 +326,12 @@ pub fn update_names(
 }
 
 /// The modified date moves (a change elsewhere in the profile, such as an attribute value).
-pub fn touch(conn: &mut Conn, id: &str, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn touch(conn: &mut Conn, id: &str, at: At) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id)).set(accounts::updated_at.eq(at)).execute(conn)
 }
 
 /// An administrator's new role (read again with their next request).
-pub fn set_role(conn: &mut Conn, id: &str, role: Role, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn set_role(conn: &mut Conn, id: &str, role: Role, at: At) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .filter(accounts::kind.eq(Kind::Administrator.as_str()))
         .set((accounts::role.eq(role.as_str()), accounts::updated_at.eq(at)))
@@ -344,12 +339,7 @@ pub fn set_role(conn: &mut Conn, id: &str, role: Role, at: NaiveDateTime) -> Que
 }
 
 /// A new status and nothing else (a verified email activates a self-registered account).
-pub fn set_status(
-    conn: &mut Conn,
-    id: &str,
-    status: Status,
-    at: NaiveDateTime,
-) -> QueryResult<usize> {
+pub fn set_status(conn: &mut Conn, id: &str, status: Status, at: At) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .set((accounts::status.eq(status.as_str()), accounts::updated_at.eq(at)))
         .execute(conn)
@@ -357,7 +347,7 @@ pub fn set_status(
 
 /// The customer followed a link emailed to their address: it is theirs (kept from the first
 /// time; the address never changes).
-pub fn mark_email_verified(conn: &mut Conn, id: &str, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn mark_email_verified(conn: &mut Conn, id: &str, at: At) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .filter(accounts::email_verified_at.is_null())
         .set(accounts::email_verified_at.eq(at))

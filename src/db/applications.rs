@@ -1,6 +1,6 @@
 //! Queries on `applications` (OpenID Connect clients; a handful of rows).
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
@@ -23,8 +23,8 @@ pub struct Application {
     pub refresh_token_days: i32,
     pub claims: String,
     pub attribute_names: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: At,
+    pub updated_at: At,
     pub id_token_alg: String,
 }
 
@@ -76,7 +76,7 @@ pub fn insert(
     client_id: &str,
     secret_hash: Option<&str>,
     d: &ApplicationDefinition,
-    at: NaiveDateTime,
+    at: At,
 ) -> QueryResult<usize> {
     diesel::insert_into(a::table)
         .values((
@@ -100,12 +100,7 @@ pub fn insert(
 }
 
 /// The editable parts (the kind, and so the secret, stay as created).
-pub fn update(
-    conn: &mut Conn,
-    id: &str,
-    d: &ApplicationDefinition,
-    at: NaiveDateTime,
-) -> QueryResult<usize> {
+pub fn update(conn: &mut Conn, id: &str, d: &ApplicationDefinition, at: At) -> QueryResult<usize> {
     diesel::update(a::table.find(id))
         .set((
             a::name.eq(&d.name),
@@ -122,12 +117,7 @@ pub fn update(
         .execute(conn)
 }
 
-pub fn set_secret_hash(
-    conn: &mut Conn,
-    id: &str,
-    secret_hash: &str,
-    at: NaiveDateTime,
-) -> QueryResult<usize> {
+pub fn set_secret_hash(conn: &mut Conn, id: &str, secret_hash: &str, at: At) -> QueryResult<usize> {
     diesel::update(a::table.find(id))
         .filter(a::client_type.eq(ClientType::Confidential.as_str()))
         .set((a::secret_hash.eq(secret_hash), a::updated_at.eq(at)))

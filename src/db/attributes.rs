@@ -1,6 +1,6 @@
 //! The profile schema's rows (`attributes`) and, for now, the count of values per attribute.
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
@@ -27,8 +27,8 @@ pub struct Attribute {
     pub myaccount_read_only: bool,
     pub registration_displayed: bool,
     pub registration_required: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: At,
+    pub updated_at: At,
 }
 
 impl Attribute {
@@ -90,10 +90,10 @@ struct Changes<'a> {
     myaccount_read_only: bool,
     registration_displayed: bool,
     registration_required: bool,
-    updated_at: NaiveDateTime,
+    updated_at: At,
 }
 
-fn changes(d: &AttributeDefinition, at: NaiveDateTime) -> Changes<'_> {
+fn changes(d: &AttributeDefinition, at: At) -> Changes<'_> {
     Changes {
         display_name: &d.display_name,
         description: &d.description,
@@ -130,24 +130,14 @@ pub fn name_taken(conn: &mut Conn, name: &str) -> QueryResult<bool> {
     Ok(names.iter().any(|n| n.to_lowercase() == lowered))
 }
 
-pub fn insert(
-    conn: &mut Conn,
-    id: &str,
-    d: &AttributeDefinition,
-    at: NaiveDateTime,
-) -> QueryResult<()> {
+pub fn insert(conn: &mut Conn, id: &str, d: &AttributeDefinition, at: At) -> QueryResult<()> {
     diesel::insert_into(a::table)
         .values((a::id.eq(id), a::name.eq(&d.name), a::created_at.eq(at), changes(d, at)))
         .execute(conn)?;
     Ok(())
 }
 
-pub fn update(
-    conn: &mut Conn,
-    id: &str,
-    d: &AttributeDefinition,
-    at: NaiveDateTime,
-) -> QueryResult<usize> {
+pub fn update(conn: &mut Conn, id: &str, d: &AttributeDefinition, at: At) -> QueryResult<usize> {
     diesel::update(a::table.find(id)).set(changes(d, at)).execute(conn)
 }
 

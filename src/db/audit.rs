@@ -1,5 +1,6 @@
 //! The audit trail: written in the same transaction as the change it records.
 
+use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::schema::audit_events;
@@ -45,7 +46,7 @@ impl Actor {
 #[diesel(table_name = audit_events, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct AuditEvent {
     pub id: String,
-    pub occurred_at: chrono::NaiveDateTime,
+    pub occurred_at: At,
     pub actor_id: Option<String>,
     pub actor_label: String,
     pub action: String,
@@ -107,9 +108,9 @@ pub struct Filter {
     pub subject_id: Option<String>,
     pub action: Option<String>,
     /// From this time on (inclusive).
-    pub from: Option<chrono::NaiveDateTime>,
+    pub from: Option<At>,
     /// Before this time.
-    pub until: Option<chrono::NaiveDateTime>,
+    pub until: Option<At>,
 }
 
 /// Newest first, `limit` events older than `before` (occurred_at, id). Each filter has an index
@@ -117,7 +118,7 @@ pub struct Filter {
 pub fn page(
     conn: &mut Conn,
     f: &Filter,
-    before: Option<(chrono::NaiveDateTime, String)>,
+    before: Option<(At, String)>,
     limit: i64,
 ) -> QueryResult<Vec<AuditEvent>> {
     use audit_events::dsl as e;
@@ -152,11 +153,7 @@ pub fn page(
 }
 
 /// How many `action` events happened since `since` (the `audit_events_action` index).
-pub fn count_since(
-    conn: &mut Conn,
-    action: &str,
-    since: chrono::NaiveDateTime,
-) -> QueryResult<i64> {
+pub fn count_since(conn: &mut Conn, action: &str, since: At) -> QueryResult<i64> {
     audit_events::table
         .filter(audit_events::action.eq(action))
         .filter(audit_events::occurred_at.ge(since))

@@ -1,19 +1,20 @@
 //! The Users list query: keyset pagination over indexed columns, so page 5,000 costs what page 1
 //! costs, and no `COUNT(*)` of the whole table.
 //!
-//! SQLite-specific (marked as such for the PostgreSQL port): the `COALESCE(last_sign_in_at, '')`
-//! sort key matches the expression index of the first migration, `+column` steers the planner
+//! SQLite-specific (marked as such for the PostgreSQL port): the `COALESCE(last_sign_in_at, 0)`
+//! sort key matches the expression index (migration 16), `+column` steers the planner
 //! for dense searches, and a search of three or more characters uses the FTS5 trigram index of
 //! emails and the full-name expression index (`customer_search`).
 //! The SQL text is assembled only from the constants below; every value is a bound parameter.
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::Conn;
 use super::cached_sql::CachedSql;
 use super::customer_search::{self, prefix_end};
+use super::millis::Millis;
 use crate::domain::account::Status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,8 +28,18 @@ impl SortField {
     fn expr(self) -> &'static str {
         match self {
             Self::Created => "created_at",
-            Self::LastSignIn => "COALESCE(last_sign_in_at, '')",
+            Self::LastSignIn => "COALESCE(last_sign_in_at, 0)",
             Self::Email => "email",
+        }
+    }
+
+    /// A cursor's key as the SQL compares it: times as the integers they are stored as (a
+    /// text parameter compared with an expression such as the COALESCE would sort after every
+    /// number).
+    fn param(self) -> &'static str {
+        match self {
+            Self::Created | Self::LastSignIn => "CAST(? AS INTEGER)",
+            Self::Email => "?",
         }
     }
 }
@@ -94,10 +105,10 @@ pub struct CustomerRow {
     pub lock_reason: Option<String>,
     #[diesel(sql_type = diesel::sql_types::Bool)]
     pub must_change_password: bool,
-    #[diesel(sql_type = Timestamp)]
-    pub created_at: NaiveDateTime,
-    #[diesel(sql_type = Nullable<Timestamp>)]
-    pub last_sign_in_at: Option<NaiveDateTime>,
+    #[diesel(sql_type = Millis)]
+    pub created_at: At,
+    #[diesel(sql_type = Nullable<Millis>)]
+    pub last_sign_in_at: Option<At>,
     /// The sort key exactly as stored, for the next cursor.
     #[diesel(sql_type = Text)]
     pub sort_value: String,
@@ -199,8 +210,9 @@ pub fn page(conn: &mut Conn, q: &ListQuery) -> QueryResult<Vec<CustomerRow>> {
     if let Some(cursor) = &q.cursor {
         // (key, id) beyond the cursor, spelled so SQLite uses a range on the key's index even
         // when the key is an expression (a row-value comparison would not).
-        let (cmp_eq, cmp) = if descending { (" <= ?", " < ?") } else { (" >= ?", " > ?") };
-        for part in [" AND ", expr, cmp_eq, " AND (", expr, cmp, " OR id", cmp, ")"] {
+        let (cmp_eq, cmp) = if descending { (" <= ", " < ") } else { (" >= ", " > ") };
+        let key = q.sort.param();
+        for part in [" AND ", expr, cmp_eq, key, " AND (", expr, cmp, key, " OR id", cmp, "?)"] {
             sql.push_str(part);
         }
         binds.push(cursor.value.clone());

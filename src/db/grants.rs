@@ -1,7 +1,7 @@
 //! Queries on `authorization_codes` and `oidc_tokens`: what the OpenID Connect provider issued,
 //! by hash, grouped by grant (one sign-in of a customer to an application).
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
@@ -20,10 +20,10 @@ pub struct Code {
     pub scope: String,
     pub nonce: Option<String>,
     pub code_challenge: Option<String>,
-    pub auth_time: NaiveDateTime,
-    pub created_at: NaiveDateTime,
-    pub expires_at: NaiveDateTime,
-    pub used_at: Option<NaiveDateTime>,
+    pub auth_time: At,
+    pub created_at: At,
+    pub expires_at: At,
+    pub used_at: Option<At>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -35,11 +35,11 @@ pub struct Token {
     pub application_id: String,
     pub account_id: String,
     pub scope: String,
-    pub auth_time: NaiveDateTime,
-    pub created_at: NaiveDateTime,
-    pub expires_at: NaiveDateTime,
-    pub used_at: Option<NaiveDateTime>,
-    pub revoked_at: Option<NaiveDateTime>,
+    pub auth_time: At,
+    pub created_at: At,
+    pub expires_at: At,
+    pub used_at: Option<At>,
+    pub revoked_at: Option<At>,
 }
 
 pub fn insert_code(conn: &mut Conn, code: &Code) -> QueryResult<usize> {
@@ -51,7 +51,7 @@ pub fn find_code(conn: &mut Conn, hash: &str) -> QueryResult<Option<Code>> {
 }
 
 /// Marks the code used; false when it already was (a second exchange).
-pub fn use_code(conn: &mut Conn, hash: &str, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn use_code(conn: &mut Conn, hash: &str, at: At) -> QueryResult<bool> {
     let n = diesel::update(c::table.find(hash).filter(c::used_at.is_null()))
         .set(c::used_at.eq(at))
         .execute(conn)?;
@@ -72,7 +72,7 @@ pub fn find_token(conn: &mut Conn, hash: &str, kind: TokenKind) -> QueryResult<O
 }
 
 /// Marks a refresh token exchanged; false when it already was (reuse).
-pub fn use_token(conn: &mut Conn, hash: &str, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn use_token(conn: &mut Conn, hash: &str, at: At) -> QueryResult<bool> {
     let n = diesel::update(t::table.find(hash).filter(t::used_at.is_null()))
         .set(t::used_at.eq(at))
         .execute(conn)?;
@@ -80,14 +80,14 @@ pub fn use_token(conn: &mut Conn, hash: &str, at: NaiveDateTime) -> QueryResult<
 }
 
 /// Revokes every live token of the grant; returns how many.
-pub fn revoke_grant(conn: &mut Conn, grant_id: &str, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn revoke_grant(conn: &mut Conn, grant_id: &str, at: At) -> QueryResult<usize> {
     diesel::update(t::table.filter(t::grant_id.eq(grant_id)).filter(t::revoked_at.is_null()))
         .set(t::revoked_at.eq(at))
         .execute(conn)
 }
 
 /// Revokes every live token of the account (lock, reset, sign-out everywhere); returns how many.
-pub fn revoke_account(conn: &mut Conn, account_id: &str, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn revoke_account(conn: &mut Conn, account_id: &str, at: At) -> QueryResult<usize> {
     diesel::update(t::table.filter(t::account_id.eq(account_id)).filter(t::revoked_at.is_null()))
         .set(t::revoked_at.eq(at))
         .execute(conn)
@@ -99,7 +99,7 @@ pub fn find_any_token(conn: &mut Conn, hash: &str) -> QueryResult<Option<Token>>
 }
 
 /// Revokes one token; false when it already was.
-pub fn revoke_token(conn: &mut Conn, hash: &str, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn revoke_token(conn: &mut Conn, hash: &str, at: At) -> QueryResult<bool> {
     let n = diesel::update(t::table.find(hash).filter(t::revoked_at.is_null()))
         .set(t::revoked_at.eq(at))
         .execute(conn)?;
@@ -110,18 +110,14 @@ pub fn revoke_token(conn: &mut Conn, hash: &str, at: NaiveDateTime) -> QueryResu
 pub struct LiveGrant {
     pub grant_id: String,
     pub application_id: String,
-    pub signed_in: NaiveDateTime,
-    pub last_used: NaiveDateTime,
+    pub signed_in: At,
+    pub last_used: At,
 }
 
 /// The account's grants with a live token at `at`, most recently used first.
-pub fn live_of_account(
-    conn: &mut Conn,
-    account_id: &str,
-    at: NaiveDateTime,
-) -> QueryResult<Vec<LiveGrant>> {
+pub fn live_of_account(conn: &mut Conn, account_id: &str, at: At) -> QueryResult<Vec<LiveGrant>> {
     use diesel::dsl::{max, min};
-    let rows: Vec<(String, String, Option<NaiveDateTime>, Option<NaiveDateTime>)> = t::table
+    let rows: Vec<(String, String, Option<At>, Option<At>)> = t::table
         .filter(t::account_id.eq(account_id))
         .filter(t::revoked_at.is_null())
         .filter(t::expires_at.gt(at))

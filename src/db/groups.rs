@@ -1,7 +1,7 @@
 //! Groups and memberships. `groups.member_count` is kept in step with `group_members` by the
 //! functions here, in the caller's transaction.
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
@@ -22,8 +22,8 @@ pub struct GroupDetails {
     pub name: String,
     pub name_key: String,
     pub member_count: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: At,
+    pub updated_at: At,
 }
 
 /// Every group, by name.
@@ -116,13 +116,7 @@ pub fn key_taken(conn: &mut Conn, key: &str, except: Option<&str>) -> QueryResul
     Ok(q.first::<String>(conn).optional()?.is_some())
 }
 
-pub fn insert(
-    conn: &mut Conn,
-    id: &str,
-    name: &str,
-    key: &str,
-    at: NaiveDateTime,
-) -> QueryResult<()> {
+pub fn insert(conn: &mut Conn, id: &str, name: &str, key: &str, at: At) -> QueryResult<()> {
     diesel::insert_into(groups::table)
         .values((
             groups::id.eq(id),
@@ -135,13 +129,7 @@ pub fn insert(
     Ok(())
 }
 
-pub fn rename(
-    conn: &mut Conn,
-    id: &str,
-    name: &str,
-    key: &str,
-    at: NaiveDateTime,
-) -> QueryResult<usize> {
+pub fn rename(conn: &mut Conn, id: &str, name: &str, key: &str, at: At) -> QueryResult<usize> {
     diesel::update(groups::table.find(id))
         .set((groups::name.eq(name), groups::name_key.eq(key), groups::updated_at.eq(at)))
         .execute(conn)
@@ -157,7 +145,7 @@ pub fn add_member(
     conn: &mut Conn,
     account_id: &str,
     group_ids: &[String],
-    at: NaiveDateTime,
+    at: At,
 ) -> QueryResult<Vec<String>> {
     let mut joined = Vec::new();
     for g in group_ids {

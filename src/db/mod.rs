@@ -12,6 +12,7 @@ pub mod customer_list;
 pub mod customer_search;
 pub mod grants;
 pub mod groups;
+pub mod millis;
 pub mod outbox;
 pub mod schema;
 pub mod seed;
@@ -21,10 +22,10 @@ pub mod signing_keys;
 pub mod submissions;
 pub mod tokens;
 
+use crate::domain::clock::At;
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
@@ -204,13 +205,52 @@ fn file_url(data_dir: &Path) -> anyhow::Result<String> {
 /// before its indexes are back).
 fn prepare(conn: &mut Conn) -> anyhow::Result<()> {
     conn.batch_execute("PRAGMA journal_mode = WAL;")?;
-    conn.run_pending_migrations(MIGRATIONS)
-        .map_err(|e| anyhow::anyhow!("migrating the database failed: {e}"))?;
+    migrate(conn)?;
     if bulk_load::pending(conn)? {
         tracing::warn!("an interrupted seed left indexes to rebuild; rebuilding them first");
         bulk_load::restore(conn, |done, total, name| {
             tracing::info!(done, total, name, "rebuilding");
         })?;
+    }
+    Ok(())
+}
+
+/// Runs the pending migrations one by one (each in its own transaction: an interrupted one
+/// leaves the file as the step before it), saying on the log what each does and how long it
+/// took — on a large database a step that rewrites every row takes a while. After any, the
+/// WAL they filled is written back and emptied: left in place, every read would look its pages
+/// up there (measured: the customer page a third slower beside a 178 MB WAL at 200,000
+/// customers).
+fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
+    let pending = conn
+        .pending_migrations(MIGRATIONS)
+        .map_err(|e| anyhow::anyhow!("reading the migrations failed: {e}"))?;
+    let total = pending.len();
+    // An upgrade says each step as it starts; a new file's steps take no time.
+    let upgrade =
+        total > 0 && !conn.applied_migrations().map_err(|e| anyhow::anyhow!("{e}"))?.is_empty();
+    for (i, migration) in pending.iter().enumerate() {
+        let name = migration.name().to_string();
+        if upgrade {
+            tracing::info!(
+                step = format!("{}/{total}", i + 1),
+                migration = name,
+                "migrating the database"
+            );
+        }
+        let started = std::time::Instant::now();
+        conn.run_migration(migration.as_ref())
+            .map_err(|e| anyhow::anyhow!("migrating the database failed at {name}: {e}"))?;
+        let step = format!("{}/{total}", i + 1);
+        let ms = started.elapsed().as_millis() as u64;
+        if ms >= 1000 {
+            tracing::info!(step, migration = name, ms, "migrated the database");
+        } else {
+            tracing::debug!(step, migration = name, ms, "migrated the database");
+        }
+    }
+    if total > 0 {
+        conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
     }
     Ok(())
 }
@@ -258,9 +298,9 @@ fn make_private_file(path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Now, in UTC, to the microsecond (the precision every table keeps).
-pub fn now() -> NaiveDateTime {
-    Utc::now().naive_utc().trunc_subsecs(6)
+/// Now, in UTC, to the millisecond (the precision every table keeps).
+pub fn now() -> At {
+    At::now()
 }
 
 pub fn new_id() -> String {

@@ -1,6 +1,6 @@
 //! The email outbox: rows written with the change that causes them, sent by `mail::worker`.
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::schema::outbox as o;
@@ -19,12 +19,12 @@ pub struct Message {
     pub token_id: Option<String>,
     pub state: String,
     pub attempts: i32,
-    pub next_attempt_at: NaiveDateTime,
-    pub last_attempt_at: Option<NaiveDateTime>,
+    pub next_attempt_at: At,
+    pub last_attempt_at: Option<At>,
     pub last_error: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub sent_at: Option<NaiveDateTime>,
+    pub created_at: At,
+    pub updated_at: At,
+    pub sent_at: Option<At>,
     pub params: String,
 }
 
@@ -50,7 +50,7 @@ pub struct NewMessage<'a> {
     pub params: serde_json::Value,
 }
 
-pub fn enqueue(conn: &mut Conn, m: &NewMessage<'_>, at: NaiveDateTime) -> QueryResult<String> {
+pub fn enqueue(conn: &mut Conn, m: &NewMessage<'_>, at: At) -> QueryResult<String> {
     let id = new_id();
     diesel::insert_into(o::table)
         .values((
@@ -81,7 +81,7 @@ fn unsent() -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
 }
 
 /// Messages due at `at`, oldest first.
-pub fn due(conn: &mut Conn, at: NaiveDateTime, limit: i64) -> QueryResult<Vec<Message>> {
+pub fn due(conn: &mut Conn, at: At, limit: i64) -> QueryResult<Vec<Message>> {
     o::table
         .filter(unsent())
         .filter(o::next_attempt_at.le(at))
@@ -92,20 +92,20 @@ pub fn due(conn: &mut Conn, at: NaiveDateTime, limit: i64) -> QueryResult<Vec<Me
 }
 
 /// When the next unsent message is due, if any.
-pub fn next_due_at(conn: &mut Conn) -> QueryResult<Option<NaiveDateTime>> {
+pub fn next_due_at(conn: &mut Conn) -> QueryResult<Option<At>> {
     o::table.filter(unsent()).select(diesel::dsl::min(o::next_attempt_at)).first(conn)
 }
 
 /// Counts the attempt before it is made, so a message that crashes the sender still runs out
 /// of attempts. False when the message is no longer unsent (cancelled meanwhile).
-pub fn begin_attempt(conn: &mut Conn, id: &str, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn begin_attempt(conn: &mut Conn, id: &str, at: At) -> QueryResult<bool> {
     let n = diesel::update(o::table.find(id).filter(o::state.eq_any(UNSENT)))
         .set((o::attempts.eq(o::attempts + 1), o::last_attempt_at.eq(at), o::updated_at.eq(at)))
         .execute(conn)?;
     Ok(n == 1)
 }
 
-pub fn mark_sent(conn: &mut Conn, id: &str, at: NaiveDateTime) -> QueryResult<()> {
+pub fn mark_sent(conn: &mut Conn, id: &str, at: At) -> QueryResult<()> {
     diesel::update(o::table.find(id))
         .set((
             o::state.eq(MailState::Sent.as_str()),
@@ -122,8 +122,8 @@ pub fn mark_attempt_failed(
     conn: &mut Conn,
     id: &str,
     error: &str,
-    next: Option<NaiveDateTime>,
-    at: NaiveDateTime,
+    next: Option<At>,
+    at: At,
 ) -> QueryResult<()> {
     let state = if next.is_some() { MailState::Retrying } else { MailState::Failed };
     diesel::update(o::table.find(id).filter(o::state.eq_any(UNSENT)))
@@ -142,7 +142,7 @@ pub fn cancel_for_tokens(
     conn: &mut Conn,
     token_ids: &[String],
     why: &str,
-    at: NaiveDateTime,
+    at: At,
 ) -> QueryResult<usize> {
     if token_ids.is_empty() {
         return Ok(0);
@@ -156,7 +156,7 @@ pub fn cancel_for_tokens(
         .execute(conn)
 }
 
-pub fn cancel(conn: &mut Conn, id: &str, why: &str, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn cancel(conn: &mut Conn, id: &str, why: &str, at: At) -> QueryResult<usize> {
     diesel::update(o::table.find(id).filter(o::state.eq_any(UNSENT)))
         .set((
             o::state.eq(MailState::Cancelled.as_str()),
@@ -167,7 +167,7 @@ pub fn cancel(conn: &mut Conn, id: &str, why: &str, at: NaiveDateTime) -> QueryR
 }
 
 /// A failed message goes back to the queue with a fresh set of attempts.
-pub fn requeue(conn: &mut Conn, id: &str, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn requeue(conn: &mut Conn, id: &str, at: At) -> QueryResult<bool> {
     let n = diesel::update(o::table.find(id).filter(o::state.eq(MailState::Failed.as_str())))
         .set((
             o::state.eq(MailState::Queued.as_str()),

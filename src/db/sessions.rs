@@ -1,7 +1,7 @@
 //! Server-side sessions. Rows are keyed by the SHA-256 of the cookie's key, so a copy of the
 //! database does not hand out live sessions.
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
@@ -17,19 +17,19 @@ pub struct NewSession<'a> {
     pub state: &'a str,
     pub user_agent: &'a str,
     pub ip: &'a str,
-    pub created_at: NaiveDateTime,
-    pub last_seen_at: NaiveDateTime,
-    pub idle_expires_at: NaiveDateTime,
-    pub absolute_expires_at: NaiveDateTime,
+    pub created_at: At,
+    pub last_seen_at: At,
+    pub idle_expires_at: At,
+    pub absolute_expires_at: At,
 }
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = sessions, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct StoredSession {
     pub state: String,
-    pub last_seen_at: NaiveDateTime,
-    pub idle_expires_at: NaiveDateTime,
-    pub absolute_expires_at: NaiveDateTime,
+    pub last_seen_at: At,
+    pub idle_expires_at: At,
+    pub absolute_expires_at: At,
 }
 
 /// What a session's state says about who it belongs to; copied into columns so sessions can be
@@ -66,8 +66,8 @@ pub fn update_state(
     id_hash: &str,
     state: &str,
     owner: &SessionOwner<'_>,
-    now: NaiveDateTime,
-    idle_expires_at: NaiveDateTime,
+    now: At,
+    idle_expires_at: At,
 ) -> QueryResult<usize> {
     diesel::update(sessions::table.find(id_hash))
         .set((
@@ -79,12 +79,7 @@ pub fn update_state(
         .execute(conn)
 }
 
-pub fn touch(
-    conn: &mut Conn,
-    id_hash: &str,
-    now: NaiveDateTime,
-    idle_expires_at: NaiveDateTime,
-) -> QueryResult<usize> {
+pub fn touch(conn: &mut Conn, id_hash: &str, now: At, idle_expires_at: At) -> QueryResult<usize> {
     diesel::update(sessions::table.find(id_hash))
         .set((sessions::last_seen_at.eq(now), sessions::idle_expires_at.eq(idle_expires_at)))
         .execute(conn)
@@ -94,7 +89,7 @@ pub fn delete(conn: &mut Conn, id_hash: &str) -> QueryResult<usize> {
     diesel::delete(sessions::table.find(id_hash)).execute(conn)
 }
 
-pub fn delete_expired(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<usize> {
+pub fn delete_expired(conn: &mut Conn, now: At) -> QueryResult<usize> {
     diesel::delete(
         sessions::table
             .filter(sessions::idle_expires_at.lt(now).or(sessions::absolute_expires_at.lt(now))),
@@ -119,10 +114,10 @@ pub struct ListedSession {
     pub id_hash: String,
     pub user_agent: String,
     pub ip: String,
-    pub created_at: NaiveDateTime,
-    pub last_seen_at: NaiveDateTime,
-    pub idle_expires_at: NaiveDateTime,
-    pub absolute_expires_at: NaiveDateTime,
+    pub created_at: At,
+    pub last_seen_at: At,
+    pub idle_expires_at: At,
+    pub absolute_expires_at: At,
 }
 
 /// The account's live sessions in `scope`, most recently seen first.
@@ -130,7 +125,7 @@ pub fn of_account(
     conn: &mut Conn,
     account_id: &str,
     scope: &str,
-    now: NaiveDateTime,
+    now: At,
 ) -> QueryResult<Vec<ListedSession>> {
     sessions::table
         .filter(sessions::account_id.eq(account_id))

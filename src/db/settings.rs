@@ -1,6 +1,6 @@
 //! The organization's settings (one row).
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
@@ -118,11 +118,11 @@ pub fn load(conn: &mut Conn) -> QueryResult<Settings> {
 }
 
 /// The organization's name (first-run setup).
-pub fn set_name(conn: &mut Conn, name: &str, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn set_name(conn: &mut Conn, name: &str, at: At) -> QueryResult<usize> {
     diesel::update(s::table.find(1)).set((s::name.eq(name), s::updated_at.eq(at))).execute(conn)
 }
 
-pub fn set_lockout(conn: &mut Conn, p: &LockoutPolicy, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn set_lockout(conn: &mut Conn, p: &LockoutPolicy, at: At) -> QueryResult<usize> {
     diesel::update(s::table.find(1))
         .set((
             s::lockout_enabled.eq(p.enabled),
@@ -135,7 +135,7 @@ pub fn set_lockout(conn: &mut Conn, p: &LockoutPolicy, at: NaiveDateTime) -> Que
 }
 
 /// Saves one settings page's values.
-pub fn apply(conn: &mut Conn, change: &Change, at: NaiveDateTime) -> QueryResult<usize> {
+pub fn apply(conn: &mut Conn, change: &Change, at: At) -> QueryResult<usize> {
     let row = s::table.find(1);
     match change {
         Change::General(g) => diesel::update(row)

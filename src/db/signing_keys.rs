@@ -1,6 +1,6 @@
 //! Queries on `signing_keys` (a few rows: the keys that sign, and retired ones still published).
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
@@ -13,9 +13,9 @@ pub struct StoredKey {
     pub alg: String,
     pub private_sealed: String,
     pub public_jwk: String,
-    pub created_at: NaiveDateTime,
-    pub retired_at: Option<NaiveDateTime>,
-    pub published_until: Option<NaiveDateTime>,
+    pub created_at: At,
+    pub retired_at: Option<At>,
+    pub published_until: Option<At>,
 }
 
 pub fn insert(
@@ -24,7 +24,7 @@ pub fn insert(
     alg: &str,
     private_sealed: &str,
     public_jwk: &str,
-    at: NaiveDateTime,
+    at: At,
 ) -> QueryResult<usize> {
     diesel::insert_into(k::table)
         .values((
@@ -50,7 +50,7 @@ pub fn active(conn: &mut Conn, alg: &str) -> QueryResult<Option<StoredKey>> {
 
 /// The keys whose public part is published at `at`: those that sign, and retired ones until
 /// the tokens they signed have expired.
-pub fn published(conn: &mut Conn, at: NaiveDateTime) -> QueryResult<Vec<StoredKey>> {
+pub fn published(conn: &mut Conn, at: At) -> QueryResult<Vec<StoredKey>> {
     k::table
         .filter(k::retired_at.is_null().or(k::published_until.gt(at)))
         .order((k::alg, k::created_at.desc()))
@@ -59,12 +59,7 @@ pub fn published(conn: &mut Conn, at: NaiveDateTime) -> QueryResult<Vec<StoredKe
 }
 
 /// The key stops signing; its public part stays published until `published_until`.
-pub fn retire(
-    conn: &mut Conn,
-    kid: &str,
-    at: NaiveDateTime,
-    published_until: NaiveDateTime,
-) -> QueryResult<usize> {
+pub fn retire(conn: &mut Conn, kid: &str, at: At, published_until: At) -> QueryResult<usize> {
     diesel::update(k::table.find(kid))
         .filter(k::retired_at.is_null())
         .set((k::retired_at.eq(at), k::published_until.eq(published_until)))

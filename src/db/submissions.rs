@@ -1,6 +1,6 @@
 //! The New User wizard's replay guard: which customer a submission key created, and for whom.
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
@@ -21,7 +21,7 @@ pub fn insert(
     key: &str,
     actor_id: &str,
     account_id: &str,
-    at: NaiveDateTime,
+    at: At,
 ) -> QueryResult<()> {
     diesel::insert_into(f::table)
         .values((
@@ -35,6 +35,6 @@ pub fn insert(
 }
 
 /// Keys only guard against a repeat within minutes; a day is plenty.
-pub fn delete_older_than(conn: &mut Conn, before: NaiveDateTime) -> QueryResult<usize> {
+pub fn delete_older_than(conn: &mut Conn, before: At) -> QueryResult<usize> {
     diesel::delete(f::table.filter(f::created_at.lt(before))).execute(conn)
 }

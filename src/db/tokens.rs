@@ -1,7 +1,7 @@
 //! One-time link tokens (invitation, password reset, verification). Only the SHA-256 of a token
 //! is stored; the token itself is derived from the row id (see `domain::token::LinkKey`).
 
-use chrono::NaiveDateTime;
+use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::schema::one_time_tokens as t;
@@ -14,10 +14,10 @@ pub struct StoredToken {
     pub id: String,
     pub account_id: String,
     pub purpose: String,
-    pub created_at: NaiveDateTime,
-    pub expires_at: NaiveDateTime,
-    pub used_at: Option<NaiveDateTime>,
-    pub revoked_at: Option<NaiveDateTime>,
+    pub created_at: At,
+    pub expires_at: At,
+    pub used_at: Option<At>,
+    pub revoked_at: Option<At>,
 }
 
 /// Why a link cannot be used, in the words the customer sees.
@@ -34,7 +34,7 @@ impl StoredToken {
         Purpose::parse(&self.purpose)
     }
 
-    pub fn state(&self, at: NaiveDateTime) -> TokenState {
+    pub fn state(&self, at: At) -> TokenState {
         if self.used_at.is_some() {
             TokenState::Used
         } else if self.revoked_at.is_some() {
@@ -54,8 +54,8 @@ pub fn replace(
     account_id: &str,
     purpose: Purpose,
     token_hash_of: impl FnOnce(&str) -> String,
-    at: NaiveDateTime,
-    expires_at: NaiveDateTime,
+    at: At,
+    expires_at: At,
 ) -> QueryResult<String> {
     revoke_open(conn, account_id, purpose, at)?;
     let id = new_id();
@@ -77,7 +77,7 @@ pub fn revoke_open(
     conn: &mut Conn,
     account_id: &str,
     purpose: Purpose,
-    at: NaiveDateTime,
+    at: At,
 ) -> QueryResult<Vec<String>> {
     revoke_open_of(conn, account_id, &[purpose], at)
 }
@@ -87,7 +87,7 @@ pub fn revoke_open_of(
     conn: &mut Conn,
     account_id: &str,
     purposes: &[Purpose],
-    at: NaiveDateTime,
+    at: At,
 ) -> QueryResult<Vec<String>> {
     let purposes: Vec<&str> = purposes.iter().map(|p| p.as_str()).collect();
     let open = t::table
@@ -123,7 +123,7 @@ pub fn find(conn: &mut Conn, id: &str) -> QueryResult<Option<StoredToken>> {
 
 /// Marks the token used, if it still is usable at `at`; false when another request got there
 /// first (the check and the write are one statement).
-pub fn consume(conn: &mut Conn, id: &str, at: NaiveDateTime) -> QueryResult<bool> {
+pub fn consume(conn: &mut Conn, id: &str, at: At) -> QueryResult<bool> {
     let n = diesel::update(
         t::table
             .find(id)

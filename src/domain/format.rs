@@ -2,9 +2,10 @@
 //! 14:32 UTC", in the organization's time zone and always labelled with it; durations in
 //! words.
 
+use crate::domain::clock::At;
 use std::str::FromStr;
 
-use chrono::{Datelike, NaiveDateTime, Offset, TimeZone, Timelike};
+use chrono::{Datelike, Offset, TimeZone, Timelike};
 use chrono_tz::{OffsetName, Tz};
 
 /// The organization's time zone (Settings > General): an IANA zone, UTC by default.
@@ -40,7 +41,7 @@ impl Zone {
     }
 
     /// A UTC time as the organization reads it: "5 Dec 2026, 14:32 GMT".
-    pub fn stamp(self, utc: &NaiveDateTime) -> Stamp {
+    pub fn stamp(self, utc: &At) -> Stamp {
         let local = self.0.from_utc_datetime(utc);
         let offset = local.offset();
         let label = match offset.abbreviation() {
@@ -67,23 +68,23 @@ impl Zone {
     }
 
     /// The local date here of a UTC time.
-    pub fn date_of(self, utc: &NaiveDateTime) -> chrono::NaiveDate {
+    pub fn date_of(self, utc: &At) -> chrono::NaiveDate {
         self.0.from_utc_datetime(utc).date_naive()
     }
 
     /// The UTC time at which the local day `date` begins here (date filters mean the
     /// organization's days).
-    pub fn start_of_day(self, date: chrono::NaiveDate) -> NaiveDateTime {
+    pub fn start_of_day(self, date: chrono::NaiveDate) -> At {
         let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
         match self.0.from_local_datetime(&midnight).earliest() {
-            Some(t) => t.naive_utc(),
+            Some(t) => At::from(t.naive_utc()),
             // A day that begins in a gap (a clock change at midnight): its first real minute.
             None => self
                 .0
                 .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
                 .earliest()
-                .map(|t| t.naive_utc())
-                .unwrap_or(midnight),
+                .map(|t| At::from(t.naive_utc()))
+                .unwrap_or(At::from(midnight)),
         }
     }
 }
@@ -92,7 +93,7 @@ impl Zone {
 // call: a page of the list formats fifty of these.
 
 /// `2026-11-27T06:42:59Z`, for `<time datetime>`.
-pub fn iso(t: &NaiveDateTime) -> String {
+pub fn iso(t: &At) -> String {
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         t.year(),
@@ -144,8 +145,8 @@ mod tests {
         assert_eq!(thousands(-12_345), "-12,345");
     }
 
-    fn at(s: &str) -> NaiveDateTime {
-        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    fn at(s: &str) -> At {
+        At::from(chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap())
     }
 
     #[test]

@@ -4,9 +4,9 @@
 //! acceptance and our write sends that message again after a restart (with the same
 //! Message-ID, so receivers can tell).
 
+use crate::domain::clock::At;
 use std::time::Duration;
 
-use chrono::NaiveDateTime;
 use futures_util::StreamExt;
 use lettre::message::{Mailbox, MultiPart};
 use rand::Rng;
@@ -207,7 +207,7 @@ impl Worker {
     async fn record(&self, message: &Message, outcome: Outcome) -> Result<(), AppError> {
         let id = message.id.clone();
         let attempts = u32::try_from(message.attempts).unwrap_or(0) + 1;
-        let next: Option<NaiveDateTime> = (attempts < self.config.max_attempts).then(|| {
+        let next: Option<At> = (attempts < self.config.max_attempts).then(|| {
             let delay = backoff(self.config.retry_base, attempts);
             now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1))
         });

@@ -24,6 +24,7 @@ pub mod throttle;
 /// The route paths, for the handlers (`domain::urls`: mail builds links with them too).
 pub use crate::domain::urls;
 
+use crate::domain::clock::At;
 use actix_web::{HttpRequest, web};
 
 use crate::db::Db;
@@ -101,7 +102,7 @@ impl AppState {
     }
 
     /// A UTC time as the organization reads it.
-    pub fn stamp(&self, t: &chrono::NaiveDateTime) -> Stamp {
+    pub fn stamp(&self, t: &At) -> Stamp {
         self.zone().stamp(t)
     }
 

@@ -2,6 +2,7 @@
 //! row is found by its SHA-256. Idle and absolute timeouts are enforced here, on load, so an
 //! expired session is gone whatever the cookie says.
 
+use crate::domain::clock::At;
 use std::collections::HashMap;
 
 use actix_session::SessionMiddleware;
@@ -9,7 +10,7 @@ use actix_session::config::{BrowserSession, CookieContentSecurity};
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Key, SameSite};
-use chrono::{Duration, NaiveDateTime};
+use chrono::Duration;
 
 use crate::db::sessions::{self, NewSession, SessionOwner};
 use crate::db::{Db, now};
@@ -65,7 +66,7 @@ fn owner_of(state: &HashMap<String, String>) -> Owner {
     }
 }
 
-fn expired(row: &sessions::StoredSession, at: NaiveDateTime) -> bool {
+fn expired(row: &sessions::StoredSession, at: At) -> bool {
     at >= row.idle_expires_at || at >= row.absolute_expires_at
 }
 

@@ -4,6 +4,7 @@
 
 use roster::db::audit::Actor;
 use roster::domain::account::Status;
+use roster::domain::clock::At;
 use roster::web::console::access::{Need, RULES, rule_for};
 
 use crate::helpers::*;
@@ -14,7 +15,7 @@ async fn footprint(app: &TestApp) -> Vec<i64> {
     use roster::db::schema::*;
     app.db
         .run(|c| {
-            let settings: chrono::NaiveDateTime =
+            let settings: At =
                 organization_settings::table.select(organization_settings::updated_at).first(c)?;
             Ok(vec![
                 accounts::table.count().get_result(c)?,

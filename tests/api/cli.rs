@@ -214,7 +214,7 @@ fn an_interrupted_load_is_finished_before_the_database_is_used() {
             "INSERT INTO accounts (id, kind, email, first_name, last_name, first_name_key, \
              last_name_key, status, created_at, updated_at) VALUES ('0190a000-0000-7000-8000-0000000000aa', \
              'customer', 'halfway@example.org', 'Hal', 'Way', 'hal', 'way', 'active', \
-             '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+             1767225600000, 1767225600000)",
         )
         .unwrap();
         assert_ne!(schema_objects(&mut conn), before);

@@ -1,6 +1,6 @@
-use chrono::NaiveDateTime;
 use reqwest::header::HeaderMap;
 use reqwest::redirect::Policy;
+use roster::domain::clock::At;
 use std::time::Duration;
 
 use roster::config::{Argon2Cost, Config};
@@ -171,8 +171,8 @@ pub struct Customer<'a> {
     pub first: &'a str,
     pub last: &'a str,
     pub status: Status,
-    pub created_at: NaiveDateTime,
-    pub last_sign_in_at: Option<NaiveDateTime>,
+    pub created_at: At,
+    pub last_sign_in_at: Option<At>,
 }
 
 /// A customer created now who never signed in.

@@ -29,4 +29,5 @@ mod settings;
 mod setup;
 mod signing_keys;
 mod smtp;
+mod upgrade;
 mod users;

@@ -1,6 +1,7 @@
+use roster::domain::clock::At;
 use std::collections::HashSet;
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::Duration;
 use roster::db::now;
 use roster::domain::account::Status;
 
@@ -8,9 +9,7 @@ use crate::helpers::*;
 
 /// 60 customers; created times come in groups of 4 equal values (ties), and a third never
 /// signed in (NULL last sign-in, which sorts as the oldest).
-async fn sixty_customers(
-    app: &TestApp,
-) -> Vec<(String, String, NaiveDateTime, Option<NaiveDateTime>)> {
+async fn sixty_customers(app: &TestApp) -> Vec<(String, String, At, Option<At>)> {
     let base = now() - Duration::days(100);
     let emails: Vec<String> =
         (0..60).map(|i| format!("user{:02}.{}@example.com", (i * 37) % 60, i)).collect();
@@ -67,7 +66,7 @@ async fn walk_backward(app: &TestApp, mut html: String) -> Vec<String> {
 async fn paging_loses_and_repeats_no_row_in_every_sort_and_direction() {
     let app = signed_in_app().await;
     let customers = sixty_customers(&app).await;
-    let key = |c: &(String, String, NaiveDateTime, Option<NaiveDateTime>), sort: &str| -> String {
+    let key = |c: &(String, String, At, Option<At>), sort: &str| -> String {
         match sort {
             "created" => c.2.format("%Y-%m-%d %H:%M:%S%.f").to_string(),
             "last_sign_in" => {

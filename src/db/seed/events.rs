@@ -2,7 +2,8 @@
 //! and every index key are appended), twenty kinds of action by five administrators and
 //! anonymous visitors, about a sample of the customers.
 
-use chrono::{Duration, NaiveDateTime};
+use crate::domain::clock::At;
+use chrono::Duration;
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -56,7 +57,7 @@ pub fn insert(
     conn: &mut Conn,
     count: u64,
     subjects: &[(String, String)],
-    now: NaiveDateTime,
+    now: At,
     mut progress: impl FnMut(u64),
 ) -> anyhow::Result<u64> {
     let mut rng = StdRng::seed_from_u64(7);

@@ -12,7 +12,8 @@
 mod events;
 mod names;
 
-use chrono::{Duration, NaiveDateTime};
+use crate::domain::clock::At;
+use chrono::Duration;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use rand::rngs::StdRng;
@@ -71,8 +72,8 @@ struct Row {
     last_key: String,
     status: Status,
     lock_reason: Option<LockReason>,
-    created_at: NaiveDateTime,
-    last_sign_in_at: Option<NaiveDateTime>,
+    created_at: At,
+    last_sign_in_at: Option<At>,
 }
 
 /// Rows per INSERT: 15 bound columns × 2,000 stays under SQLite's 32,766-parameter limit.
@@ -125,7 +126,7 @@ pub fn seed(
     while done < plan.customers {
         let n = BATCH.min(plan.customers - done);
         conn.immediate_transaction(|conn| -> anyhow::Result<()> {
-            let mut memberships: Vec<(usize, String, NaiveDateTime)> = Vec::new();
+            let mut memberships: Vec<(usize, String, At)> = Vec::new();
             let mut made = 0;
             while made < n {
                 let k = (INSERT_ROWS as u64).min(n - made);
@@ -226,7 +227,7 @@ fn pick_memberships(
     rng: &mut StdRng,
     rows: &[Row],
     groups: usize,
-    out: &mut Vec<(usize, String, NaiveDateTime)>,
+    out: &mut Vec<(usize, String, At)>,
 ) {
     if groups == 0 {
         return;
@@ -242,7 +243,7 @@ fn pick_memberships(
 
 fn insert_memberships(
     conn: &mut Conn,
-    memberships: &[(usize, String, NaiveDateTime)],
+    memberships: &[(usize, String, At)],
     group_ids: &[String],
 ) -> anyhow::Result<u64> {
     for chunk in memberships.chunks(10_000) {
@@ -270,7 +271,7 @@ fn insert_memberships(
     Ok(memberships.len() as u64)
 }
 
-fn insert_groups(conn: &mut Conn, count: u64, at: NaiveDateTime) -> anyhow::Result<Vec<String>> {
+fn insert_groups(conn: &mut Conn, count: u64, at: At) -> anyhow::Result<Vec<String>> {
     const TOPICS: &[&str] = &[
         "beta",
         "vip",
@@ -312,7 +313,7 @@ fn insert_groups(conn: &mut Conn, count: u64, at: NaiveDateTime) -> anyhow::Resu
 
 /// The customer numbered `n` (in its email), at `position` of `total`: creation times rise with
 /// the position, spread over the last four years with some jitter.
-fn make_row(rng: &mut StdRng, n: u64, position: u64, total: u64, now: NaiveDateTime) -> Row {
+fn make_row(rng: &mut StdRng, n: u64, position: u64, total: u64, now: At) -> Row {
     let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
     let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
     let domain = DOMAINS[rng.random_range(0..DOMAINS.len())];
@@ -353,7 +354,7 @@ fn make_row(rng: &mut StdRng, n: u64, position: u64, total: u64, now: NaiveDateT
 }
 
 /// A UUIDv7 for the time `at`: seeded ids sort as their rows were made.
-fn uuid_at(at: NaiveDateTime) -> String {
+fn uuid_at(at: At) -> String {
     let micros = at.and_utc().timestamp_micros().max(0) as u64;
     let ts = uuid::Timestamp::from_unix(
         uuid::NoContext,

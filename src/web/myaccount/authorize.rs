@@ -12,6 +12,7 @@ use super::chrome::AccountChrome;
 use super::link::ClosedPage;
 use crate::accounts::authorize::{self, AuthorizationRequest, Checked, Customer, error_back};
 use crate::db::{accounts::AccountSummary, now};
+use crate::domain::clock::At;
 use crate::error::AppError;
 use crate::web::render::{html, see_other};
 use crate::web::session_store::KEY_AUTH_TIME;
@@ -60,8 +61,7 @@ pub async fn authorize(
     let auth_time = customer
         .as_ref()
         .and_then(|_| session.get::<i64>(KEY_AUTH_TIME).ok().flatten())
-        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-        .map(|t| t.naive_utc());
+        .and_then(|t| At::from_millis(t.saturating_mul(1000)));
     let at = now();
     if valid.needs_sign_in(auth_time, at) {
         if valid.silent {

@@ -1,0 +1,121 @@
+//! Upgrading: a database made by an earlier release opens in this one. The pending migrations
+//! run at start, every value reads back as it was, and what worked before the upgrade (a
+//! console session, a My Account session, an invitation link) still works after it.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel_migrations::MigrationHarness;
+use roster::db::{DB_FILE, Db, MIGRATIONS};
+use roster::startup::Application;
+
+use crate::helpers::*;
+
+/// Takes `conn`'s database back to the release before the migration whose name ends with
+/// `suffix`, running the down steps of it and of every later one.
+fn back_to_before(conn: &mut SqliteConnection, suffix: &str) {
+    let pending = |conn: &mut SqliteConnection| -> Vec<String> {
+        conn.pending_migrations(MIGRATIONS).unwrap().iter().map(|m| m.name().to_string()).collect()
+    };
+    while !pending(conn).iter().any(|n| n.ends_with(suffix)) {
+        conn.revert_last_migration(MIGRATIONS).unwrap();
+    }
+}
+
+#[derive(QueryableByName)]
+struct Kind {
+    #[diesel(sql_type = Text)]
+    kind: String,
+}
+
+fn type_of(conn: &mut SqliteConnection, sql: &str) -> String {
+    diesel::sql_query(sql).get_result::<Kind>(conn).unwrap().kind
+}
+
+#[actix_web::test]
+async fn times_written_as_text_by_the_previous_release_read_back_to_the_millisecond() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let path = dir.path().join(DB_FILE);
+        let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        conn.run_pending_migrations(MIGRATIONS).unwrap();
+        back_to_before(&mut conn, "_millis");
+        // As diesel wrote them (six decimals), as SQL's CURRENT_TIMESTAMP wrote them (none),
+        // and a shorter fraction.
+        conn.batch_execute(
+            "INSERT INTO accounts (id, kind, email, first_name, last_name, first_name_key, \
+             last_name_key, status, created_at, updated_at, last_sign_in_at) VALUES \
+             ('0190a000-0000-7000-8000-0000000000aa', 'customer', 'ada@example.org', 'Ada', \
+             'Lovelace', 'ada', 'lovelace', 'active', '2026-12-07 14:18:33.670506', \
+             '2026-12-07 14:18:33', '2026-12-07 14:18:33.5');
+             INSERT INTO audit_events (id, occurred_at, actor_label, actor_name, action, \
+             details, ip) VALUES ('0190a000-0000-7000-8000-0000000000ab', \
+             '1999-12-31 23:59:59.999999', 'system', 'System', 'customer.created', '{}', '');",
+        )
+        .unwrap();
+    }
+    let db = Db::open(dir.path()).unwrap();
+    let mut conn = db.conn().unwrap();
+    let ada =
+        roster::db::accounts::find_customer(&mut conn, "0190a000-0000-7000-8000-0000000000aa")
+            .unwrap();
+    let ms = |s: &str| {
+        let t = chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").unwrap();
+        t.and_utc().timestamp_millis()
+    };
+    assert_eq!(ada.created_at.millis(), ms("2026-12-07 14:18:33.670"));
+    assert_eq!(ada.updated_at.millis(), ms("2026-12-07 14:18:33.000"));
+    assert_eq!(ada.last_sign_in_at.map(|t| t.millis()), Some(ms("2026-12-07 14:18:33.500")));
+    assert_eq!(ada.locked_until, None, "no time stays none");
+    assert_eq!(type_of(&mut conn, "SELECT typeof(created_at) AS kind FROM accounts"), "integer");
+    assert_eq!(
+        type_of(&mut conn, "SELECT CAST(occurred_at AS TEXT) AS kind FROM audit_events"),
+        ms("1999-12-31 23:59:59.999").to_string(),
+        "milliseconds are truncated, as chrono truncates them"
+    );
+}
+
+#[actix_web::test]
+async fn sessions_and_links_of_the_previous_release_still_work_after_the_upgrade() {
+    let app = signed_in_app().await;
+    let fields = [
+        ("email", "grace@example.com"),
+        ("first_name", "Grace"),
+        ("last_name", "Hopper"),
+        ("method", "invite"),
+        ("delivery", "offline"),
+        ("password", ""),
+    ];
+    let (status, page) = app.new_customer(&fields).await;
+    assert_eq!(status, 200, "{page}");
+    let link = element_text(&page, "reveal-value").expect("the invitation link is shown once");
+    app.active_customer("ada@example.com", "ada's long passphrase").await;
+    let (customer, res) = app.myaccount_sign_in("ada@example.com", "ada's long passphrase").await;
+    assert_eq!(res.status(), 303);
+
+    // The same data directory as the previous release left it: times as text.
+    {
+        let mut conn = app.db.conn().unwrap();
+        back_to_before(&mut conn, "_millis");
+        let kind = type_of(&mut conn, "SELECT typeof(idle_expires_at) AS kind FROM sessions");
+        assert_eq!(kind, "text");
+    }
+    // This release starts on it (the earlier server is left idle).
+    let upgraded = Application::build(test_config(app.data_dir.path())).await.unwrap();
+    let base = upgraded.base_url().to_owned();
+    actix_web::rt::spawn(upgraded.run_until_stopped());
+
+    // Cookies are not kept per port: both browsers present their sessions to the new server.
+    let (status, users) = get_with(&app.client, &format!("{base}/console/users")).await;
+    assert_eq!(status, 200, "the owner is still signed in: {users}");
+    assert!(users.contains("ada@example.com") && users.contains("grace@example.com"));
+    let (status, mine) = get_with(&customer, &format!("{base}/myaccount")).await;
+    assert_eq!(status, 200, "the customer is still signed in: {mine}");
+    let link = link.replace(&app.base, &base);
+    let strong = "a strong new passphrase 2026";
+    let res = submit_page(&client(), &link, &[("password", strong), ("confirm", strong)]).await;
+    assert_eq!(res.status(), 303, "the invitation link still works");
+    let (status, log) = get_with(&app.client, &format!("{base}/console/settings/audit-log")).await;
+    assert_eq!(status, 200);
+    assert!(log.contains("invitation"), "the earlier events are listed: {log}");
+}
