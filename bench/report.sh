@@ -10,6 +10,7 @@
 # usage: bench/report.sh [N]       (default 1000000)
 # env:   DURATION=15 (s per load run)  EVENTS=N (audit events)  CODES=40000 (OIDC codes)
 #        ANCHOR=path to the anchor harness  SKIP_DJANGO=1 (only to try the script quickly)
+#        BIN=path to a roster binary (default: build it; a copy lets the tree change meanwhile)
 # Loopback only; every load run is bounded (wrk -d inside timeout).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ OUT="bench/out/$(date -u +%Y%m%dT%H%M%SZ)-report-n$N"
 mkdir -p "$OUT"
 . bench/lib.sh
 need_wrk
-cargo build --release --quiet
+if [ -z "${BIN:-}" ]; then cargo build --release --quiet; fi
 
 # The raw output directory a bench script names on its last line.
 raw_dir() { sed -n 's/^raw output in //p' "$1" | tail -n1; }
