@@ -50,7 +50,12 @@ async fn times_written_as_text_by_the_previous_release_read_back_to_the_millisec
              '2026-12-07 14:18:33', '2026-12-07 14:18:33.5');
              INSERT INTO audit_events (id, occurred_at, actor_label, actor_name, action, \
              details, ip) VALUES ('0190a000-0000-7000-8000-0000000000ab', \
-             '1999-12-31 23:59:59.999999', 'system', 'System', 'customer.created', '{}', '');",
+             '1999-12-31 23:59:59.999999', 'system', 'System', 'customer.created', '{}', '');
+             ANALYZE;
+             INSERT INTO accounts (id, kind, email, first_name, last_name, first_name_key, \
+             last_name_key, status, created_at, updated_at) VALUES \
+             ('0190a000-0000-7000-8000-0000000000ac', 'customer', 'bob@example.org', 'Bob', \
+             'Lee', 'bob', 'lee', 'active', '2026-12-08 00:00:00', '2026-12-08 00:00:00');",
         )
         .unwrap();
     }
@@ -73,6 +78,22 @@ async fn times_written_as_text_by_the_previous_release_read_back_to_the_millisec
         ms("1999-12-31 23:59:59.999").to_string(),
         "milliseconds are truncated, as chrono truncates them"
     );
+    // The planner's statistics describe the converted values (its samples of text times had
+    // it walk whole indexes), and count the customer added after the earlier ANALYZE.
+    let stat = type_of(
+        &mut conn,
+        "SELECT stat AS kind FROM sqlite_stat1 WHERE idx = 'accounts_kind_created'",
+    );
+    assert!(stat.starts_with("2 "), "{stat}");
+
+    // A new file gets no statistics (SQLite's defaults suit small tables).
+    let fresh = tempfile::tempdir().unwrap();
+    let db = Db::open(fresh.path()).unwrap();
+    let kind = type_of(
+        &mut db.conn().unwrap(),
+        "SELECT CAST(COUNT(*) AS TEXT) AS kind FROM sqlite_master WHERE name = 'sqlite_stat1'",
+    );
+    assert_eq!(kind, "0");
 }
 
 #[actix_web::test]
