@@ -27,6 +27,18 @@ KNOWN = {
              "application set to EdDSA measured 2,148 req/s, p99 18 ms (HISTORY.md)",
     "sign-in": "Argon2id at production cost (m=19 MiB, t=2) on purpose: each attempt costs a "
                "verification, which is what makes guessing slow",
+    "search_middle": "this run's term (a middle part of the benchmarked customer's email, chosen "
+                     "at random) was `mpbell_`, which matches 1,497 customers (0.15 %): more than "
+                     "the 1,000 the page collects from the trigram index (collected, then dropped), "
+                     "so it walks the created-at index testing each entry (~16,700 for 25 "
+                     "matches); ~4-5 ms of CPU a request, and 16 connections on 2 cores queue "
+                     "behind it. Terms with up to 1,000 matches, or more than ~1 %, stay within "
+                     "the target (the previous report's term: 2,784 req/s, p99 12.9 ms). Next: "
+                     "read the trigram index newest first, a page at a time, once account ids "
+                     "are integers in creation order (issue 20)",
+    "search_locked": "a domain among locked customers walks the locked customers' status index "
+                     "(~40,000 at a million, ~9.5 ms of CPU at most) testing each; 16 "
+                     "connections on 2 cores queue behind it",
     "group": "a large group is listed by walking the created-at index with a membership probe per "
              "row (~33 rows walked per row shown at 3 %); a (group, created-at) copy in "
              "group_members would serve it directly (HISTORY.md, issue 4)",

@@ -4,6 +4,19 @@
 -- Milliseconds are truncated, as chrono truncates them. Triggers on accounts fire only on
 -- other columns (UPDATE OF), so this rewrites rows and the indexes that hold a time, nothing else.
 
+-- The large tables' indexes that hold a time are dropped first and built again at the end: one
+-- sort each instead of a delete and an insert per entry (1M customers and 1M events: 53 s → ~20 s).
+-- One set aside by an interrupted `roster seed` (bulk_load_pending) is built here, in its new form.
+DROP INDEX IF EXISTS accounts_kind_created;
+DROP INDEX IF EXISTS accounts_kind_status_created;
+DROP INDEX IF EXISTS accounts_kind_last_sign_in;
+DROP INDEX IF EXISTS accounts_locked_until;
+DROP INDEX IF EXISTS audit_events_action;
+DROP INDEX IF EXISTS audit_events_actor;
+DROP INDEX IF EXISTS audit_events_occurred;
+DROP INDEX IF EXISTS audit_events_subject;
+DROP INDEX IF EXISTS audit_events_subject_label;
+
 UPDATE accounts SET locked_until = CASE WHEN typeof(locked_until) = 'text' THEN unixepoch(locked_until) * 1000 + CASE WHEN substr(locked_until, 20, 1) = '.' THEN CAST(substr(substr(locked_until, 21) || '000', 1, 3) AS INTEGER) ELSE 0 END ELSE locked_until END,
     created_at = CASE WHEN typeof(created_at) = 'text' THEN unixepoch(created_at) * 1000 + CASE WHEN substr(created_at, 20, 1) = '.' THEN CAST(substr(substr(created_at, 21) || '000', 1, 3) AS INTEGER) ELSE 0 END ELSE created_at END,
     updated_at = CASE WHEN typeof(updated_at) = 'text' THEN unixepoch(updated_at) * 1000 + CASE WHEN substr(updated_at, 20, 1) = '.' THEN CAST(substr(substr(updated_at, 21) || '000', 1, 3) AS INTEGER) ELSE 0 END ELSE updated_at END,
@@ -60,6 +73,16 @@ UPDATE signing_keys SET created_at = CASE WHEN typeof(created_at) = 'text' THEN 
     published_until = CASE WHEN typeof(published_until) = 'text' THEN unixepoch(published_until) * 1000 + CASE WHEN substr(published_until, 20, 1) = '.' THEN CAST(substr(substr(published_until, 21) || '000', 1, 3) AS INTEGER) ELSE 0 END ELSE published_until END;
 
 
+DELETE FROM bulk_load_pending WHERE name IN ('accounts_kind_created', 'accounts_kind_status_created', 'accounts_kind_last_sign_in', 'accounts_locked_until', 'audit_events_action', 'audit_events_actor', 'audit_events_occurred', 'audit_events_subject', 'audit_events_subject_label');
+
+CREATE INDEX accounts_kind_created ON accounts (kind, created_at, id, email, first_name_key, last_name_key);
+CREATE INDEX accounts_kind_status_created
+    ON accounts (kind, status, created_at, id, email, first_name_key, last_name_key);
 -- Customers who never signed in sort as the oldest: 0 where the text ordering used ''.
-DROP INDEX accounts_kind_last_sign_in;
 CREATE INDEX accounts_kind_last_sign_in ON accounts (kind, COALESCE(last_sign_in_at, 0), id, email, first_name_key, last_name_key);
+CREATE INDEX accounts_locked_until ON accounts (locked_until) WHERE locked_until IS NOT NULL;
+CREATE INDEX audit_events_action ON audit_events (action, occurred_at, id);
+CREATE INDEX audit_events_actor ON audit_events (actor_label, occurred_at, id);
+CREATE INDEX audit_events_occurred ON audit_events (occurred_at, id);
+CREATE INDEX audit_events_subject ON audit_events (subject_id, occurred_at, id);
+CREATE INDEX audit_events_subject_label ON audit_events (subject_label, occurred_at, id);

@@ -100,7 +100,7 @@ fn seed_adds_customers_with_varied_statuses() {
 }
 
 /// The database's indexes and triggers by name, and what is left of a load (none after a seed).
-fn schema_objects(conn: &mut diesel::SqliteConnection) -> Vec<String> {
+pub fn schema_objects(conn: &mut diesel::SqliteConnection) -> Vec<String> {
     use diesel::prelude::*;
     #[derive(QueryableByName)]
     struct Name {
