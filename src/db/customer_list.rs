@@ -162,7 +162,7 @@ fn filters(q: &ListQuery) -> (String, Vec<String>) {
         (Some(term), None) => prefix(q, term, &mut sql, &mut binds),
         // Many matches, or a small group's members: tested on each row reached.
         (_, Some(term)) if q.dense_search || sparse_group => {
-            sql.push_str(customer_search::CONTAINS);
+            sql.push_str(customer_search::contains(term));
             binds.extend(customer_search::contains_binds(term));
         }
         // No search, or few matches, which the FROM clause starts from.

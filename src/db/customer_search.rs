@@ -8,7 +8,7 @@
 //! - the last name: `accounts_kind_last_name`.
 //!
 //! Few matches are collected from the three and sorted; many are found by walking the sort
-//! order's index, testing each entry with `CONTAINS` (see `customer_list`).
+//! order's index, testing each entry with `contains` (see `customer_list`).
 //!
 //! Shorter terms have no trigram; the list keeps its prefix search for them. Terms and keys are
 //! lower-cased (`search_key`), so the index and the `instr()` of the dense walk agree.
@@ -86,10 +86,22 @@ pub fn match_binds(term: &str) -> Vec<String> {
 /// The same test on a row's own columns, which the sort orders' indexes carry; `+` keeps SQLite
 /// from serving it from another index, so it walks the sort order and stops after a page of
 /// matches. Also for the few members of a small group. Binds: `contains_binds`.
-pub const CONTAINS: &str = " AND (instr(email, ?) > 0 \
-     OR (+(first_name_key || ' ' || last_name_key) >= ? \
-         AND +(first_name_key || ' ' || last_name_key) < ?) \
-     OR (+last_name_key >= ? AND +last_name_key < ?))";
+pub fn contains(term: &str) -> &'static str {
+    if term.contains(' ') {
+        " AND (instr(email, ?) > 0 \
+         OR (+(first_name_key || ' ' || last_name_key) >= ? \
+             AND +(first_name_key || ' ' || last_name_key) < ?) \
+         OR (+last_name_key >= ? AND +last_name_key < ?))"
+    } else {
+        // Without a space, "first last" starts with the term exactly when the first name
+        // does: tested without building the full name on every row walked (the concatenation
+        // was a third of a dense walk's time by perf, ~16,700 rows for a page of a 0.15 %
+        // term at a million customers).
+        " AND (instr(email, ?) > 0 \
+         OR (+first_name_key >= ? AND +first_name_key < ?) \
+         OR (+last_name_key >= ? AND +last_name_key < ?))"
+    }
+}
 
 pub fn contains_binds(term: &str) -> Vec<String> {
     let end = prefix_end(term);
