@@ -1,11 +1,11 @@
 //! A customer's sign-ins to applications, as the Sessions tab lists them beside My Account's:
 //! which application, since when, last used; **Terminate** revokes that sign-in's tokens.
 
-use crate::domain::clock::At;
 use serde_json::json;
 
 use crate::db::audit::{self, Actor};
 use crate::db::{Conn, Db, accounts, applications, grants, now};
+use crate::domain::clock::At;
 use crate::error::AppError;
 
 pub struct AppSession {

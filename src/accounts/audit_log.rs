@@ -4,7 +4,6 @@
 //! is in the trail by construction (events record field names and non-secret values); a
 //! detail whose name says otherwise is still shown as hidden.
 
-use crate::domain::clock::At;
 use chrono::NaiveDate;
 use serde_json::Value;
 
@@ -16,6 +15,7 @@ use crate::db::audit::{self, AuditEvent, Filter};
 use crate::db::customer_list::Cursor;
 use crate::db::{Db, accounts};
 use crate::domain::FieldErrors;
+use crate::domain::clock::At;
 use crate::domain::format::{Stamp, Zone, iso};
 use crate::error::AppError;
 

@@ -4,7 +4,6 @@
 //! is known to be registered, errors are shown on our page (`Refused`), never sent anywhere;
 //! after, they go back to the application as RFC 6749 errors (`Back`).
 
-use crate::domain::clock::At;
 use chrono::Duration;
 use serde_json::json;
 
@@ -13,6 +12,7 @@ use crate::db::audit::{self, Actor};
 use crate::db::grants::{self, Code};
 use crate::db::{Db, new_id, now};
 use crate::domain::application::ClientType;
+use crate::domain::clock::At;
 use crate::domain::oidc::granted_scope;
 use crate::domain::token::{hash_token, random_token};
 use crate::error::AppError;

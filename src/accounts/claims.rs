@@ -2,7 +2,6 @@
 //! application receives) and the userinfo answer, both from the same profile. Nothing is told
 //! of an account that can no longer sign in.
 
-use crate::domain::clock::At;
 use chrono::{Duration, TimeZone, Utc};
 use openidconnect::core::{
     CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
@@ -18,6 +17,7 @@ use crate::db::accounts::{self, Account};
 use crate::db::applications::{self, Application};
 use crate::db::grants::{self, TokenKind};
 use crate::db::{Conn, Db, attributes, groups, now};
+use crate::domain::clock::At;
 use crate::domain::signing::Signer;
 use crate::domain::token::hash_token;
 use crate::error::AppError;

@@ -3,7 +3,6 @@
 //! it) and verification (a self-registered address). What the console shows about the pending
 //! one, resending it (which revokes the previous link), and the customer following it.
 
-use crate::domain::clock::At;
 use serde_json::json;
 
 use super::{Services, queue_email};
@@ -14,6 +13,7 @@ use crate::db::tokens::{self, StoredToken, TokenState};
 use crate::db::{Conn, Db, now, sessions, settings};
 use crate::domain::FieldErrors;
 use crate::domain::account::{Kind, LockReason, Status};
+use crate::domain::clock::At;
 use crate::domain::email::EmailAddress;
 use crate::domain::mail::{MailState, Template};
 use crate::domain::password::Password;

@@ -2,7 +2,6 @@
 //! row (Settings > Login security), with the timed unlock. A locked account cannot sign in
 //! anywhere, its sessions end at once, and its open password links stop working.
 
-use crate::domain::clock::At;
 use serde_json::json;
 
 use super::links::revoke_password_links;
@@ -11,6 +10,7 @@ use crate::db::accounts::{self, Account, Lock};
 use crate::db::audit::{self, Actor};
 use crate::db::{Conn, Db, grants, sessions, settings};
 use crate::domain::account::{Kind, LockReason, Status};
+use crate::domain::clock::At;
 use crate::domain::clock::Clock;
 use crate::domain::mail::Template;
 use crate::error::AppError;

@@ -4,12 +4,12 @@
 //! Sessions are named in pages by a handle derived from the stored hash, never by the hash
 //! itself (which is what a cookie is checked against).
 
-use crate::domain::clock::At;
 use serde_json::json;
 
 use crate::db::audit::{self, Actor};
 use crate::db::sessions::{self, ListedSession};
 use crate::db::{Conn, Db, accounts, now};
+use crate::domain::clock::At;
 use crate::domain::token::hash_token;
 use crate::domain::user_agent;
 use crate::error::AppError;

@@ -9,7 +9,6 @@
 //! fresh server each made a key of their own, 16 concurrent RSA key generations on 2 cores,
 //! and waited up to 3 s.
 
-use crate::domain::clock::At;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -19,6 +18,7 @@ use serde_json::json;
 use crate::db::audit::{self, Actor};
 use crate::db::signing_keys::{self, StoredKey};
 use crate::db::{Db, new_id, now};
+use crate::domain::clock::At;
 use crate::domain::signing::{Algorithm, SealKey, Signer, generate};
 use crate::error::AppError;
 

@@ -5,7 +5,6 @@
 //! whole grant. Tokens are random strings stored as hashes; only ID tokens are signed. Nothing
 //! is issued for an account that can no longer sign in.
 
-use crate::domain::clock::At;
 use chrono::Duration;
 use serde_json::json;
 
@@ -18,6 +17,7 @@ use crate::db::grants::{self, Token, TokenKind};
 use crate::db::{Conn, Db, now};
 use crate::domain::account::{Kind, Status};
 use crate::domain::application::ClientType;
+use crate::domain::clock::At;
 use crate::domain::oidc::pkce_matches;
 use crate::domain::signing::Algorithm;
 use crate::domain::token::{hash_token, random_token, secrets_equal};

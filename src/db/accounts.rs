@@ -1,11 +1,11 @@
 //! Queries on `accounts`.
 
-use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
 use super::schema::accounts;
 use crate::domain::account::{Kind, LockReason, Role, Status};
+use crate::domain::clock::At;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts, check_for_backend(diesel::sqlite::Sqlite))]

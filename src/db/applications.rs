@@ -1,11 +1,11 @@
 //! Queries on `applications` (OpenID Connect clients; a handful of rows).
 
-use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
 use super::schema::applications as a;
 use crate::domain::application::{ApplicationDefinition, ClientType};
+use crate::domain::clock::At;
 use crate::domain::signing::Algorithm;
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -1,11 +1,11 @@
 //! The profile schema's rows (`attributes`) and, for now, the count of values per attribute.
 
-use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
 use super::schema::{attribute_values, attributes as a};
 use crate::domain::attribute::{AttributeDefinition, Choice, DataType, Grid, Place, Shown};
+use crate::domain::clock::At;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = a, check_for_backend(diesel::sqlite::Sqlite))]

@@ -1,10 +1,11 @@
 //! The audit trail: written in the same transaction as the change it records.
 
-use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::schema::audit_events;
 use super::{Conn, new_id, now};
+
+use crate::domain::clock::At;
 
 /// Who acted: an account, or the system (CLI, setup page, anonymous visitor).
 #[derive(Debug, Clone)]

@@ -7,7 +7,6 @@
 //! emails and the full-name expression index (`customer_search`).
 //! The SQL text is assembled only from the constants below; every value is a bound parameter.
 
-use crate::domain::clock::At;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
@@ -16,6 +15,7 @@ use super::cached_sql::CachedSql;
 use super::customer_search::{self, prefix_end};
 use super::millis::Millis;
 use crate::domain::account::Status;
+use crate::domain::clock::At;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortField {

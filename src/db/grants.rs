@@ -1,12 +1,13 @@
 //! Queries on `authorization_codes` and `oidc_tokens`: what the OpenID Connect provider issued,
 //! by hash, grouped by grant (one sign-in of a customer to an application).
 
-use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
 use super::schema::authorization_codes as c;
 use super::schema::oidc_tokens as t;
+
+use crate::domain::clock::At;
 pub use crate::domain::oidc::TokenKind;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

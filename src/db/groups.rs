@@ -1,12 +1,13 @@
 //! Groups and memberships. `groups.member_count` is kept in step with `group_members` by the
 //! functions here, in the caller's transaction.
 
-use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
 use super::cached_sql::CachedSql;
 use super::schema::{accounts, group_members, groups};
+
+use crate::domain::clock::At;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = groups, check_for_backend(diesel::sqlite::Sqlite))]

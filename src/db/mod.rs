@@ -22,7 +22,6 @@ pub mod signing_keys;
 pub mod submissions;
 pub mod tokens;
 
-use crate::domain::clock::At;
 use std::path::Path;
 use std::time::Duration;
 
@@ -31,6 +30,7 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+use crate::domain::clock::At;
 use crate::error::AppError;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");

@@ -1,10 +1,10 @@
 //! The email outbox: rows written with the change that causes them, sent by `mail::worker`.
 
-use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::schema::outbox as o;
 use super::{Conn, new_id};
+use crate::domain::clock::At;
 use crate::domain::mail::{MailState, Template};
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -1,12 +1,13 @@
 //! Server-side sessions. Rows are keyed by the SHA-256 of the cookie's key, so a copy of the
 //! database does not hand out live sessions.
 
-use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
 use super::accounts::AccountSummary;
 use super::schema::{accounts, sessions};
+
+use crate::domain::clock::At;
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = sessions)]

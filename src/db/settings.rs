@@ -1,10 +1,10 @@
 //! The organization's settings (one row).
 
-use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
 use super::schema::organization_settings as s;
+use crate::domain::clock::At;
 use crate::domain::format::Zone;
 use crate::domain::lockout::LockoutPolicy;
 use crate::domain::password::PasswordPolicy;

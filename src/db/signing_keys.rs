@@ -1,10 +1,11 @@
 //! Queries on `signing_keys` (a few rows: the keys that sign, and retired ones still published).
 
-use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
 use super::schema::signing_keys as k;
+
+use crate::domain::clock::At;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = k, check_for_backend(diesel::sqlite::Sqlite))]

@@ -1,10 +1,11 @@
 //! The New User wizard's replay guard: which customer a submission key created, and for whom.
 
-use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::Conn;
 use super::schema::form_submissions as f;
+
+use crate::domain::clock::At;
 
 /// The account an earlier request with this key created, if the same administrator sent it.
 pub fn find(conn: &mut Conn, key: &str, actor_id: &str) -> QueryResult<Option<String>> {

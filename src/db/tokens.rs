@@ -1,11 +1,11 @@
 //! One-time link tokens (invitation, password reset, verification). Only the SHA-256 of a token
 //! is stored; the token itself is derived from the row id (see `domain::token::LinkKey`).
 
-use crate::domain::clock::At;
 use diesel::prelude::*;
 
 use super::schema::one_time_tokens as t;
 use super::{Conn, new_id};
+use crate::domain::clock::At;
 use crate::domain::token::Purpose;
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -2,11 +2,12 @@
 //! 14:32 UTC", in the organization's time zone and always labelled with it; durations in
 //! words.
 
-use crate::domain::clock::At;
 use std::str::FromStr;
 
 use chrono::{Datelike, Offset, TimeZone, Timelike};
 use chrono_tz::{OffsetName, Tz};
+
+use crate::domain::clock::At;
 
 /// The organization's time zone (Settings > General): an IANA zone, UTC by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

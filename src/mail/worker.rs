@@ -4,7 +4,6 @@
 //! acceptance and our write sends that message again after a restart (with the same
 //! Message-ID, so receivers can tell).
 
-use crate::domain::clock::At;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -17,6 +16,7 @@ use super::{Links, MailConfig, Outbox};
 use crate::db::outbox::{self, Message};
 use crate::db::tokens::{self, TokenState};
 use crate::db::{Db, now, settings};
+use crate::domain::clock::At;
 use crate::error::AppError;
 
 const BATCH: i64 = 32;

@@ -24,10 +24,10 @@ pub mod throttle;
 /// The route paths, for the handlers (`domain::urls`: mail builds links with them too).
 pub use crate::domain::urls;
 
-use crate::domain::clock::At;
 use actix_web::{HttpRequest, web};
 
 use crate::db::Db;
+use crate::domain::clock::At;
 use crate::domain::clock::Clock;
 use crate::domain::format::{Stamp, Zone};
 use crate::domain::net::{Cidr, client_address};

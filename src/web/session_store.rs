@@ -2,7 +2,6 @@
 //! row is found by its SHA-256. Idle and absolute timeouts are enforced here, on load, so an
 //! expired session is gone whatever the cookie says.
 
-use crate::domain::clock::At;
 use std::collections::HashMap;
 
 use actix_session::SessionMiddleware;
@@ -14,6 +13,7 @@ use chrono::Duration;
 
 use crate::db::sessions::{self, NewSession, SessionOwner};
 use crate::db::{Db, now};
+use crate::domain::clock::At;
 use crate::domain::token::{hash_token, random_token};
 
 /// Session-state keys the store copies into columns (so sessions can be listed and revoked).

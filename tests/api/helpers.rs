@@ -1,12 +1,12 @@
 use reqwest::header::HeaderMap;
 use reqwest::redirect::Policy;
-use roster::domain::clock::At;
 use std::time::Duration;
 
 use roster::config::{Argon2Cost, Config};
 use roster::db::accounts::NewAccount;
 use roster::db::{Db, new_id, now};
 use roster::domain::account::{Kind, Role, Status};
+use roster::domain::clock::At;
 use roster::domain::name::search_key;
 use roster::mail::MailConfig;
 use roster::passwords::Hasher;

@@ -1,9 +1,9 @@
-use roster::domain::clock::At;
 use std::collections::HashSet;
 
 use chrono::Duration;
 use roster::db::now;
 use roster::domain::account::Status;
+use roster::domain::clock::At;
 
 use crate::helpers::*;
 

@@ -2,7 +2,6 @@
 //! and every index key are appended), twenty kinds of action by five administrators and
 //! anonymous visitors, about a sample of the customers.
 
-use crate::domain::clock::At;
 use chrono::Duration;
 use diesel::prelude::*;
 use rand::rngs::StdRng;
@@ -11,6 +10,7 @@ use rand::{Rng, SeedableRng};
 use super::super::Conn;
 use super::super::schema::{accounts, audit_events};
 use crate::domain::account::Kind;
+use crate::domain::clock::At;
 
 /// How many customers the events are about.
 pub const SUBJECTS: usize = 1_000;

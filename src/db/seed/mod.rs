@@ -12,7 +12,6 @@
 mod events;
 mod names;
 
-use crate::domain::clock::At;
 use chrono::Duration;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -23,6 +22,7 @@ use super::accounts::NewAccount;
 use super::schema::{accounts, group_members, groups};
 use super::{Conn, bulk_load, now};
 use crate::domain::account::{Kind, LockReason, Status};
+use crate::domain::clock::At;
 use crate::domain::name::search_key;
 use names::{DOMAINS, FIRST_NAMES, LAST_NAMES, ascii_slug};
 
