@@ -59,13 +59,20 @@ export class Watcher {
   async runAxe(page, state) {
     const url = page.url();
     await page.evaluate(AXE);
-    const found = await page.evaluate(async () => {
+    const { href, found } = await page.evaluate(async () => {
       const r = await window.axe.run(document, { resultTypes: ["violations"] });
-      return r.violations
+      const found = r.violations
         .filter((v) => v.impact === "serious" || v.impact === "critical")
         .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+      return { href: location.href, found };
     });
     const where = new URL(url).pathname + (state ? ` [${state}]` : "");
+    // The page moved on before the check ran (a meta refresh to an application, as after
+    // RP-initiated logout): what was checked is another site's page, not this one.
+    if (!ROSTER_PAGE.test(href)) {
+      this.interrupted.add(pageKey(where));
+      return [];
+    }
     this.checked.add(pageKey(where));
     for (const v of found) this.problems.push(`axe on ${where}: ${v}`);
     return found;
