@@ -198,6 +198,8 @@ pub struct Member {
     pub first_name: String,
     pub last_name: String,
     pub status: String,
+    pub lock_reason: Option<String>,
+    pub must_change_password: bool,
 }
 
 /// A page of the group's members in the order they were created (ids are UUIDv7), after the
@@ -218,6 +220,8 @@ pub fn members(
             accounts::first_name,
             accounts::last_name,
             accounts::status,
+            accounts::lock_reason,
+            accounts::must_change_password,
         ))
         .into_boxed();
     if let Some(after) = after {

@@ -244,3 +244,26 @@ async fn viewers_see_groups_but_change_nothing_and_every_change_needs_the_csrf_t
     let res = anonymous.get(GROUPS).await;
     assert_eq!(header(res.headers(), "location").split('?').next(), Some("/console/login"));
 }
+
+#[actix_web::test]
+async fn a_groups_members_show_the_status_the_users_list_shows() {
+    let app = signed_in_app().await;
+    let temporary = "temporary pass 9911";
+    let fields = [
+        ("email", "alan@example.com"),
+        ("first_name", "Alan"),
+        ("last_name", "Turing"),
+        ("method", "temporary"),
+        ("delivery", "email"),
+        ("password", temporary),
+    ];
+    assert_eq!(app.new_customer(&fields).await.0, 200);
+    let alan = app.customer_by_email("alan@example.com").await;
+    app.create_group("Pilots").await;
+    let page = format!("{GROUPS}/{}", app.group_id("Pilots").await);
+    app.post_on(&page, &format!("{page}/members"), &[("account_id", &alan.id)]).await;
+    let (status, html) = app.get_text(&page).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Temporary password"), "not plainly Active: {html}");
+    assert!(html.contains("to be replaced at next sign-in"), "{html}");
+}

@@ -256,7 +256,7 @@ async fn render_group(
                 remove_href: format!("{base}/members/{}/remove", m.id),
                 email: m.email.clone(),
                 name: format!("{} {}", m.first_name, m.last_name).trim().to_owned(),
-                badge: badge(&m.status, None, false),
+                badge: badge(&m.status, m.lock_reason.as_deref(), m.must_change_password),
             })
             .collect(),
         delete: delete_confirm(&group),
