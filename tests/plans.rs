@@ -92,20 +92,43 @@ fn list(group: Option<GroupFilter>, cursor: Option<Cursor>) -> ListQuery {
         dense_search: false,
         group,
         matches: None,
+        stream: false,
     }
 }
 
+/// A "Created" cursor is first looked up by public id; this database is empty, so its row is
+/// gone and its place is found by its time (an unindexed walk back from the newest, rare).
+const CURSOR_ROW: &str = "SEARCH accounts USING COVERING INDEX sqlite_autoindex_accounts_1 (id=?)";
+
+/// The default order is rowid order: the table itself, from the cursor's rowid on; a status's
+/// customers from the status index, whose entries are in rowid order within a status.
 #[test]
-fn users_pages_walk_an_index_in_order_without_sorting() {
+fn users_pages_walk_the_table_or_the_status_index_in_order_without_sorting() {
+    use roster::domain::account::Status;
     let cursor = Cursor { value: "1767225600000".into(), id: "x".into() };
     let dense = GroupFilter { id: "g".into(), sparse: false };
+    let locked = ListQuery { status: Some(Status::Locked), ..list(None, None) };
     let plans = plans(|c| {
         customer_list::page(c, &list(None, None)).unwrap();
-        customer_list::page(c, &list(None, Some(cursor))).unwrap();
+        customer_list::page(c, &list(None, Some(cursor.clone()))).unwrap();
         customer_list::page(c, &list(Some(dense), None)).unwrap();
+        customer_list::page(c, &locked).unwrap();
+        customer_list::page(c, &ListQuery { cursor: Some(cursor), ..locked.clone() }).unwrap();
     });
-    for plan in &plans {
-        assert!(plan.contains("accounts_kind_created"), "{plan}");
+    let expected = [
+        "SCAN accounts",
+        CURSOR_ROW,
+        "SCAN accounts",
+        "SEARCH accounts USING INTEGER PRIMARY KEY (rowid<?)",
+        "SCAN accounts; SEARCH group_members EXISTS USING COVERING INDEX group_members_account",
+        "SEARCH accounts USING INDEX accounts_status (status=?)",
+        CURSOR_ROW,
+        "SCAN accounts",
+        "SEARCH accounts USING INDEX accounts_status (status=? AND rowid<?)",
+    ];
+    assert_eq!(plans.len(), expected.len(), "{plans:#?}");
+    for (plan, start) in plans.iter().zip(expected) {
+        assert!(plan.starts_with(start), "{start}: {plan}");
         assert!(!plan.contains("TEMP B-TREE"), "{plan}");
     }
 }
@@ -114,89 +137,93 @@ fn search(term: &str, dense: bool, sort: SortField) -> ListQuery {
     ListQuery { search: Some(term.into()), dense_search: dense, sort, ..list(None, None) }
 }
 
-/// A search of three letters or more with few matches collects them from three indexes (the
-/// trigram index of emails, "first last", the last name), then fetches each by rowid: so on a
-/// database without statistics too (this one), where SQLite otherwise walked the sort index
-/// testing every row. Its count reads the indexes alone, unless narrowed by a status; the list
-/// collects the matches once and starts the count and the page from them. Without one of the
-/// indexes they fail.
+fn streamed(term: &str) -> ListQuery {
+    ListQuery { stream: true, ..search(term, false, SortField::Created) }
+}
+
+/// In the default order a search without a space reads its matches from the trigram index in
+/// rowid order, fetching each by rowid, and stops after a page: no sort, whatever the number
+/// of matches, with a cursor, a status or a large group tested on each match.
 #[test]
-fn a_sparse_search_collects_its_matches_from_the_trigram_and_name_indexes() {
+fn a_search_streams_from_the_trigram_index_in_rowid_order() {
     use roster::domain::account::Status;
-    let locked =
-        |sort| ListQuery { status: Some(Status::Locked), ..search("donna yam", false, sort) };
+    let cursor = Cursor { value: "1767225600000".into(), id: "x".into() };
+    let active = ListQuery { status: Some(Status::Active), ..streamed("example.org") };
+    let dense = GroupFilter { id: "g".into(), sparse: false };
     let plans = plans(|c| {
-        customer_list::page(c, &search("donna yam", false, SortField::Created)).unwrap();
-        customer_list::page(c, &locked(SortField::Created)).unwrap();
+        customer_list::page(c, &streamed("example.org")).unwrap();
+        customer_list::page(c, &ListQuery { cursor: Some(cursor), ..streamed("example.org") })
+            .unwrap();
+        customer_list::page(c, &active).unwrap();
+        customer_list::count_capped(c, &active, 1001).unwrap();
+        customer_list::page(c, &ListQuery { group: Some(dense), ..streamed("example") }).unwrap();
+    });
+    let plans: Vec<_> =
+        plans.into_iter().filter(|p| p != CURSOR_ROW && p != "SCAN accounts").collect();
+    assert_eq!(plans.len(), 5, "{plans:#?}");
+    for plan in &plans {
+        let (matches, rows) = plan
+            .split_once("SEARCH accounts USING INTEGER PRIMARY KEY (rowid=?)")
+            .unwrap_or_else(|| panic!("matches fetched by rowid: {plan}"));
+        assert!(matches.contains("SCAN customer_search VIRTUAL TABLE"), "{plan}");
+        assert!(!rows.contains("accounts") && !plan.contains("TEMP B-TREE"), "{plan}");
+    }
+}
+
+/// Few matches are collected from one index (the trigram index, or for a term with a space the
+/// full-name index) reading no row, then a page fetches them by rowid.
+#[test]
+fn a_sparse_search_collects_its_matches_from_one_index() {
+    let plans = plans(|c| {
+        roster::db::customer_search::matching_ids(c, "example", 1001).unwrap();
+        roster::db::customer_search::matching_ids(c, "donna yam", 1001).unwrap();
+        customer_list::count_capped(c, &search("example", false, SortField::Email), 1001).unwrap();
         customer_list::count_capped(c, &search("donna yam", false, SortField::Created), 1001)
             .unwrap();
-        customer_list::count_capped(c, &locked(SortField::Email), 1001).unwrap();
-        roster::db::customer_search::matching_ids(c, "donna yam", 1001).unwrap();
         let collected = ListQuery {
             matches: Some("[1,2,3]".into()),
             ..search("donna yam", false, SortField::Created)
         };
         customer_list::page(c, &collected).unwrap();
     });
-    // The two pages, the count, the narrowed count; the matches collected, a page from them.
-    assert_eq!(plans.len(), 6, "{plans:#?}");
-    let indexes = [
-        "SCAN customer_search VIRTUAL TABLE INDEX",
-        "COVERING INDEX accounts_kind_full_name (kind=? AND <expr>>? AND <expr><?)",
-        "COVERING INDEX accounts_kind_last_name (kind=? AND last_name_key>? AND last_name_key<?)",
-    ];
-    for plan in [&plans[0], &plans[1], &plans[3]] {
-        let (matches, rows) = plan
-            .split_once("SEARCH accounts USING INTEGER PRIMARY KEY (rowid=?)")
-            .unwrap_or_else(|| panic!("matches fetched by rowid: {plan}"));
-        for index in indexes {
-            assert!(matches.contains(index), "{index}: {plan}");
-        }
-        assert!(!rows.contains("accounts_kind"), "{plan}");
-    }
-    for plan in [&plans[2], &plans[4]] {
-        for index in indexes {
-            assert!(plan.contains(index), "{index}: {plan}");
-        }
+    assert_eq!(plans.len(), 5, "{plans:#?}");
+    let full_name = "COVERING INDEX accounts_kind_full_name (kind=? AND <expr>>? AND <expr><?)";
+    for (plan, index) in
+        plans.iter().zip(["customer_search", full_name, "customer_search", full_name])
+    {
+        assert!(plan.contains(index), "{index}: {plan}");
         assert!(!plan.contains("INTEGER PRIMARY KEY"), "no row read: {plan}");
     }
-    let (ids, rows) = plans[5]
+    let (ids, rows) = plans[4]
         .split_once("SEARCH accounts USING INTEGER PRIMARY KEY (rowid=?)")
-        .unwrap_or_else(|| panic!("collected matches fetched by rowid: {}", plans[5]));
-    assert!(ids.contains("json_each") && !rows.contains("accounts_kind"), "{}", plans[5]);
+        .unwrap_or_else(|| panic!("collected matches fetched by rowid: {}", plans[4]));
+    assert!(ids.contains("json_each") && !rows.contains("accounts"), "{}", plans[4]);
 }
 
-/// With many matches it walks the sort order's index, which carries the email and name keys,
-/// in order: no sort, and (see the SQL) no row fetched to test a match.
+/// Many matches of a term with a space, or in another order, are found by walking the order
+/// (the table in rowid order; the last sign-in index, which carries the email and name keys),
+/// and a search narrowed by a small status walks the status index in rowid order: no sort.
 #[test]
-fn a_dense_substring_search_walks_the_sort_index_without_sorting() {
-    let plans = plans(|c| {
-        customer_list::page(c, &search("example.com", true, SortField::Created)).unwrap();
-        customer_list::page(c, &search("donna yam", true, SortField::LastSignIn)).unwrap();
-    });
-    assert!(plans[0].contains("accounts_kind_created"), "{}", plans[0]);
-    assert!(plans[1].contains("accounts_kind_last_sign_in"), "{}", plans[1]);
-    for plan in &plans {
-        assert!(!plan.contains("TEMP B-TREE") && !plan.contains("customer_search"), "{plan}");
-    }
-}
-
-/// A search narrowed by a small status, walked (see `accounts::list::walks_status`): the
-/// status's index is in the default order and carries the email and name keys, so the count
-/// reads no row and the page fetches only the rows it shows.
-#[test]
-fn a_search_narrowed_by_a_status_walks_the_status_index_deciding_from_it() {
-    let q = ListQuery {
+fn a_dense_search_walks_the_order_without_sorting() {
+    let locked = ListQuery {
         status: Some(roster::domain::account::Status::Locked),
         ..search("example.org", true, SortField::Created)
     };
     let plans = plans(|c| {
-        customer_list::count_capped(c, &q, 1001).unwrap();
-        customer_list::page(c, &q).unwrap();
+        customer_list::page(c, &search("donna yam", true, SortField::Created)).unwrap();
+        customer_list::page(c, &search("example.com", true, SortField::LastSignIn)).unwrap();
+        customer_list::page(c, &locked).unwrap();
+        customer_list::count_capped(c, &locked, 1001).unwrap();
     });
-    let index = "accounts_kind_status_created (kind=? AND status=?)";
-    assert!(plans[0].contains(&format!("COVERING INDEX {index}")), "{}", plans[0]);
-    assert!(plans[1].contains(index) && !plans[1].contains("TEMP B-TREE"), "{}", plans[1]);
+    assert_eq!(plans.len(), 4, "{plans:#?}");
+    assert_eq!(plans[0], "SCAN accounts");
+    assert!(plans[1].contains("accounts_kind_last_sign_in"), "{}", plans[1]);
+    for plan in &plans[2..] {
+        assert!(plan.contains("SEARCH accounts USING INDEX accounts_status (status=?)"), "{plan}");
+    }
+    for plan in &plans {
+        assert!(!plan.contains("TEMP B-TREE") && !plan.contains("customer_search"), "{plan}");
+    }
 }
 
 #[derive(QueryableByName)]

@@ -1,10 +1,14 @@
 //! The Users list query: keyset pagination over indexed columns, so page 5,000 costs what page 1
 //! costs, and no `COUNT(*)` of the whole table.
 //!
-//! SQLite-specific (marked as such for the PostgreSQL port): the `COALESCE(last_sign_in_at, 0)`
-//! sort key matches the expression index (migration 16), `+column` steers the planner
-//! for dense searches, and a search of three or more characters uses the FTS5 trigram index of
-//! emails and the full-name expression index (`customer_search`).
+//! The "Created" order is the order customers were added in: the rowid, which orders the table
+//! itself, the `(kind, status)` index within a status, and the search index (migration 17).
+//! A cursor in that order names its row by public id and creation time, never by rowid.
+//!
+//! SQLite-specific (marked as such for the PostgreSQL port): the rowid, the
+//! `COALESCE(last_sign_in_at, 0)` sort key matching its expression index (migration 16),
+//! `+column` steering the planner for dense searches, and the FTS5 trigram index and the
+//! full-name expression index for a search of three or more characters (`customer_search`).
 //! The SQL text is assembled only from the constants below; every value is a bound parameter.
 
 use diesel::prelude::*;
@@ -25,6 +29,7 @@ pub enum SortField {
 }
 
 impl SortField {
+    /// The value a cursor carries for a row (for "Created", its time: see `created_bounds`).
     fn expr(self) -> &'static str {
         match self {
             Self::Created => "created_at",
@@ -74,6 +79,9 @@ pub struct ListQuery {
     /// A search's matches already collected (a JSON array of row ids, see
     /// `customer_search::matching_ids`): the query starts from them.
     pub matches: Option<String>,
+    /// In the "Created" order, a search's matches stream from the trigram index in rowid order
+    /// (`customer_search::streams`), tested against the filters as they come.
+    pub stream: bool,
 }
 
 /// A group filter and how to run it, chosen from the group's kept member count.
@@ -140,10 +148,15 @@ fn filters(q: &ListQuery) -> (String, Vec<String>) {
             binds.push(q.matches.clone().unwrap_or_default());
             String::from(customer_search::FROM_COLLECTED)
         }
-        // A search of three letters or more with few matches starts from them.
-        _ if substring.is_some() && !q.dense_search => {
-            binds.extend(customer_search::match_binds(substring.unwrap_or_default()));
-            String::from(customer_search::FROM_MATCHES)
+        _ if streamed(q) => {
+            binds.push(customer_search::phrase(substring.unwrap_or_default()));
+            String::from(customer_search::FROM_STREAM)
+        }
+        // "Created" is rowid order: the table itself, or the status index. `+kind` keeps SQLite
+        // from walking another index that starts with the kind and sorting (on a file without
+        // statistics it did).
+        _ if q.sort == SortField::Created => {
+            String::from(" FROM accounts WHERE +kind = 'customer'")
         }
         _ => String::from(" FROM accounts WHERE kind = 'customer'"),
     };
@@ -158,14 +171,15 @@ fn filters(q: &ListQuery) -> (String, Vec<String>) {
         sql.push_str(" AND status = ?");
         binds.push(status.as_str().to_owned());
     }
+    let from_matches = (q.matches.is_some() && !sparse_group) || streamed(q);
     match (term, substring) {
         (Some(term), None) => prefix(q, term, &mut sql, &mut binds),
-        // Many matches, or a small group's members: tested on each row reached.
-        (_, Some(term)) if q.dense_search || sparse_group => {
+        // A walk (many matches, or a small group's members): tested on each row reached.
+        (_, Some(term)) if !from_matches => {
             sql.push_str(customer_search::contains(term));
             binds.extend(customer_search::contains_binds(term));
         }
-        // No search, or few matches, which the FROM clause starts from.
+        // No search, or matches the FROM clause starts from.
         _ => {}
     }
     (sql, binds)
@@ -200,31 +214,44 @@ pub fn page(conn: &mut Conn, q: &ListQuery) -> QueryResult<Vec<CustomerRow>> {
     let (where_sql, mut binds) = filters(q);
     let mut sql = String::from(
         "SELECT id, email, first_name, last_name, status, lock_reason, must_change_password, \
-         created_at, \
-         last_sign_in_at, ",
+         created_at, last_sign_in_at, ",
     );
     sql.push_str(expr);
     sql.push_str(" AS sort_value");
     sql.push_str(&where_sql);
     let descending = q.descending != q.backwards;
-    if let Some(cursor) = &q.cursor {
-        // (key, id) beyond the cursor, spelled so SQLite uses a range on the key's index even
-        // when the key is an expression (a row-value comparison would not).
-        let (cmp_eq, cmp) = if descending { (" <= ", " < ") } else { (" >= ", " > ") };
-        let key = q.sort.param();
-        for part in [" AND ", expr, cmp_eq, key, " AND (", expr, cmp, key, " OR id", cmp, "?)"] {
+    let (cmp_eq, cmp) = if descending { (" <= ", " < ") } else { (" >= ", " > ") };
+    let dir = if descending { " DESC" } else { " ASC" };
+    if q.sort == SortField::Created {
+        // The rowid, named as the streamed search index's so FTS5 returns its matches in order.
+        let rowid = if streamed(q) { "customer_search.rowid" } else { "accounts.rowid" };
+        if let Some(cursor) = &q.cursor {
+            let (older_than, newer_than) = created_bounds(conn, cursor)?;
+            for part in [" AND ", rowid, cmp, "CAST(? AS INTEGER)"] {
+                sql.push_str(part);
+            }
+            binds.push(if descending { older_than } else { newer_than }.to_string());
+        }
+        for part in [" ORDER BY ", rowid, dir] {
             sql.push_str(part);
         }
-        binds.push(cursor.value.clone());
-        binds.push(cursor.value.clone());
-        binds.push(cursor.id.clone());
+    } else {
+        if let Some(cursor) = &q.cursor {
+            // (key, id) beyond the cursor, spelled so SQLite uses a range on the key's index even
+            // when the key is an expression (a row-value comparison would not).
+            let key = q.sort.param();
+            for part in [" AND ", expr, cmp_eq, key, " AND (", expr, cmp, key, " OR id", cmp, "?)"]
+            {
+                sql.push_str(part);
+            }
+            binds.push(cursor.value.clone());
+            binds.push(cursor.value.clone());
+            binds.push(cursor.id.clone());
+        }
+        for part in [" ORDER BY ", expr, dir, ", id", dir] {
+            sql.push_str(part);
+        }
     }
-    let dir = if descending { " DESC" } else { " ASC" };
-    sql.push_str(" ORDER BY ");
-    sql.push_str(expr);
-    sql.push_str(dir);
-    sql.push_str(", id");
-    sql.push_str(dir);
     sql.push_str(" LIMIT ?");
 
     let mut rows: Vec<CustomerRow> = CachedSql::new(sql, binds, Some(q.limit)).load(conn)?;
@@ -232,6 +259,44 @@ pub fn page(conn: &mut Conn, q: &ListQuery) -> QueryResult<Vec<CustomerRow>> {
         rows.reverse();
     }
     Ok(rows)
+}
+
+/// Whether the query's rows stream from the search index (`ListQuery::stream`, for a term it
+/// can answer, unless the query starts from collected matches or a small group's members).
+fn streamed(q: &ListQuery) -> bool {
+    q.stream
+        && q.matches.is_none()
+        && !q.group.as_ref().is_some_and(|g| g.sparse)
+        && q.search.as_deref().is_some_and(customer_search::streams)
+}
+
+#[derive(QueryableByName)]
+struct RowId {
+    #[diesel(sql_type = BigInt)]
+    r: i64,
+}
+
+/// Where a "Created" cursor's row stands in rowid order, as exclusive bounds: the rows older
+/// than it have a rowid below the first, the newer ones above the second. Its rowid when it
+/// still exists; else (deleted since the page was shown) between the last row created at or
+/// before its time and the next, found by walking back from the newest (rare, so unindexed).
+fn created_bounds(conn: &mut Conn, cursor: &Cursor) -> QueryResult<(i64, i64)> {
+    let found: Option<RowId> = diesel::sql_query("SELECT rowid AS r FROM accounts WHERE id = ?")
+        .bind::<Text, _>(&cursor.id)
+        .get_result(conn)
+        .optional()?;
+    if let Some(RowId { r }) = found {
+        return Ok((r, r));
+    }
+    let before: Option<RowId> = diesel::sql_query(
+        "SELECT rowid AS r FROM accounts WHERE created_at <= CAST(? AS INTEGER) \
+         ORDER BY rowid DESC LIMIT 1",
+    )
+    .bind::<Text, _>(&cursor.value)
+    .get_result(conn)
+    .optional()?;
+    let r = before.map_or(0, |b| b.r);
+    Ok((r + 1, r))
 }
 
 /// The columns a prefix search matches, each with its own index.

@@ -1,17 +1,18 @@
-//! The Users list's search for a term of three characters or more: any part of the email (a
-//! domain too), or the start of the full name ("Donna", "Donna Yam") or of the last name. Three
-//! branches, each served by its own index (migration 2026-12-06-000013_search):
-//! - the email: `customer_search`, an FTS5 table with the trigram tokenizer (contentless, keyed
-//!   by `accounts.rowid`, kept by triggers); the term is a phrase of trigrams, which matches
-//!   where they stand one after another, i.e. anywhere in the address;
-//! - "first last": the expression index `accounts_kind_full_name`;
-//! - the last name: `accounts_kind_last_name`.
+//! The Users list's search for a term of three characters or more:
+//! - without a space, any part of the email (a domain too) or of the full name: `customer_search`,
+//!   an FTS5 table with the trigram tokenizer (contentless, keyed by `accounts.rowid`, kept by
+//!   triggers; migration 2026-12-07-000017_search_order); the term is a phrase of trigrams,
+//!   which matches where they stand one after another, i.e. anywhere in a column;
+//! - with a space, the start of the full name ("Donna Yam"): the expression index
+//!   `accounts_kind_full_name` (an email has no space).
 //!
-//! Few matches are collected from the three and sorted; many are found by walking the sort
-//! order's index, testing each entry with `contains` (see `customer_list`).
+//! In the "Created" order, which is rowid order, the matches stream from the trigram index in
+//! that order and a page stops after its rows (`FROM_STREAM`). Other orders collect few
+//! matches and sort them, or walk the order's index testing each entry with `contains` (see
+//! `customer_list`).
 //!
 //! Shorter terms have no trigram; the list keeps its prefix search for them. Terms and keys are
-//! lower-cased (`search_key`), so the index and the `instr()` of the dense walk agree.
+//! lower-cased (`search_key`), so the index and the `instr()` of a walk agree.
 //! SQLite-specific, like the migration (PostgreSQL: pg_trgm).
 
 use diesel::prelude::*;
@@ -23,9 +24,20 @@ use super::cached_sql::CachedSql;
 /// The shortest term the trigram index can answer.
 pub const MIN_CHARS: usize = 3;
 
-/// Whether `term` is searched by this module (any part of the email), not as a prefix only.
+/// Whether `term` is searched by this module (any part of the email or name), not as a prefix.
 pub fn is_substring(term: &str) -> bool {
     term.chars().count() >= MIN_CHARS
+}
+
+/// Whether `term` is matched from the start of the full name (it has a space), not by the
+/// trigram index.
+pub fn is_full_name(term: &str) -> bool {
+    term.contains(' ')
+}
+
+/// Whether a search for `term` can stream from the trigram index in rowid order.
+pub fn streams(term: &str) -> bool {
+    is_substring(term) && !is_full_name(term)
 }
 
 /// The term as an FTS5 query: one quoted string (a phrase), so no character of it is query
@@ -42,30 +54,30 @@ pub fn prefix_end(prefix: &str) -> String {
     end
 }
 
-/// The three branches, read one after another, each from its own index: row ids (column `r`,
-/// some twice). Binds: `match_binds`.
-macro_rules! branches {
-    () => {
-        "SELECT rowid AS r FROM customer_search WHERE customer_search MATCH ? \
-         UNION ALL SELECT rowid FROM accounts WHERE kind = 'customer' \
-             AND first_name_key || ' ' || last_name_key >= ? \
-             AND first_name_key || ' ' || last_name_key < ? \
-         UNION ALL SELECT rowid FROM accounts WHERE kind = 'customer' \
-             AND last_name_key >= ? AND last_name_key < ?"
-    };
+/// The matches' row ids (column `r`), from one index: the trigram index for a term without a
+/// space, else the full-name index. Binds: `match_binds`.
+fn matches_sql(term: &str) -> &'static str {
+    if is_full_name(term) {
+        "SELECT rowid AS r FROM accounts WHERE kind = 'customer' \
+         AND first_name_key || ' ' || last_name_key >= ? \
+         AND first_name_key || ' ' || last_name_key < ?"
+    } else {
+        // In rowid order, which FTS5 reads in (no sort): see `accounts::list::walks_status`.
+        "SELECT rowid AS r FROM customer_search WHERE customer_search MATCH ? ORDER BY rowid"
+    }
 }
 
-/// The FROM clause that starts from the matches, each row id once, joined to its account by
-/// rowid (binds: `match_binds`). CROSS JOIN fixes that order whatever SQLite's statistics say
-/// (on a database that never ran ANALYZE it otherwise walked the whole sort index testing each
-/// row). The matches stream, so a count with a cap stops there: a multi-index OR first
-/// collected every match of the email index (166,000 for a domain at a million customers:
-/// 140 ms against 33 ms this way, counted with a status filter).
-pub const FROM_MATCHES: &str = concat!(
-    " FROM (SELECT DISTINCT r FROM (",
-    branches!(),
-    ")) AS matches CROSS JOIN accounts ON accounts.rowid = matches.r WHERE kind = 'customer'"
-);
+pub fn match_binds(term: &str) -> Vec<String> {
+    if is_full_name(term) { vec![term.to_owned(), prefix_end(term)] } else { vec![phrase(term)] }
+}
+
+/// The FROM clause of a search in rowid order (`streams`): the trigram index's matches joined
+/// to their accounts; ordered by `customer_search.rowid`, which FTS5 itself returns in order,
+/// so a page stops after its rows. CROSS JOIN fixes that order whatever SQLite's statistics
+/// say. Bind: `phrase`.
+pub const FROM_STREAM: &str = " FROM customer_search CROSS JOIN accounts \
+     ON accounts.rowid = customer_search.rowid \
+     WHERE customer_search MATCH ? AND kind = 'customer'";
 
 /// The FROM clause that starts from matches already collected (`matching_ids`), joined to
 /// their accounts by rowid; bind: their row ids as a JSON array (`ids_json`). The search's
@@ -78,34 +90,27 @@ pub fn ids_json(ids: &[i64]) -> String {
     format!("[{}]", list.join(","))
 }
 
-pub fn match_binds(term: &str) -> Vec<String> {
-    let end = prefix_end(term);
-    vec![phrase(term), term.to_owned(), end.clone(), term.to_owned(), end]
-}
-
-/// The same test on a row's own columns, which the sort orders' indexes carry; `+` keeps SQLite
-/// from serving it from another index, so it walks the sort order and stops after a page of
-/// matches. Also for the few members of a small group. Binds: `contains_binds`.
+/// The same test on a row's own columns, which the order indexes carry; `+` keeps SQLite from
+/// serving it from another index, so it walks the order and stops after a page of matches.
+/// Also for the few members of a small group. Binds: `contains_binds`.
 pub fn contains(term: &str) -> &'static str {
-    if term.contains(' ') {
-        " AND (instr(email, ?) > 0 \
-         OR (+(first_name_key || ' ' || last_name_key) >= ? \
-             AND +(first_name_key || ' ' || last_name_key) < ?) \
-         OR (+last_name_key >= ? AND +last_name_key < ?))"
+    if is_full_name(term) {
+        " AND +(first_name_key || ' ' || last_name_key) >= ? \
+         AND +(first_name_key || ' ' || last_name_key) < ?"
     } else {
-        // Without a space, "first last" starts with the term exactly when the first name
-        // does: tested without building the full name on every row walked (the concatenation
-        // was a third of a dense walk's time by perf, ~16,700 rows for a page of a 0.15 %
-        // term at a million customers).
-        " AND (instr(email, ?) > 0 \
-         OR (+first_name_key >= ? AND +first_name_key < ?) \
-         OR (+last_name_key >= ? AND +last_name_key < ?))"
+        // Without a space, a part of "first last" is a part of the first or of the last name:
+        // tested without building the full name on every row walked (the concatenation was a
+        // third of a walk's time by perf).
+        " AND (instr(email, ?) > 0 OR instr(first_name_key, ?) > 0 OR instr(last_name_key, ?) > 0)"
     }
 }
 
 pub fn contains_binds(term: &str) -> Vec<String> {
-    let end = prefix_end(term);
-    vec![term.to_owned(), term.to_owned(), end.clone(), term.to_owned(), end]
+    if is_full_name(term) {
+        vec![term.to_owned(), prefix_end(term)]
+    } else {
+        vec![term.to_owned(); 3]
+    }
 }
 
 #[derive(QueryableByName)]
@@ -115,11 +120,10 @@ struct Count {
 }
 
 /// How many customers match `term`, counting no further than `cap`, from the indexes alone
-/// (only customers are in them). The first branch with `cap` matches ends it.
+/// (only customers are in them).
 pub fn count_matches(conn: &mut Conn, term: &str, cap: i64) -> QueryResult<i64> {
-    const SQL: &str =
-        concat!("SELECT COUNT(*) AS n FROM (SELECT DISTINCT r FROM (", branches!(), ") LIMIT ?)");
-    Ok(CachedSql::new(SQL.to_owned(), match_binds(term), Some(cap)).get_result::<Count>(conn)?.n)
+    let sql = format!("SELECT COUNT(*) AS n FROM ({} LIMIT ?)", matches_sql(term));
+    Ok(CachedSql::new(sql, match_binds(term), Some(cap)).get_result::<Count>(conn)?.n)
 }
 
 #[derive(QueryableByName)]
@@ -128,11 +132,19 @@ struct Id {
     r: i64,
 }
 
-/// The row ids of the customers matching `term`, no more than `cap`, from the indexes alone.
+/// The row ids of the customers matching `term`, no more than `cap`, from the indexes alone;
+/// from the trigram index in rowid order (FTS5's own).
 pub fn matching_ids(conn: &mut Conn, term: &str, cap: i64) -> QueryResult<Vec<i64>> {
-    const SQL: &str = concat!("SELECT DISTINCT r FROM (", branches!(), ") LIMIT ?");
-    let ids: Vec<Id> = CachedSql::new(SQL.to_owned(), match_binds(term), Some(cap)).load(conn)?;
+    let sql = format!("{} LIMIT ?", matches_sql(term));
+    let ids: Vec<Id> = CachedSql::new(sql, match_binds(term), Some(cap)).load(conn)?;
     Ok(ids.into_iter().map(|i| i.r).collect())
+}
+
+/// The largest rowid of `accounts` (rows are numbered as they are added): with the rowids of
+/// a term's first matches, where they stand among all rows.
+pub fn last_rowid(conn: &mut Conn) -> QueryResult<i64> {
+    diesel::select(diesel::dsl::sql::<BigInt>("(SELECT COALESCE(MAX(rowid), 0) FROM accounts)"))
+        .get_result(conn)
 }
 
 /// Indexes the customers with a rowid above `after`, in one statement, then merges the index
@@ -140,8 +152,9 @@ pub fn matching_ids(conn: &mut Conn, term: &str, cap: i64) -> QueryResult<Vec<i6
 /// instead of a trigger program per row.
 pub fn index_after(conn: &mut Conn, after: i64) -> QueryResult<()> {
     diesel::sql_query(
-        "INSERT INTO customer_search (rowid, email_text) \
-         SELECT rowid, email FROM accounts WHERE kind = 'customer' AND rowid > ?",
+        "INSERT INTO customer_search (rowid, email_text, name_text) \
+         SELECT rowid, email, first_name_key || ' ' || last_name_key FROM accounts \
+         WHERE kind = 'customer' AND rowid > ?",
     )
     .bind::<BigInt, _>(after)
     .execute(conn)?;

@@ -82,7 +82,7 @@ async fn times_written_as_text_by_the_previous_release_read_back_to_the_millisec
     // it walk whole indexes), and count the customer added after the earlier ANALYZE.
     let stat = type_of(
         &mut conn,
-        "SELECT stat AS kind FROM sqlite_stat1 WHERE idx = 'accounts_kind_created'",
+        "SELECT stat AS kind FROM sqlite_stat1 WHERE idx = 'accounts_kind_last_sign_in'",
     );
     assert!(stat.starts_with("2 "), "{stat}");
 
@@ -169,8 +169,13 @@ async fn a_seed_interrupted_under_the_previous_release_is_finished_in_the_new_fo
         "SELECT sql AS kind FROM sqlite_master WHERE name = 'accounts_kind_last_sign_in'",
     );
     assert!(sql.contains("COALESCE(last_sign_in_at, 0)"), "built in its new form: {sql}");
+    use roster::db::customer_list::ListQuery;
     let query = crate::users::search_query("halfway");
     let found = roster::db::customer_list::page(&mut conn, &query).unwrap();
     assert_eq!(found.len(), 1, "the customer added before the upgrade is found by search");
     assert_eq!(found[0].created_at.millis(), 1_767_225_600_000);
+    let streamed = ListQuery { stream: true, ..query };
+    assert_eq!(roster::db::customer_list::page(&mut conn, &streamed).unwrap().len(), 1);
+    let in_index = roster::db::customer_search::matching_ids(&mut conn, "lfway@", 10).unwrap();
+    assert_eq!(in_index.len(), 1, "in the search index, once");
 }

@@ -7,8 +7,8 @@ use roster::domain::clock::At;
 
 use crate::helpers::*;
 
-/// 60 customers; created times come in groups of 4 equal values (ties), and a third never
-/// signed in (NULL last sign-in, which sorts as the oldest).
+/// 60 customers, added in this order; created times come in groups of 4 equal values, and a
+/// third never signed in (NULL last sign-in, which sorts as the oldest).
 async fn sixty_customers(app: &TestApp) -> Vec<(String, String, At, Option<At>)> {
     let base = now() - Duration::days(100);
     let emails: Vec<String> =
@@ -66,9 +66,11 @@ async fn walk_backward(app: &TestApp, mut html: String) -> Vec<String> {
 async fn paging_loses_and_repeats_no_row_in_every_sort_and_direction() {
     let app = signed_in_app().await;
     let customers = sixty_customers(&app).await;
+    // "Created" is the order customers were added in, whatever their times say.
+    let added = |c: &(String, String, At, Option<At>)| customers.iter().position(|x| x == c);
     let key = |c: &(String, String, At, Option<At>), sort: &str| -> String {
         match sort {
-            "created" => c.2.format("%Y-%m-%d %H:%M:%S%.f").to_string(),
+            "created" => format!("{:03}", added(c).unwrap_or_default()),
             "last_sign_in" => {
                 c.3.map(|t| t.format("%Y-%m-%d %H:%M:%S%.f").to_string()).unwrap_or_default()
             }
@@ -95,6 +97,41 @@ async fn paging_loses_and_repeats_no_row_in_every_sort_and_direction() {
     }
 }
 
+/// "Next" still follows on when the last customer shown was deleted meanwhile: the cursor names
+/// its row by public id, and its place is then found by its creation time.
+#[actix_web::test]
+async fn paging_goes_on_after_the_customer_the_page_ended_on_is_deleted() {
+    let app = signed_in_app().await;
+    let base = now() - Duration::days(10);
+    let emails: Vec<String> = (0..30).map(|i| format!("c{i}@example.com")).collect();
+    let customers = emails
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Customer {
+            created_at: base + Duration::minutes(i as i64),
+            ..customer(e, "Some", "One", Status::Active)
+        })
+        .collect();
+    let ids = app.insert_customers(customers).await;
+    let newest_first: Vec<String> = ids.into_iter().rev().collect();
+    let (_, first) = app.get_text("/console/users?per_page=10").await;
+    assert_eq!(listed_ids(&first), newest_first[..10]);
+    let next = rel_link(&first, "next").expect("a next page");
+    let gone = newest_first[9].clone();
+    app.db
+        .run(move |c| {
+            use diesel::prelude::*;
+            use roster::db::schema::accounts;
+            diesel::delete(accounts::table.find(gone)).execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let (status, second) = app.get_text(&next).await;
+    assert_eq!(status, 200);
+    assert_eq!(listed_ids(&second), newest_first[10..20]);
+}
+
 #[actix_web::test]
 async fn the_list_is_newest_first_in_pages_of_25_and_says_how_many() {
     let app = signed_in_app().await;
@@ -103,7 +140,7 @@ async fn the_list_is_newest_first_in_pages_of_25_and_says_how_many() {
     assert_eq!(status, 200);
     let ids = listed_ids(&html);
     assert_eq!(ids.len(), 25);
-    let newest = customers.iter().max_by_key(|c| (c.2, c.0.clone())).unwrap();
+    let newest = customers.last().unwrap();
     assert_eq!(ids[0], newest.0);
     assert!(html.contains("60 customers"));
     assert!(rel_link(&html, "prev").is_none(), "the first page has no Previous");
@@ -113,7 +150,7 @@ async fn the_list_is_newest_first_in_pages_of_25_and_says_how_many() {
 }
 
 #[actix_web::test]
-async fn search_matches_any_part_of_the_email_and_the_start_of_a_name_in_any_case() {
+async fn search_matches_any_part_of_the_email_or_the_name_in_any_case() {
     let app = signed_in_app().await;
     let c = |email, first, last| customer(email, first, last, Status::Active);
     let ids = app
@@ -130,10 +167,16 @@ async fn search_matches_any_part_of_the_email_and_the_start_of_a_name_in_any_cas
     let (_, html) = app.get_text("/console/users?q=SMI").await;
     assert_eq!(
         found(&html),
-        HashSet::from([ids[0].clone(), ids[1].clone(), ids[2].clone()]),
-        "an email containing it, a first or last name starting with it (not Goldsmith)"
+        HashSet::from([ids[0].clone(), ids[1].clone(), ids[2].clone(), ids[3].clone()]),
+        "an email or a name containing it (Goldsmith too)"
     );
-    assert!(html.contains("3 matching customers"));
+    assert!(html.contains("4 matching customers"));
+    let (_, html) = app.get_text("/console/users?q=olds").await;
+    assert_eq!(found(&html), HashSet::from([ids[3].clone()]), "the middle of a name");
+    let (_, html) = app.get_text("/console/users?q=Ann+L").await;
+    assert_eq!(found(&html), HashSet::from([ids[4].clone()]), "the start of a full name");
+    let (_, html) = app.get_text("/console/users?q=nn+lee").await;
+    assert!(found(&html).is_empty(), "a full name is matched from its start");
     let (_, html) = app.get_text("/console/users?q=Sm").await;
     assert_eq!(
         found(&html),
@@ -242,23 +285,40 @@ async fn a_customer_page_shows_the_summary_and_other_ids_are_404() {
 }
 
 #[actix_web::test]
-async fn both_search_plans_return_the_same_rows_in_the_same_order() {
+async fn every_search_plan_returns_the_same_rows_in_the_same_order() {
     use roster::db::customer_list::{ListQuery, SortField};
+    use roster::db::customer_search;
     let app = signed_in_app().await;
     sixty_customers(&app).await;
-    // A two-letter prefix; a start, a middle of the email; the start of "first last".
-    for (term, matches) in [("us", 60), ("user1", 10), ("1@exa", 6), ("same na", 60)] {
+    // A two-letter prefix; a start, a middle of the email; a middle of the name; the start of
+    // "first last".
+    for (term, matches) in
+        [("us", 60), ("user1", 10), ("1@exa", 6), ("ame", 60), ("same na", 60), ("ame na", 0)]
+    {
+        let term_owned = term.to_owned();
+        let collected = app
+            .db
+            .run(move |c| Ok(customer_search::matching_ids(c, &term_owned, 1_000)?))
+            .await
+            .unwrap();
         for sort in [SortField::Created, SortField::LastSignIn, SortField::Email] {
             for descending in [true, false] {
-                let walk = |dense: bool| {
-                    let q =
-                        ListQuery { sort, descending, dense_search: dense, ..search_query(term) };
-                    all_pages(&app, q)
-                };
-                let selective = walk(false).await.unwrap();
-                let dense = walk(true).await.unwrap();
-                assert_eq!(selective.len(), matches, "{term}");
-                assert_eq!(selective, dense, "{term} {sort:?} desc={descending}");
+                let base = ListQuery { sort, descending, ..search_query(term) };
+                // Walking the order, testing each row.
+                let walk = all_pages(&app, ListQuery { dense_search: true, ..base.clone() });
+                let walk = walk.await.unwrap();
+                assert_eq!(walk.len(), matches, "{term}");
+                let mut plans = vec![("stream", ListQuery { stream: true, ..base.clone() })];
+                if customer_search::is_substring(term) {
+                    let matches = Some(customer_search::ids_json(&collected));
+                    plans.push(("collected", ListQuery { matches, ..base.clone() }));
+                } else {
+                    plans.push(("prefix indexes", base.clone()));
+                }
+                for (plan, q) in plans {
+                    let rows = all_pages(&app, q).await.unwrap();
+                    assert_eq!(rows, walk, "{plan}: {term} {sort:?} desc={descending}");
+                }
             }
         }
     }
@@ -327,6 +387,7 @@ pub fn search_query(term: &str) -> roster::db::customer_list::ListQuery {
         dense_search: false,
         group: None,
         matches: None,
+        stream: false,
     }
 }
 

@@ -194,6 +194,7 @@ pub async fn list(
         filtered,
         total: page.total,
         count: page.count,
+        cap: page.count_cap,
         first,
         rows,
     });

@@ -1,7 +1,6 @@
 //! The Users list's sentences: where a page is ("26–50 of 1,000,000 customers"), how many
 //! matched when the total is unknown, what an empty search looked for, and the sort order.
 
-use crate::accounts::list::COUNT_CAP;
 use crate::db::customer_list::SortField;
 use crate::domain::account::Status;
 use crate::domain::format::thousands;
@@ -12,8 +11,10 @@ pub struct Shown {
     pub filtered: bool,
     /// The exact number of matches, when kept counts know it.
     pub total: Option<i64>,
-    /// Matches counted up to `COUNT_CAP + 1` (used when `total` is unknown).
+    /// Matches counted up to `cap + 1` (used when `total` is unknown).
     pub count: i64,
+    /// Where the count stops (`list::ListPage::count_cap`).
+    pub cap: i64,
     /// The position of the first row shown (1-based), when known.
     pub first: Option<i64>,
     pub rows: i64,
@@ -39,7 +40,8 @@ pub fn first_position(
 }
 
 /// "1–25 of 1,000,000 customers", "1,000,000 customers" (a later page whose position is not
-/// known), or, without a known total, "More than 1,000 matching customers" / "12 customers".
+/// known), or, without a known total, "More than 1,000 matching customers" (or another `cap`) or
+/// "12 customers".
 pub fn count_label(s: &Shown) -> String {
     let noun = |n: i64| match (s.filtered, n == 1) {
         (false, false) => "customers",
@@ -58,9 +60,7 @@ pub fn count_label(s: &Shown) -> String {
             format!("{span} of {} {}", thousands(total), noun(total))
         }
         (Some(total), _) => format!("{} {}", thousands(total), noun(total)),
-        (None, _) if s.count > COUNT_CAP => {
-            format!("More than {} {}", thousands(COUNT_CAP), noun(2))
-        }
+        (None, _) if s.count > s.cap => format!("More than {} {}", thousands(s.cap), noun(2)),
         (None, _) => format!("{} {}", thousands(s.count), noun(s.count)),
     }
 }
@@ -106,9 +106,10 @@ pub fn order_line(sort: SortField, descending: bool) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::list::COUNT_CAP;
 
     fn shown(total: Option<i64>, count: i64, first: Option<i64>, rows: i64) -> String {
-        count_label(&Shown { filtered: false, total, count, first, rows })
+        count_label(&Shown { filtered: false, total, count, cap: COUNT_CAP, first, rows })
     }
 
     #[test]
@@ -124,8 +125,11 @@ mod tests {
     fn an_unknown_total_keeps_the_capped_count() {
         assert_eq!(shown(None, 1_001, Some(1), 25), "More than 1,000 customers");
         assert_eq!(shown(None, 12, Some(1), 12), "12 customers");
-        let filtered = Shown { filtered: true, total: None, count: 1, first: None, rows: 1 };
+        let filtered =
+            Shown { filtered: true, total: None, count: 1, cap: 100, first: None, rows: 1 };
         assert_eq!(count_label(&filtered), "1 matching customer");
+        let narrowed = Shown { count: 101, rows: 25, ..filtered };
+        assert_eq!(count_label(&narrowed), "More than 100 matching customers");
     }
 
     #[test]
