@@ -15,9 +15,11 @@ DROP TABLE customer_search;
 CREATE VIRTUAL TABLE customer_search USING fts5(
     email_text, name_text, tokenize = 'trigram', content = '', contentless_delete = 1
 );
+-- In rowid order (FTS5 writes out what it holds in memory whenever a rowid is not above the
+-- last one; `+kind` keeps SQLite from reading another index's order): 11 s at 1M, not 35.
 INSERT INTO customer_search (rowid, email_text, name_text)
     SELECT rowid, email, first_name_key || ' ' || last_name_key FROM accounts
-    WHERE kind = 'customer';
+    WHERE +kind = 'customer' ORDER BY rowid;
 INSERT INTO customer_search (customer_search) VALUES ('optimize');
 
 CREATE TRIGGER customer_search_insert AFTER INSERT ON accounts WHEN new.kind = 'customer'

@@ -63,9 +63,15 @@ fn plan(conn: &mut Conn, q: &mut ListQuery) -> QueryResult<(i64, i64)> {
         q.dense_search = !term.is_empty() && counted > sparse_max;
         return Ok((counted, sparse_max));
     }
-    let ids = customer_search::matching_ids(conn, &term, sparse_max + 1)?;
+    // Narrowed by a status in the "Created" order, more than a hundred matches are streamed
+    // or walked (reading no more rows than matches, see `walks_status`) and counted to 100 only:
+    // the first 101 matches are enough to decide.
+    let by_status = q.status.is_some() && q.group.is_none();
+    let streams = q.sort == SortField::Created && customer_search::streams(&term);
+    let collect_max = if by_status && streams { NARROWED_COUNT_CAP } else { sparse_max };
+    let ids = customer_search::matching_ids(conn, &term, collect_max + 1)?;
     let narrowed = q.status.is_some() || q.group.is_some();
-    if ids.len() as i64 <= sparse_max {
+    if ids.len() as i64 <= collect_max {
         // Every match is known: the count and the page start from them.
         q.matches = Some(customer_search::ids_json(&ids));
         return match narrowed {
@@ -76,7 +82,7 @@ fn plan(conn: &mut Conn, q: &mut ListQuery) -> QueryResult<(i64, i64)> {
     // Many matches. In the "Created" order (rowid order) they stream from the search index,
     // which stops after a page, unless a small status's index is cheaper to walk (below).
     // Other orders, and a large group, walk the order testing each row.
-    if q.sort == SortField::Created && customer_search::streams(&term) && q.group.is_none() {
+    if streams && q.group.is_none() {
         q.dense_search = walks_status(conn, q, &ids)?;
         q.stream = !q.dense_search;
     } else {
@@ -101,6 +107,8 @@ fn plan(conn: &mut Conn, q: &mut ListQuery) -> QueryResult<(i64, i64)> {
 /// `first_ids`, its first matches in rowid order: where the last of them stands among all rows.
 /// At a million: "example.org" among the locked is walked (~600 rows instead of ~2,500), a
 /// part of an email shared by 0.15 % streamed (~1,500 rows instead of every locked customer).
+/// Reading 101 first matches rather than 1,001 for this saves ~0.6 ms of phrase checks for a
+/// domain.
 fn walks_status(conn: &mut Conn, q: &ListQuery, first_ids: &[i64]) -> QueryResult<bool> {
     let (Some(status), None, Some(&last)) = (q.status, &q.group, first_ids.last()) else {
         return Ok(false);

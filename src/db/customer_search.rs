@@ -147,14 +147,16 @@ pub fn last_rowid(conn: &mut Conn) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// Indexes the customers with a rowid above `after`, in one statement, then merges the index
-/// into one segment. For `roster seed`, which bulk-inserts with the triggers dropped: one pass
+/// Indexes the customers with a rowid above `after`, in one statement and in rowid order, then
+/// merges the index into one segment. FTS5 writes out what it holds in memory whenever a rowid
+/// is not above the last one: read in another index's order (SQLite chose the last sign-in
+/// index for `kind`), 1M customers took 35 s instead of 11. For `roster seed`, which bulk-inserts with the triggers dropped: one pass
 /// instead of a trigger program per row.
 pub fn index_after(conn: &mut Conn, after: i64) -> QueryResult<()> {
     diesel::sql_query(
         "INSERT INTO customer_search (rowid, email_text, name_text) \
          SELECT rowid, email, first_name_key || ' ' || last_name_key FROM accounts \
-         WHERE kind = 'customer' AND rowid > ?",
+         WHERE +kind = 'customer' AND rowid > ? ORDER BY rowid",
     )
     .bind::<BigInt, _>(after)
     .execute(conn)?;
