@@ -181,7 +181,7 @@ fn a_sparse_search_collects_its_matches_from_one_index() {
         customer_list::count_capped(c, &search("donna yam", false, SortField::Created), 1001)
             .unwrap();
         let collected = ListQuery {
-            matches: Some("[1,2,3]".into()),
+            matches: Some(vec![1, 2, 3]),
             ..search("donna yam", false, SortField::Created)
         };
         customer_list::page(c, &collected).unwrap();

@@ -73,10 +73,11 @@ fn plan(conn: &mut Conn, q: &mut ListQuery) -> QueryResult<(i64, i64)> {
     let narrowed = q.status.is_some() || q.group.is_some();
     if ids.len() as i64 <= collect_max {
         // Every match is known: the count and the page start from them.
-        q.matches = Some(customer_search::ids_json(&ids));
+        let found = ids.len() as i64;
+        q.matches = Some(ids);
         return match narrowed {
             true => Ok((customer_list::count_capped(conn, q, sparse_max + 1)?, sparse_max)),
-            false => Ok((ids.len() as i64, sparse_max)),
+            false => Ok((found, sparse_max)),
         };
     }
     // Many matches. In the "Created" order (rowid order) they stream from the search index,

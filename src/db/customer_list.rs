@@ -76,9 +76,9 @@ pub struct ListQuery {
     pub dense_search: bool,
     /// Only members of this group.
     pub group: Option<GroupFilter>,
-    /// A search's matches already collected (a JSON array of row ids, see
+    /// A search's matches already collected (their row ids, see
     /// `customer_search::matching_ids`): the query starts from them.
-    pub matches: Option<String>,
+    pub matches: Option<Vec<i64>>,
     /// In the "Created" order, a search's matches stream from the trigram index in rowid order
     /// (`customer_search::streams`), tested against the filters as they come.
     pub stream: bool,
@@ -145,7 +145,7 @@ fn filters(q: &ListQuery) -> (String, Vec<String>) {
             )
         }
         _ if q.matches.is_some() => {
-            binds.push(q.matches.clone().unwrap_or_default());
+            binds.push(customer_search::ids_json(q.matches.as_deref().unwrap_or_default()));
             String::from(customer_search::FROM_COLLECTED)
         }
         _ if streamed(q) => {
@@ -210,6 +210,8 @@ fn prefix(q: &ListQuery, term: &str, sql: &mut String, binds: &mut Vec<String>) 
 }
 
 pub fn page(conn: &mut Conn, q: &ListQuery) -> QueryResult<Vec<CustomerRow>> {
+    let trimmed = page_of_collected(conn, q)?;
+    let q = trimmed.as_ref().unwrap_or(q);
     let expr = q.sort.expr();
     let (where_sql, mut binds) = filters(q);
     let mut sql = String::from(
@@ -259,6 +261,37 @@ pub fn page(conn: &mut Conn, q: &ListQuery) -> QueryResult<Vec<CustomerRow>> {
         rows.reverse();
     }
     Ok(rows)
+}
+
+/// In the "Created" order, matches collected without another filter are their own order: the
+/// page's row ids are picked here (beyond the cursor, in order, `limit` of them), and only those
+/// rows are read, not every match (a full name shared by 358 customers at 10M: 827 req/s when
+/// all were read and sorted). The query to run instead, if so.
+fn page_of_collected(conn: &mut Conn, q: &ListQuery) -> QueryResult<Option<ListQuery>> {
+    let (SortField::Created, Some(ids), None, None) = (q.sort, &q.matches, q.status, &q.group)
+    else {
+        return Ok(None);
+    };
+    let descending = q.descending != q.backwards;
+    let bounds = match &q.cursor {
+        Some(cursor) => Some(created_bounds(conn, cursor)?),
+        None => None,
+    };
+    let mut picked: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|&id| match bounds {
+            Some((older_than, _)) if descending => id < older_than,
+            Some((_, newer_than)) => id > newer_than,
+            None => true,
+        })
+        .collect();
+    picked.sort_unstable();
+    if descending {
+        picked.reverse();
+    }
+    picked.truncate(q.limit.max(0) as usize);
+    Ok(Some(ListQuery { matches: Some(picked), cursor: None, limit: q.limit, ..q.clone() }))
 }
 
 /// Whether the query's rows stream from the search index (`ListQuery::stream`, for a term it
