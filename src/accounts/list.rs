@@ -91,6 +91,18 @@ fn plan(conn: &mut Conn, q: &mut ListQuery) -> QueryResult<(i64, i64)> {
     }
     match (q.status, &q.group) {
         (None, None) => Ok((sparse_max + 1, sparse_max)),
+        (Some(_), None) if streams => {
+            // Counted by finding the first 101 in the list's order: a first page is among them,
+            // and reads only its own rows (not a second pass over the matches).
+            let cap = NARROWED_COUNT_CAP;
+            let first = customer_list::first_ids(conn, q, cap + 1)?;
+            let counted = first.len() as i64;
+            if q.cursor.is_none() {
+                q.matches = Some(first.into_iter().take(q.limit.max(0) as usize).collect());
+                (q.stream, q.dense_search) = (false, false);
+            }
+            Ok((counted, cap))
+        }
         (Some(_), None) => {
             let cap = NARROWED_COUNT_CAP;
             Ok((customer_list::count_capped(conn, q, cap + 1)?, cap))

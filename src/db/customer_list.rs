@@ -335,6 +335,19 @@ fn created_bounds(conn: &mut Conn, cursor: &Cursor) -> QueryResult<(i64, i64)> {
 /// The columns a prefix search matches, each with its own index.
 const SEARCH_COLUMNS: [&str; 3] = ["email", "first_name_key", "last_name_key"];
 
+/// The row ids of the first `cap` rows of a list in the "Created" order, in its order from its
+/// start (the cursor and the direction of travel set aside): one pass that both counts a
+/// narrowed search and finds its first page.
+pub fn first_ids(conn: &mut Conn, q: &ListQuery, cap: i64) -> QueryResult<Vec<i64>> {
+    debug_assert_eq!(q.sort, SortField::Created);
+    let (where_sql, binds) = filters(q);
+    let rowid = if streamed(q) { "customer_search.rowid" } else { "accounts.rowid" };
+    let dir = if q.descending { " DESC" } else { " ASC" };
+    let sql = format!("SELECT {rowid} AS r{where_sql} ORDER BY {rowid}{dir} LIMIT ?");
+    let ids: Vec<RowId> = CachedSql::new(sql, binds, Some(cap)).load(conn)?;
+    Ok(ids.into_iter().map(|i| i.r).collect())
+}
+
 /// How many customers match, counting no further than `cap` (so it stays cheap at millions).
 pub fn count_capped(conn: &mut Conn, q: &ListQuery, cap: i64) -> QueryResult<i64> {
     if let (Some(term), None, None) =
