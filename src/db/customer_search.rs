@@ -153,6 +153,13 @@ pub fn last_rowid(conn: &mut Conn) -> QueryResult<i64> {
 /// index for `kind`), 1M customers took 35 s instead of 11. For `roster seed`, which bulk-inserts with the triggers dropped: one pass
 /// instead of a trigger program per row.
 pub fn index_after(conn: &mut Conn, after: i64) -> QueryResult<()> {
+    // FTS5 writes its in-memory terms out as a segment every `hashsize` bytes (1 MiB by
+    // default) and merges segments as they pile up: 64 MiB for this one statement made fewer
+    // (1M customers: 6.3 s → 4.0 s), then the default is back for the triggers' single rows.
+    diesel::sql_query(
+        "INSERT INTO customer_search (customer_search, rank) VALUES ('hashsize', 67108864)",
+    )
+    .execute(conn)?;
     diesel::sql_query(
         "INSERT INTO customer_search (rowid, email_text, name_text) \
          SELECT rowid, email, first_name_key || ' ' || last_name_key FROM accounts \
@@ -162,5 +169,9 @@ pub fn index_after(conn: &mut Conn, after: i64) -> QueryResult<()> {
     .execute(conn)?;
     diesel::sql_query("INSERT INTO customer_search (customer_search) VALUES ('optimize')")
         .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO customer_search (customer_search, rank) VALUES ('hashsize', 1048576)",
+    )
+    .execute(conn)?;
     Ok(())
 }
