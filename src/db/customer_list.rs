@@ -2,7 +2,8 @@
 //! costs, and no `COUNT(*)` of the whole table.
 //!
 //! The "Created" order is the order customers were added in: the rowid, which orders the table
-//! itself, the `(kind, status)` index within a status, and the search index (migration 17).
+//! itself, the status index (`accounts_status`) within a status, and the search index
+//! (migration 17).
 //! A cursor in that order names its row by public id and creation time, never by rowid.
 //!
 //! SQLite-specific (marked as such for the PostgreSQL port): the rowid, the
@@ -225,8 +226,7 @@ pub fn page(conn: &mut Conn, q: &ListQuery) -> QueryResult<Vec<CustomerRow>> {
     let (cmp_eq, cmp) = if descending { (" <= ", " < ") } else { (" >= ", " > ") };
     let dir = if descending { " DESC" } else { " ASC" };
     if q.sort == SortField::Created {
-        // The rowid, named as the streamed search index's so FTS5 returns its matches in order.
-        let rowid = if streamed(q) { "customer_search.rowid" } else { "accounts.rowid" };
+        let rowid = created_key(q);
         if let Some(cursor) = &q.cursor {
             let (older_than, newer_than) = created_bounds(conn, cursor)?;
             for part in [" AND ", rowid, cmp, "CAST(? AS INTEGER)"] {
@@ -303,6 +303,12 @@ fn streamed(q: &ListQuery) -> bool {
         && q.search.as_deref().is_some_and(customer_search::streams)
 }
 
+/// The "Created" order's key: the rowid, named as the streamed search index's when the rows
+/// come from it, so FTS5 returns its matches in that order itself.
+fn created_key(q: &ListQuery) -> &'static str {
+    if streamed(q) { "customer_search.rowid" } else { "accounts.rowid" }
+}
+
 #[derive(QueryableByName)]
 struct RowId {
     #[diesel(sql_type = BigInt)]
@@ -341,7 +347,7 @@ const SEARCH_COLUMNS: [&str; 3] = ["email", "first_name_key", "last_name_key"];
 pub fn first_ids(conn: &mut Conn, q: &ListQuery, cap: i64) -> QueryResult<Vec<i64>> {
     debug_assert_eq!(q.sort, SortField::Created);
     let (where_sql, binds) = filters(q);
-    let rowid = if streamed(q) { "customer_search.rowid" } else { "accounts.rowid" };
+    let rowid = created_key(q);
     let dir = if q.descending { " DESC" } else { " ASC" };
     let sql = format!("SELECT {rowid} AS r{where_sql} ORDER BY {rowid}{dir} LIMIT ?");
     let ids: Vec<RowId> = CachedSql::new(sql, binds, Some(cap)).load(conn)?;
