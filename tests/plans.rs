@@ -10,6 +10,7 @@ use diesel::connection::{Connection, InstrumentationEvent};
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, RunQueryDsl};
 use roster::db::customer_list::{self, Cursor, GroupFilter, ListQuery, SortField};
+use roster::db::ids::{GroupId, PublicId};
 use roster::db::{Conn, Db};
 
 #[derive(QueryableByName)]
@@ -50,6 +51,12 @@ fn plans_of(conn: &mut Conn, f: impl FnOnce(&mut Conn)) -> Vec<String> {
                 .join("; ")
         })
         .collect()
+}
+
+/// A group to filter by.
+fn a_group(c: &mut Conn) -> GroupId {
+    let at = roster::db::now();
+    roster::db::groups::insert(c, PublicId::new(), "Group", "group", at).unwrap()
 }
 
 fn open() -> (tempfile::TempDir, Db) {
@@ -98,7 +105,7 @@ fn list(group: Option<GroupFilter>, cursor: Option<Cursor>) -> ListQuery {
 
 /// A "Created" cursor is first looked up by public id; this database is empty, so its row is
 /// gone and its place is found by its time (an unindexed walk back from the newest, rare).
-const CURSOR_ROW: &str = "SEARCH accounts USING COVERING INDEX sqlite_autoindex_accounts_1 (id=?)";
+const CURSOR_ROW: &str = "SEARCH accounts USING COVERING INDEX accounts_public_id (public_id=?)";
 
 /// The default order is rowid order: the table itself, from the cursor's rowid on; a status's
 /// customers from the status index, whose entries are in rowid order within a status.
@@ -106,9 +113,11 @@ const CURSOR_ROW: &str = "SEARCH accounts USING COVERING INDEX sqlite_autoindex_
 fn users_pages_walk_the_table_or_the_status_index_in_order_without_sorting() {
     use roster::domain::account::Status;
     let cursor = Cursor { value: "1767225600000".into(), id: "x".into() };
-    let dense = GroupFilter { id: "g".into(), sparse: false };
     let locked = ListQuery { status: Some(Status::Locked), ..list(None, None) };
-    let plans = plans(|c| {
+    let (_dir, db) = open();
+    let conn = &mut db.conn().unwrap();
+    let dense = GroupFilter { id: a_group(conn), sparse: false };
+    let plans = plans_of(conn, |c| {
         customer_list::page(c, &list(None, None)).unwrap();
         customer_list::page(c, &list(None, Some(cursor.clone()))).unwrap();
         customer_list::page(c, &list(Some(dense), None)).unwrap();
@@ -149,8 +158,10 @@ fn a_search_streams_from_the_trigram_index_in_rowid_order() {
     use roster::domain::account::Status;
     let cursor = Cursor { value: "1767225600000".into(), id: "x".into() };
     let active = ListQuery { status: Some(Status::Active), ..streamed("example.org") };
-    let dense = GroupFilter { id: "g".into(), sparse: false };
-    let plans = plans(|c| {
+    let (_dir, db) = open();
+    let conn = &mut db.conn().unwrap();
+    let dense = GroupFilter { id: a_group(conn), sparse: false };
+    let plans = plans_of(conn, |c| {
         customer_list::page(c, &streamed("example.org")).unwrap();
         customer_list::page(c, &ListQuery { cursor: Some(cursor), ..streamed("example.org") })
             .unwrap();

@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
 use helpers::*;
 use roster::db::audit::Actor;
+use roster::db::ids::PublicId;
 use roster::domain::account::Status;
 use roster::domain::attribute::{AttributeInput, Grid};
 
@@ -73,7 +74,7 @@ async fn add_attributes(app: &TestApp, from: usize, to: usize) {
 }
 
 async fn give_values(app: &TestApp, account: &str) {
-    let account = account.to_owned();
+    let account = app.key(account).await;
     app.db
         .run(move |c| {
             for a in roster::db::attributes::all(c)? {
@@ -81,7 +82,7 @@ async fn give_values(app: &TestApp, account: &str) {
                     value: "+44 1".into(),
                     key: "+441".into(),
                 };
-                roster::db::attributes::set_value(c, &a.id, &account, Some(&v))?;
+                roster::db::attributes::set_value(c, a.id, account, Some(&v))?;
             }
             Ok(())
         })
@@ -91,7 +92,7 @@ async fn give_values(app: &TestApp, account: &str) {
 
 /// `n` live My Account sessions of the account.
 async fn add_sessions(app: &TestApp, account: &str, n: usize) {
-    let account = account.to_owned();
+    let account = app.key(account).await;
     app.db
         .run(move |c| {
             let at = roster::db::now();
@@ -101,7 +102,7 @@ async fn add_sessions(app: &TestApp, account: &str, n: usize) {
                     &roster::db::sessions::NewSession {
                         id_hash: &roster::domain::token::hash_token(&roster::domain::token::random_token()),
                         scope: "myaccount",
-                        account_id: Some(&account),
+                        account_id: Some(account),
                         state: "{}",
                         user_agent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36",
                         ip: "192.0.2.1",
@@ -129,21 +130,23 @@ async fn pages_take_a_constant_number_of_queries_whatever_the_rows_attributes_an
         )
         .await;
     // Three groups; every customer in one to three of them.
-    let gids: Vec<String> = (0..3).map(|_| roster::db::new_id()).collect();
+    let gids: Vec<PublicId> = (0..3).map(|_| PublicId::new()).collect();
     let (g, members) = (gids.clone(), ids.clone());
     app.db
         .run(move |c| {
+            let mut keys = Vec::new();
             for (i, id) in g.iter().enumerate() {
-                roster::db::groups::insert(
+                keys.push(roster::db::groups::insert(
                     c,
-                    id,
+                    *id,
                     &format!("g{i}"),
                     &format!("g{i}"),
                     roster::db::now(),
-                )?;
+                )?);
             }
             for (n, m) in members.iter().enumerate() {
-                let mine: Vec<String> = g.iter().take(1 + n % 3).cloned().collect();
+                let mine: Vec<_> = keys.iter().take(1 + n % 3).copied().collect();
+                let m = roster::db::accounts::find_public(c, m)?.unwrap().id;
                 roster::db::groups::add_member(c, m, &mine, roster::db::now())?;
             }
             Ok(())

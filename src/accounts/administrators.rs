@@ -11,7 +11,8 @@ use super::links::{self, SendBy};
 use super::{FormError, Services};
 use crate::db::accounts::{self, Account, NewAccount};
 use crate::db::audit::{self, Actor};
-use crate::db::{Conn, Db, new_id, now, outbox};
+use crate::db::ids::{AccountId, PublicId};
+use crate::db::{Conn, Db, now, outbox};
 use crate::domain::FieldErrors;
 use crate::domain::account::{Kind, Role, Status};
 use crate::domain::email::EmailAddress;
@@ -63,12 +64,16 @@ pub struct Invited {
 
 /// The acting administrator as stored now, and the administrator `target_id`, with the rules
 /// every action on another administrator obeys.
-fn acting_on(conn: &mut Conn, by: &str, target_id: &str) -> Result<(Account, Account), AppError> {
+fn acting_on(
+    conn: &mut Conn,
+    by: AccountId,
+    target_id: &str,
+) -> Result<(Account, Account), AppError> {
     let by = accounts::find(conn, by)?.ok_or(AppError::Unauthenticated)?;
     if !matches!(by.role(), Some(Role::Owner | Role::Administrator)) {
         return Err(VIEWERS_REFUSED);
     }
-    let target = accounts::find(conn, target_id)?
+    let target = accounts::find_public(conn, target_id)?
         .filter(|a| a.kind() == Some(Kind::Administrator))
         .ok_or(AppError::NotFound)?;
     if target.id == by.id {
@@ -82,7 +87,7 @@ fn acting_on(conn: &mut Conn, by: &str, target_id: &str) -> Result<(Account, Acc
 
 pub async fn invite(
     s: &Services<'_>,
-    by: &str,
+    by: AccountId,
     actor: Actor,
     input: InviteInput,
 ) -> Result<Invited, FormError> {
@@ -111,11 +116,11 @@ pub async fn invite(
     if !errors.is_empty() {
         return Err(FormError::Invalid(errors));
     }
-    let (links, by) = (s.links.clone(), by.to_owned());
+    let (links, by) = (s.links.clone(), by);
     let outcome =
         s.db.run(move |conn| {
             crate::db::write(conn, |conn| {
-                let inviter = accounts::find(conn, &by)?;
+                let inviter = accounts::find(conn, by)?;
                 if !inviter
                     .is_some_and(|a| matches!(a.role(), Some(Role::Owner | Role::Administrator)))
                 {
@@ -124,11 +129,11 @@ pub async fn invite(
                 if accounts::find_by_email(conn, Kind::Administrator, email.as_str())?.is_some() {
                     return Ok(Ok(None));
                 }
-                let (id, at) = (new_id(), now());
-                accounts::insert(
+                let (public_id, at) = (PublicId::new(), now());
+                let id = accounts::insert(
                     conn,
                     &NewAccount {
-                        id: &id,
+                        public_id,
                         kind: Kind::Administrator.as_str(),
                         role: Some(role.as_str()),
                         email: email.as_str(),
@@ -145,17 +150,17 @@ pub async fn invite(
                         last_sign_in_at: None,
                     },
                 )?;
-                let account = accounts::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
+                let account = accounts::find(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
                 let token =
                     links::issue(conn, &links, &account, Purpose::Invitation, by_email, at)?;
                 audit::record(
                     conn,
                     &actor,
                     "administrator.invited",
-                    Some((&id, email.as_str())),
+                    Some((&public_id.to_string(), email.as_str())),
                     json!({ "role": role.as_str(), "delivery": by_email.audit_name() }),
                 )?;
-                Ok::<_, diesel::result::Error>(Ok(Some((id, token))))
+                Ok::<_, diesel::result::Error>(Ok(Some((public_id.to_string(), token))))
             })
             .map_err(AppError::from)
         })
@@ -179,16 +184,16 @@ pub async fn invite(
 /// unsent email carrying it is cancelled). Returns the link when it is to be copied.
 pub async fn resend(
     s: &Services<'_>,
-    by: &str,
+    by: AccountId,
     actor: Actor,
     target_id: &str,
     send: SendBy,
 ) -> Result<Option<String>, AppError> {
-    let (links, by, id) = (s.links.clone(), by.to_owned(), target_id.to_owned());
+    let (links, by, id) = (s.links.clone(), by, target_id.to_owned());
     let token =
         s.db.run(move |conn| {
             crate::db::write(conn, |conn| {
-                let (_, target) = match acting_on(conn, &by, &id) {
+                let (_, target) = match acting_on(conn, by, &id) {
                     Ok(pair) => pair,
                     Err(e) => return Ok(Err(e)),
                 };
@@ -196,8 +201,12 @@ pub async fn resend(
                     return Ok(Err(NOT_PENDING));
                 }
                 let at = now();
-                let revoked =
-                    links::revoke_password_links(conn, &id, "a newer link replaced this one", at)?;
+                let revoked = links::revoke_password_links(
+                    conn,
+                    target.id,
+                    "a newer link replaced this one",
+                    at,
+                )?;
                 let token = links::issue(conn, &links, &target, Purpose::Invitation, send, at)?;
                 audit::record(
                     conn,
@@ -231,15 +240,15 @@ pub struct Removed {
 /// next request), links and emails. Their audit events keep their name.
 pub async fn remove(
     db: &Db,
-    by: &str,
+    by: AccountId,
     actor: Actor,
     target_id: &str,
     only_pending: bool,
 ) -> Result<Removed, AppError> {
-    let (by, id) = (by.to_owned(), target_id.to_owned());
+    let (by, id) = (by, target_id.to_owned());
     db.run(move |conn| {
         crate::db::write(conn, |conn| {
-            let (_, target) = match acting_on(conn, &by, &id) {
+            let (_, target) = match acting_on(conn, by, &id) {
                 Ok(pair) => pair,
                 Err(e) => return Ok(Err(e)),
             };
@@ -247,8 +256,8 @@ pub async fn remove(
             if only_pending && !pending {
                 return Ok(Err(NOT_PENDING));
             }
-            outbox::delete_for_account(conn, &id)?;
-            accounts::delete(conn, &id)?;
+            outbox::delete_for_account(conn, target.id)?;
+            accounts::delete(conn, target.id)?;
             let name = target.display_name();
             let action = if only_pending {
                 "administrator.invitation_revoked"
@@ -272,7 +281,7 @@ pub async fn remove(
 /// A new role for an administrator or viewer; in effect on their next request.
 pub async fn change_role(
     db: &Db,
-    by: &str,
+    by: AccountId,
     actor: Actor,
     target_id: &str,
     raw_role: &str,
@@ -282,11 +291,11 @@ pub async fn change_role(
         errors.add("role", CHOOSE_ROLE);
         return Err(FormError::Invalid(errors));
     };
-    let (by, id) = (by.to_owned(), target_id.to_owned());
+    let (by, id) = (by, target_id.to_owned());
     let changed = db
         .run(move |conn| {
             crate::db::write(conn, |conn| {
-                let (_, target) = match acting_on(conn, &by, &id) {
+                let (_, target) = match acting_on(conn, by, &id) {
                     Ok(pair) => pair,
                     Err(e) => return Ok(Err(e)),
                 };
@@ -294,12 +303,12 @@ pub async fn change_role(
                 if before == role.as_str() {
                     return Ok(Ok(false));
                 }
-                accounts::set_role(conn, &id, role, now())?;
+                accounts::set_role(conn, target.id, role, now())?;
                 audit::record(
                     conn,
                     &actor,
                     "administrator.role_changed",
-                    Some((&id, &target.email)),
+                    Some((&target.public_id.to_string(), &target.email)),
                     json!({ "role": { "before": before, "after": role.as_str() } }),
                 )?;
                 Ok::<_, diesel::result::Error>(Ok(true))
@@ -315,13 +324,12 @@ pub async fn change_role(
 /// a failed sign-in, the caller's part).
 pub async fn transfer_ownership(
     s: &Services<'_>,
-    by: &str,
+    by: AccountId,
     actor: Actor,
     target_id: &str,
     password: &str,
 ) -> Result<(), FormError> {
-    let id = by.to_owned();
-    let owner = s.db.run(move |c| Ok(accounts::find(c, &id)?)).await?;
+    let owner = s.db.run(move |c| Ok(accounts::find(c, by)?)).await?;
     let owner = owner.ok_or(AppError::Unauthenticated)?;
     if owner.role() != Some(Role::Owner) {
         return Err(OWNER_ONLY.into());
@@ -335,7 +343,7 @@ pub async fn transfer_ownership(
     s.db.run(move |conn| {
         crate::db::write(conn, |conn| {
             // Checked again inside the write transaction: the ownership may have moved since.
-            let (by, target) = match acting_on(conn, &owner.id, &id) {
+            let (by, target) = match acting_on(conn, owner.id, &id) {
                 Ok(pair) => pair,
                 Err(e) => return Ok(Err(e.into())),
             };
@@ -348,13 +356,13 @@ pub async fn transfer_ownership(
                 return Ok(Err(FormError::Invalid(errors)));
             }
             let at = now();
-            accounts::set_role(conn, &by.id, Role::Administrator, at)?;
-            accounts::set_role(conn, &target.id, Role::Owner, at)?;
+            accounts::set_role(conn, by.id, Role::Administrator, at)?;
+            accounts::set_role(conn, target.id, Role::Owner, at)?;
             audit::record(
                 conn,
                 &actor,
                 "ownership.transferred",
-                Some((&target.id, &target.email)),
+                Some((&target.public_id.to_string(), &target.email)),
                 json!({
                     "from": by.email,
                     "role": { "before": target.role.clone().unwrap_or_default(), "after": "owner" },

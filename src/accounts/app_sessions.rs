@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use crate::db::audit::{self, Actor};
+use crate::db::ids::AccountId;
 use crate::db::{Conn, Db, accounts, applications, grants, now};
 use crate::domain::clock::At;
 use crate::error::AppError;
@@ -16,7 +17,7 @@ pub struct AppSession {
 }
 
 /// Read with the rest of the customer page, in the same trip to the database.
-pub fn live(c: &mut Conn, account_id: &str) -> diesel::QueryResult<Vec<AppSession>> {
+pub fn live(c: &mut Conn, account_id: AccountId) -> diesel::QueryResult<Vec<AppSession>> {
     let live = grants::live_of_account(c, account_id, now())?;
     if live.is_empty() {
         return Ok(Vec::new());
@@ -50,7 +51,7 @@ pub async fn terminate(
             let account = accounts::find_customer(conn, &id)?;
             // Only this customer's grant: another's id is treated as unknown.
             let Some((owner, app_id)) = grants::owner_of_grant(conn, &grant)? else { return Ok(0) };
-            if owner != id {
+            if owner != account.id {
                 return Ok(0);
             }
             let revoked = grants::revoke_grant(conn, &grant, now())?;

@@ -6,7 +6,8 @@ use serde_json::{Map, Value, json};
 use super::FormError;
 use crate::db::attributes::{self, Attribute};
 use crate::db::audit::{self, Actor};
-use crate::db::{Db, new_id, now};
+use crate::db::ids::PublicId;
+use crate::db::{Db, now};
 use crate::domain::FieldErrors;
 use crate::domain::attribute::{AttributeDefinition, AttributeInput};
 use crate::error::AppError;
@@ -35,18 +36,18 @@ pub async fn create(db: &Db, actor: Actor, input: AttributeInput) -> Result<Stri
                 if attributes::name_taken(conn, &definition.name)? {
                     return Ok(None);
                 }
-                let id = new_id();
-                attributes::insert(conn, &id, &definition, now())?;
+                let id = PublicId::new();
+                attributes::insert(conn, id, &definition, now())?;
                 let details: Map<String, Value> =
                     parts(&definition).into_iter().map(|(k, _, v)| (k.to_owned(), v)).collect();
                 audit::record(
                     conn,
                     &actor,
                     "attribute.created",
-                    Some((&id, &definition.name)),
+                    Some((&id.to_string(), &definition.name)),
                     Value::Object(details),
                 )?;
-                Ok::<_, diesel::result::Error>(Some(id))
+                Ok::<_, diesel::result::Error>(Some(id.to_string()))
             })
             .map_err(AppError::from)
         })
@@ -79,7 +80,7 @@ pub async fn update(
     }
     db.run(move |conn| {
         crate::db::write(conn, |conn| {
-            attributes::update(conn, &id, &after, now())?;
+            attributes::update(conn, existing.id, &after, now())?;
             audit::record(
                 conn,
                 &actor,
@@ -100,7 +101,7 @@ pub async fn delete(db: &Db, actor: Actor, id: &str) -> Result<(Attribute, i64),
     db.run(move |conn| {
         crate::db::write(conn, |conn| {
             let attribute = attributes::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
-            let values = attributes::delete(conn, &id)?;
+            let values = attributes::delete(conn, attribute.id)?;
             audit::record(
                 conn,
                 &actor,

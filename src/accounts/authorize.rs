@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::db::applications::{self, Application};
 use crate::db::audit::{self, Actor};
 use crate::db::grants::{self, Code};
+use crate::db::ids::{AccountId, PublicId};
 use crate::db::{Db, new_id, now};
 use crate::domain::application::ClientType;
 use crate::domain::clock::At;
@@ -175,7 +176,8 @@ pub async fn check(db: &Db, issuer: &str, req: &AuthorizationRequest) -> Result<
 
 /// The customer who is signing in.
 pub struct Customer<'a> {
-    pub id: &'a str,
+    pub id: AccountId,
+    pub public_id: PublicId,
     pub email: &'a str,
     pub name: &'a str,
     pub auth_time: At,
@@ -196,7 +198,7 @@ pub async fn issue_code(
         code_hash: hash_token(&code),
         grant_id: new_id(),
         application_id: valid.app.id.clone(),
-        account_id: who.id.to_owned(),
+        account_id: who.id,
         redirect_uri: valid.redirect_uri.clone(),
         scope: valid.scope.clone(),
         nonce: valid.nonce.clone(),
@@ -206,8 +208,8 @@ pub async fn issue_code(
         expires_at: at + CODE_LIFETIME,
         used_at: None,
     };
-    let actor = Actor::account(who.id, who.email, who.ip).named(who.name);
-    let (subject, email) = (who.id.to_owned(), who.email.to_owned());
+    let actor = Actor::account(who.id, who.public_id, who.email, who.ip).named(who.name);
+    let (subject, email) = (who.public_id.to_string(), who.email.to_owned());
     let details = json!({ "application": valid.app.name, "client_id": valid.app.client_id });
     db.run(move |conn| {
         crate::db::write(conn, |conn| {

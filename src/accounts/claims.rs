@@ -58,7 +58,7 @@ pub(crate) fn profile(
 ) -> diesel::QueryResult<Profile> {
     let claims = app.claims();
     let groups = if claims.iter().any(|c| c == "groups") {
-        groups::of_account(conn, &account.id)?.into_iter().map(|g| g.name).collect()
+        groups::of_account(conn, account.id)?.into_iter().map(|g| g.name).collect()
     } else {
         Vec::new()
     };
@@ -66,7 +66,7 @@ pub(crate) fn profile(
     let mut attributes = Map::new();
     if !wanted.is_empty() {
         let schema = attributes::all(conn)?;
-        for (attribute_id, value) in attributes::values_of(conn, &account.id)? {
+        for (attribute_id, value) in attributes::values_of(conn, account.id)? {
             if let Some(a) =
                 schema.iter().find(|a| a.id == attribute_id && wanted.contains(&a.name))
             {
@@ -94,7 +94,7 @@ pub(crate) fn id_token(
 ) -> Result<String, AppError> {
     let at = Utc::now();
     let scopes: Vec<&str> = scope.split(' ').collect();
-    let mut standard = StandardClaims::new(SubjectIdentifier::new(p.account.id.clone()));
+    let mut standard = StandardClaims::new(SubjectIdentifier::new(p.account.public_id.to_string()));
     if scopes.contains(&"email") {
         standard = standard
             .set_email(Some(EndUserEmail::new(p.account.email.clone())))
@@ -152,7 +152,7 @@ pub async fn userinfo(db: &Db, access_token: &str) -> Result<Option<Value>, AppE
         if token.revoked_at.is_some() || token.expires_at <= now() {
             return Ok(None);
         }
-        let account = accounts::find(conn, &token.account_id)?;
+        let account = accounts::find(conn, token.account_id)?;
         if !can_sign_in(account.as_ref()) {
             return Ok(None);
         }
@@ -160,7 +160,7 @@ pub async fn userinfo(db: &Db, access_token: &str) -> Result<Option<Value>, AppE
         let p = profile(conn, &app, account.expect("checked"))?;
         let scopes: Vec<&str> = token.scope.split(' ').collect();
         let mut out = Map::new();
-        out.insert("sub".into(), json!(p.account.id));
+        out.insert("sub".into(), json!(p.account.public_id));
         if scopes.contains(&"email") {
             out.insert("email".into(), json!(p.account.email));
             out.insert("email_verified".into(), json!(p.account.email_verified_at.is_some()));

@@ -6,6 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use super::sessions;
+use crate::db::ids::{AccountId, AttributeId};
 use crate::db::{Db, accounts, attributes, audit, groups};
 use crate::domain::format::iso;
 use crate::error::AppError;
@@ -13,21 +14,23 @@ use crate::error::AppError;
 /// Events exported at most (newest first): years of a customer's activity.
 const MAX_EVENTS: i64 = 10_000;
 
-pub async fn my_data(db: &Db, account_id: &str) -> Result<Value, AppError> {
-    let id = account_id.to_owned();
+pub async fn my_data(db: &Db, account_id: AccountId) -> Result<Value, AppError> {
     db.run(move |c| {
-        let a = accounts::find_customer(c, &id)?;
+        let a = accounts::find(c, account_id)?
+            .filter(|a| a.kind() == Some(crate::domain::account::Kind::Customer))
+            .ok_or(diesel::result::Error::NotFound)?;
+        let id = a.public_id.to_string();
         let schema = attributes::all(c)?;
-        let values: std::collections::HashMap<String, String> =
-            attributes::values_of(c, &id)?.into_iter().collect();
+        let values: std::collections::HashMap<AttributeId, String> =
+            attributes::values_of(c, a.id)?.into_iter().collect();
         let mut custom = Map::new();
         for attr in &schema {
             if let Some(v) = values.get(&attr.id) {
                 custom.insert(attr.name.clone(), json!({ "label": attr.display_name, "value": v }));
             }
         }
-        let member_of: Vec<String> = groups::of_account(c, &id)?.into_iter().map(|g| g.name).collect();
-        let live: Vec<Value> = sessions::live(c, &id, sessions::Area::MyAccount)?
+        let member_of: Vec<String> = groups::of_account(c, a.id)?.into_iter().map(|g| g.name).collect();
+        let live: Vec<Value> = sessions::live(c, a.id, sessions::Area::MyAccount)?
             .into_iter()
             .map(|s| {
                 json!({

@@ -9,7 +9,8 @@ use serde_json::json;
 use super::FormError;
 use crate::db::audit::{self, Actor};
 use crate::db::groups::{self, Group, GroupDetails};
-use crate::db::{Db, accounts, new_id, now};
+use crate::db::ids::PublicId;
+use crate::db::{Db, accounts, now};
 use crate::domain::FieldErrors;
 use crate::domain::group::GroupName;
 use crate::error::AppError;
@@ -79,16 +80,16 @@ pub async fn create(
                 if groups::key_taken(conn, &name.key(), None)? {
                     return Ok(None);
                 }
-                let id = new_id();
-                groups::insert(conn, &id, name.as_str(), &name.key(), now())?;
+                let id = PublicId::new();
+                groups::insert(conn, id, name.as_str(), &name.key(), now())?;
                 audit::record(
                     conn,
                     &actor,
                     "group.created",
-                    Some((&id, name.as_str())),
+                    Some((&id.to_string(), name.as_str())),
                     json!({ "name": name.as_str() }),
                 )?;
-                Ok::<_, diesel::result::Error>(Some(id))
+                Ok::<_, diesel::result::Error>(Some(id.to_string()))
             })
             .map_err(AppError::from)
         })
@@ -114,10 +115,10 @@ pub async fn rename(
                 if group.name == name.as_str() {
                     return Ok(Some(false));
                 }
-                if groups::key_taken(conn, &name.key(), Some(&id))? {
+                if groups::key_taken(conn, &name.key(), Some(group.id))? {
                     return Ok(None);
                 }
-                groups::rename(conn, &id, name.as_str(), &name.key(), now())?;
+                groups::rename(conn, group.id, name.as_str(), &name.key(), now())?;
                 audit::record(
                     conn,
                     &actor,
@@ -146,7 +147,7 @@ pub async fn delete(
         .run(move |conn| {
             crate::db::write(conn, |conn| {
                 let group = groups::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
-                groups::delete(conn, &id)?;
+                groups::delete(conn, group.id)?;
                 audit::record(
                     conn,
                     &actor,
@@ -207,10 +208,9 @@ async fn change_membership(
         crate::db::write(conn, |conn| {
             let (group, account) = check_pair(conn, &group_id, &account_id)?;
             let changed = if join {
-                !groups::add_member(conn, &account_id, std::slice::from_ref(&group_id), now())?
-                    .is_empty()
+                !groups::add_member(conn, account.id, &[group.id], now())?.is_empty()
             } else {
-                groups::remove_member(conn, &group_id, &account_id)?
+                groups::remove_member(conn, group.id, account.id)?
             };
             if changed {
                 let (action, change) = if join {
@@ -222,8 +222,8 @@ async fn change_membership(
                     conn,
                     &actor,
                     action,
-                    Some((&account.id, &account.email)),
-                    json!({ "group": group.name, "group_id": group.id,
+                    Some((&account.public_id.to_string(), &account.email)),
+                    json!({ "group": group.name, "group_id": group.public_id.to_string(),
                             "groups": { change: [group.name] } }),
                 )?;
             }

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::{Services, queue_email};
 use crate::db::accounts::{self, Account};
 use crate::db::audit::{self, Actor};
+use crate::db::ids::{AccountId, PublicId};
 use crate::db::outbox;
 use crate::db::tokens::{self, StoredToken, TokenState};
 use crate::db::{Conn, Db, now, sessions, settings};
@@ -70,7 +71,7 @@ pub struct Pending {
 }
 
 /// Read with the rest of the customer page, in the same trip to the database.
-pub fn pending(c: &mut Conn, account_id: &str) -> diesel::QueryResult<Option<Pending>> {
+pub fn pending(c: &mut Conn, account_id: AccountId) -> diesel::QueryResult<Option<Pending>> {
     let Some(token) = tokens::latest_of(c, account_id, &PASSWORD_LINKS)? else {
         return Ok(None);
     };
@@ -110,7 +111,7 @@ pub const NOT_PENDING: AppError = AppError::Forbidden(
 /// every change that makes those links wrong (a new link, a reset, a lock).
 pub fn revoke_password_links(
     conn: &mut Conn,
-    account_id: &str,
+    account_id: AccountId,
     why: &str,
     at: At,
 ) -> diesel::QueryResult<usize> {
@@ -136,7 +137,7 @@ pub fn issue(
         Purpose::Invitation => org.invitation_expiry(),
     };
     let token =
-        tokens::replace(conn, &account.id, purpose, |tid| links.token_hash(tid), at, at + expiry)?;
+        tokens::replace(conn, account.id, purpose, |tid| links.token_hash(tid), at, at + expiry)?;
     if by == SendBy::Email {
         queue_email(conn, account, template_for(purpose), Some(&token), json!({}))?;
     }
@@ -162,12 +163,12 @@ pub async fn resend(
                 if account.status() != Some(Status::PendingPassword) {
                     return Ok(None);
                 }
-                let purpose = tokens::latest_of(conn, &id, &PASSWORD_LINKS)?
+                let purpose = tokens::latest_of(conn, account.id, &PASSWORD_LINKS)?
                     .and_then(|t| t.purpose())
                     .unwrap_or(Purpose::Invitation);
                 let at = now();
                 let revoked =
-                    revoke_password_links(conn, &id, "a newer link replaced this one", at)?;
+                    revoke_password_links(conn, account.id, "a newer link replaced this one", at)?;
                 let token = issue(conn, &links_tx, &account, purpose, by, at)?;
                 let action = match purpose {
                     Purpose::PasswordReset => "password_reset.resent",
@@ -218,7 +219,7 @@ pub(crate) async fn lookup(
     let hash = hash_token(token);
     db.run(move |c| {
         let Some(t) = tokens::find_by_hash(c, &hash, purpose)? else { return Ok(None) };
-        Ok(accounts::find(c, &t.account_id)?.filter(|a| a.kind() == Some(kind)).map(|a| (t, a)))
+        Ok(accounts::find(c, t.account_id)?.filter(|a| a.kind() == Some(kind)).map(|a| (t, a)))
     })
     .await
 }
@@ -287,8 +288,10 @@ pub async fn accept(
     let parsed = Password::parse_confirmed(password, confirm, &policy, &email, fields, &mut errors);
     let Some(parsed) = parsed else { return Err(AcceptError::Invalid(errors)) };
     let hash = s.hasher.hash(parsed.expose().to_owned()).await?;
-    let actor = Actor::account(&account.id, &account.email, ip).named(&account.display_name());
-    let (token_id, account_id, address) = (stored.id, account.id.clone(), account.email);
+    let actor = Actor::account(account.id, account.public_id, &account.email, ip)
+        .named(&account.display_name());
+    let (token_id, account_id, public_id, address) =
+        (stored.id, account.id, account.public_id, account.email);
     let action = match purpose {
         Purpose::PasswordReset => "password_reset.completed",
         Purpose::Recovery => "password.recovered",
@@ -301,7 +304,7 @@ pub async fn accept(
                 // Checked again inside the write transaction: a link used or revoked, or an
                 // account changed, a moment ago fails here.
                 let Some(account) =
-                    accounts::find(conn, &account_id)?.filter(|a| awaits(purpose, a))
+                    accounts::find(conn, account_id)?.filter(|a| awaits(purpose, a))
                 else {
                     return Ok(false);
                 };
@@ -310,21 +313,22 @@ pub async fn accept(
                 }
                 // A link that reached them by email proves the address is theirs.
                 if crate::db::outbox::carried_token(conn, &token_id)? {
-                    accounts::mark_email_verified(conn, &account_id, at)?;
+                    accounts::mark_email_verified(conn, account_id, at)?;
                 }
                 let mut details = json!({});
                 if purpose == Purpose::Recovery {
                     let locked = account.status() == Some(Status::Locked);
                     if locked {
-                        accounts::unlock(conn, &account_id, Status::Active, 0, at)?;
+                        accounts::unlock(conn, account_id, Status::Active, 0, at)?;
                     }
-                    sessions::delete_all_of_account(conn, &account_id)?;
-                    crate::db::grants::revoke_account(conn, &account_id, at)?;
+                    sessions::delete_all_of_account(conn, account_id)?;
+                    crate::db::grants::revoke_account(conn, account_id, at)?;
                     queue_email(conn, &account, Template::PasswordChanged, None, json!({}))?;
                     details = json!({ "lock_lifted": locked });
                 }
-                accounts::set_password(conn, &account_id, &hash, Status::Active, at)?;
-                audit::record(conn, &actor, action, Some((&account_id, &address)), details)?;
+                accounts::set_password(conn, account_id, &hash, Status::Active, at)?;
+                let subject = Some((&*public_id.to_string(), address.as_str()));
+                audit::record(conn, &actor, action, subject, details)?;
                 Ok::<_, diesel::result::Error>(true)
             })
             .map_err(AppError::from)
@@ -336,11 +340,12 @@ pub async fn accept(
     if purpose == Purpose::Recovery {
         s.outbox.wake();
     }
-    Ok(Accepted { email: email.to_string(), account_id: account.id })
+    Ok(Accepted { email: email.to_string(), account_id, public_id })
 }
 
 /// Whose password a link set.
 pub struct Accepted {
     pub email: String,
-    pub account_id: String,
+    pub account_id: AccountId,
+    pub public_id: PublicId,
 }

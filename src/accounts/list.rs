@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use crate::db::customer_list::{
     self, Cursor, CustomerRow, GroupFilter, ListQuery, SPARSE_GROUP_MAX, SortField,
 };
+use crate::db::ids::AccountId;
 use crate::db::{Conn, Db};
 use crate::db::{customer_counts, customer_search, groups};
 use crate::domain::account::Status;
@@ -196,7 +197,7 @@ pub struct ListPage {
     /// The group filter's name, to say what was filtered.
     pub group_name: Option<String>,
     /// Each shown customer's groups, by name (one query for the page).
-    pub groups_of: HashMap<String, Vec<String>>,
+    pub groups_of: HashMap<AccountId, Vec<String>>,
 }
 
 pub const UNKNOWN_GROUP: AppError =
@@ -272,10 +273,9 @@ pub async fn list_customers(db: &Db, req: ListRequest) -> Result<ListPage, AppEr
             cursor: if backwards { req.before.clone() } else { req.after.clone() },
             backwards,
             dense_search: false,
-            group: group.as_ref().map(|g| GroupFilter {
-                id: g.id.clone(),
-                sparse: g.member_count <= SPARSE_GROUP_MAX,
-            }),
+            group: group
+                .as_ref()
+                .map(|g| GroupFilter { id: g.id, sparse: g.member_count <= SPARSE_GROUP_MAX }),
             matches: None,
             stream: false,
         };
@@ -303,15 +303,15 @@ pub async fn list_customers(db: &Db, req: ListRequest) -> Result<ListPage, AppEr
             }
         }
         let cursor_of = |r: &CustomerRow| {
-            encode_cursor(&Cursor { value: r.sort_value.clone(), id: r.id.clone() })
+            encode_cursor(&Cursor { value: r.sort_value.clone(), id: r.id.to_string() })
         };
         let (has_prev, has_next) =
             if backwards { (more, true) } else { (query.cursor.is_some(), more) };
         let next = rows.last().filter(|_| has_next).map(cursor_of);
         let prev = rows.first().filter(|_| has_prev).map(cursor_of);
-        let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-        let mut groups_of: HashMap<String, Vec<String>> = HashMap::new();
-        for (account, name) in groups::names_for_accounts(conn, &ids)? {
+        let keys: Vec<AccountId> = rows.iter().map(|r| r.key).collect();
+        let mut groups_of: HashMap<AccountId, Vec<String>> = HashMap::new();
+        for (account, name) in groups::names_for_accounts(conn, &keys)? {
             groups_of.entry(account).or_default().push(name);
         }
         let group_name = group.map(|g| g.name);

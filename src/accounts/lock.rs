@@ -59,7 +59,7 @@ fn lock_account(conn: &mut Conn, account: &Account, actor: &Actor) -> diesel::Qu
     if account.lock_reason() == Some(LockReason::Admin) {
         return Ok(Toggled::Already);
     }
-    let (id, at) = (account.id.as_str(), crate::db::now());
+    let (id, at) = (account.id, crate::db::now());
     let unlocked_status = match account.status() {
         Some(Status::Locked) | None => account.unlocked_status(),
         Some(status) => status,
@@ -80,7 +80,7 @@ fn lock_account(conn: &mut Conn, account: &Account, actor: &Actor) -> diesel::Qu
         conn,
         actor,
         "account.locked",
-        Some((id, &account.email)),
+        Some((&account.public_id.to_string(), &account.email)),
         json!({
             "reason": LockReason::Admin.as_str(),
             "status": { "before": account.status, "after": Status::Locked.as_str() },
@@ -115,7 +115,7 @@ fn unlock_account(
     let at = crate::db::now();
     let status = account.unlocked_status();
     let lockouts = if why == Unlocked::Expired { account.lockouts } else { 0 };
-    accounts::unlock(conn, &account.id, status, lockouts, at)?;
+    accounts::unlock(conn, account.id, status, lockouts, at)?;
     if why != Unlocked::Expired {
         queue_email(conn, account, Template::AccountUnlocked, None, json!({}))?;
     }
@@ -128,7 +128,7 @@ fn unlock_account(
         conn,
         actor,
         "account.unlocked",
-        Some((&account.id, &account.email)),
+        Some((&account.public_id.to_string(), &account.email)),
         json!({
             "reason": reason,
             "lock_reason": account.lock_reason,
@@ -145,7 +145,7 @@ pub fn lift_if_expired(conn: &mut Conn, account: Account, at: At) -> diesel::Que
         return Ok(account);
     }
     unlock_account(conn, &account, &Actor::system("lock expiry"), Unlocked::Expired)?;
-    Ok(accounts::find(conn, &account.id)?.unwrap_or(account))
+    Ok(accounts::find(conn, account.id)?.unwrap_or(account))
 }
 
 /// Inside the sign-in transaction, after a wrong password on an active account: counts the
@@ -156,7 +156,7 @@ pub fn count_failure(
     account: &Account,
     at: At,
 ) -> diesel::QueryResult<Option<i64>> {
-    let failures = accounts::record_failed_sign_in(conn, &account.id)?;
+    let failures = accounts::record_failed_sign_in(conn, account.id)?;
     let org = settings::load(conn)?;
     let policy = org.lockout();
     if !policy.enabled || failures < policy.attempts {
@@ -171,7 +171,7 @@ pub fn count_failure(
         unlocked_status: Status::Active,
         lockouts: account.lockouts + 1,
     };
-    accounts::lock(conn, &account.id, &lock, at)?;
+    accounts::lock(conn, account.id, &lock, at)?;
     let until_words = org.zone().stamp(&until).text;
     queue_email(
         conn,
@@ -184,7 +184,7 @@ pub fn count_failure(
         conn,
         &Actor::system("failed sign-ins"),
         "account.locked",
-        Some((&account.id, &account.email)),
+        Some((&account.public_id.to_string(), &account.email)),
         json!({
             "reason": LockReason::FailedAttempts.as_str(),
             "failures": failures,

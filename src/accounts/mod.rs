@@ -106,7 +106,7 @@ pub(crate) fn queue_email(
         conn,
         &NewMessage {
             template,
-            account_id: &account.id,
+            account_id: account.id,
             recipient: &account.email,
             recipient_name: name.trim(),
             subject: &compose::subject(template, &org.name),

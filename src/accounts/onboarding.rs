@@ -11,8 +11,9 @@ use super::{FormError, Services, profile};
 use crate::db::accounts::{self, NewAccount};
 use crate::db::attributes::{self, Attribute};
 use crate::db::audit::{self, Actor};
+use crate::db::ids::{GroupId, PublicId};
 use crate::db::outbox::{self, NewMessage};
-use crate::db::{Db, groups, new_id, now, settings, submissions, tokens};
+use crate::db::{Db, groups, now, settings, submissions, tokens};
 use crate::domain::FieldErrors;
 use crate::domain::account::{Kind, Status};
 use crate::domain::attribute::{AttributeValue, Place};
@@ -127,9 +128,9 @@ pub async fn validate(
 
 /// How the write transaction ended.
 enum Outcome {
-    Created(String, Option<String>),
-    /// A twin request created the customer: its id.
-    Replay(String),
+    Created(PublicId, Option<String>),
+    /// A twin request created the customer: its public id.
+    Replay(PublicId),
     EmailTaken,
     Invalid(FieldErrors),
 }
@@ -139,12 +140,12 @@ pub async fn create_customer(
     actor: Actor,
     input: NewCustomer,
 ) -> Result<Created, FormError> {
-    let actor_id = actor.id.clone().unwrap_or_default();
+    let actor_id = actor.key.ok_or(AppError::Unauthenticated)?;
     // A repeat of a submission that already created its customer is answered first: the email
     // is taken by then, and the administrator should see the customer, not an error.
     let earlier = || {
-        let (key, who) = (input.submission.clone(), actor_id.clone());
-        s.db.run(move |c| Ok(submissions::find(c, &key, &who)?))
+        let key = input.submission.clone();
+        s.db.run(move |c| Ok(submissions::find(c, &key, actor_id)?))
     };
     if let Some(id) = earlier().await? {
         return replay(s, id, input).await;
@@ -173,26 +174,26 @@ pub async fn create_customer(
             crate::db::write(conn, |conn| {
                 // Checked again inside the write transaction, which serializes writers: two
                 // racing requests cannot both pass.
-                if let Some(id) = submissions::find(conn, &tx_input.submission, &actor_id)? {
+                if let Some(id) = submissions::find(conn, &tx_input.submission, actor_id)? {
                     return Ok(Outcome::Replay(id));
                 }
                 if accounts::find_by_email(conn, Kind::Customer, valid.email.as_str())?.is_some() {
                     return Ok(Outcome::EmailTaken);
                 }
-                let clash = profile::clashes(conn, "", &valid.attributes)?;
+                let clash = profile::clashes(conn, None, &valid.attributes)?;
                 if !clash.is_empty() {
                     return Ok(Outcome::Invalid(clash));
                 }
-                let group_ids: Vec<String> = groups::existing(conn, &tx_input.group_ids)?
+                let group_ids: Vec<GroupId> = groups::existing(conn, &tx_input.group_ids)?
                     .into_iter()
                     .map(|g| g.id)
                     .collect();
-                let (id, at) = (new_id(), now());
+                let (public_id, at) = (PublicId::new(), now());
                 let temporary = matches!(method, PasswordMethod::Temporary(_));
-                accounts::insert(
+                let id = accounts::insert(
                     conn,
                     &NewAccount {
-                        id: &id,
+                        public_id,
                         kind: Kind::Customer.as_str(),
                         role: None,
                         email: valid.email.as_str(),
@@ -213,11 +214,12 @@ pub async fn create_customer(
                         last_sign_in_at: None,
                     },
                 )?;
-                let group_ids = groups::add_member(conn, &id, &group_ids, at)?;
+                let group_ids = groups::add_member(conn, id, &group_ids, at)?;
                 for (attribute, value) in &valid.attributes {
-                    attributes::set_value(conn, &attribute.id, &id, value.as_ref())?;
+                    attributes::set_value(conn, attribute.id, id, value.as_ref())?;
                 }
-                let subject = (id.as_str(), valid.email.as_str());
+                let public = public_id.to_string();
+                let subject = (public.as_str(), valid.email.as_str());
                 audit::record(
                     conn,
                     &actor,
@@ -228,7 +230,7 @@ pub async fn create_customer(
                 let recipient_name = format!("{} {}", valid.first.as_str(), valid.last.as_str());
                 let mut message = NewMessage {
                     template: Template::AccountCreated,
-                    account_id: &id,
+                    account_id: id,
                     recipient: valid.email.as_str(),
                     recipient_name: &recipient_name,
                     subject: "",
@@ -248,7 +250,7 @@ pub async fn create_customer(
                     let expires = at + org.invitation_expiry();
                     let t = tokens::replace(
                         conn,
-                        &id,
+                        id,
                         Purpose::Invitation,
                         |tid| links.token_hash(tid),
                         at,
@@ -272,8 +274,8 @@ pub async fn create_customer(
                     message.token_id = token_id.as_deref();
                     outbox::enqueue(conn, &message, at)?;
                 }
-                submissions::insert(conn, &tx_input.submission, &actor_id, &id, at)?;
-                Ok::<_, diesel::result::Error>(Outcome::Created(id, token_id))
+                submissions::insert(conn, &tx_input.submission, actor_id, id, at)?;
+                Ok::<_, diesel::result::Error>(Outcome::Created(public_id, token_id))
             })
             .map_err(AppError::from)
         })
@@ -295,7 +297,7 @@ pub async fn create_customer(
                 (PasswordMethod::Temporary(p), _) => Some(Reveal::TemporaryPassword(p.clone())),
                 _ => None,
             };
-            Ok(Created { account_id: id, email, method: input.method, reveal })
+            Ok(Created { account_id: id.to_string(), email, method: input.method, reveal })
         }
     }
 }
@@ -305,15 +307,21 @@ pub async fn create_customer(
 /// repeated form itself). Nothing secret was kept to do this.
 async fn replay(
     s: &Services<'_>,
-    account_id: String,
+    account_id: PublicId,
     input: NewCustomer,
 ) -> Result<Created, FormError> {
-    let id = account_id.clone();
-    let (account, token) = s
-        .db
-        .run(move |c| Ok((accounts::find(c, &id)?, tokens::latest(c, &id, Purpose::Invitation)?)))
+    let (account, token) =
+        s.db.run(move |c| {
+            let account = accounts::find_by_public(c, account_id)?;
+            let token = match &account {
+                Some(a) => tokens::latest(c, a.id, Purpose::Invitation)?,
+                None => None,
+            };
+            Ok((account, token))
+        })
         .await?;
     let account = account.ok_or(AppError::NotFound)?;
+    let account_id = account_id.to_string();
     let reveal = match &input.method {
         PasswordMethod::InviteOffline => token
             .filter(|t| t.state(now()) == tokens::TokenState::Usable)

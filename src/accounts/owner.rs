@@ -4,7 +4,8 @@ use serde_json::json;
 
 use crate::db::accounts::{self, NewAccount};
 use crate::db::audit::{self, Actor};
-use crate::db::{Db, new_id, now, settings};
+use crate::db::ids::PublicId;
+use crate::db::{Db, now, settings};
 use crate::domain::account::{Kind, Role, Status};
 use crate::domain::email::EmailAddress;
 use crate::domain::name::PersonName;
@@ -47,7 +48,7 @@ pub async fn create_owner(
     hasher: &Hasher,
     input: OwnerInput,
     actor: Actor,
-) -> Result<String, CreateOwnerError> {
+) -> Result<PublicId, CreateOwnerError> {
     let policy = db.run(|c| Ok(settings::load(c)?.password_policy())).await?;
     let mut errors = FieldErrors::default();
     let email = EmailAddress::parse(&input.email).map_err(|m| errors.add("email", m)).ok();
@@ -88,15 +89,15 @@ pub async fn create_owner(
                 if accounts::owner_exists(conn)? {
                     return Ok(None);
                 }
-                let id = new_id();
                 let at = now();
                 if let Some(name) = &organization {
                     settings::set_name(conn, name, at)?;
                 }
+                let id = PublicId::new();
                 accounts::insert(
                     conn,
                     &NewAccount {
-                        id: &id,
+                        public_id: id,
                         kind: Kind::Administrator.as_str(),
                         role: Some(Role::Owner.as_str()),
                         email: email.as_str(),
@@ -117,7 +118,7 @@ pub async fn create_owner(
                     conn,
                     &actor,
                     "owner.created",
-                    Some((&id, email.as_str())),
+                    Some((&id.to_string(), email.as_str())),
                     match &organization {
                         Some(name) => json!({ "email": email.as_str(), "organization": name }),
                         None => json!({ "email": email.as_str() }),

@@ -6,6 +6,7 @@ use serde_json::json;
 use super::{FormError, Services, queue_email};
 use crate::db::accounts;
 use crate::db::audit::{self, Actor};
+use crate::db::ids::AccountId;
 use crate::db::{Db, now, sessions, settings};
 use crate::domain::FieldErrors;
 use crate::domain::account::Status;
@@ -22,14 +23,13 @@ pub const SAME_AS_TEMPORARY: &str = "Choose a new password: the temporary one ca
 pub async fn replace_temporary(
     db: &Db,
     hasher: &Hasher,
-    account_id: &str,
+    account_id: AccountId,
     new_password: &str,
     confirm: &str,
     ip: &str,
 ) -> Result<(), FormError> {
-    let id = account_id.to_owned();
     let (account, policy) = db
-        .run(move |c| Ok((accounts::find(c, &id)?, settings::load(c)?.password_policy())))
+        .run(move |c| Ok((accounts::find(c, account_id)?, settings::load(c)?.password_policy())))
         .await?;
     let account = account.ok_or(AppError::NotFound)?;
     if !account.must_change_password {
@@ -47,17 +47,17 @@ pub async fn replace_temporary(
         return Err(FormError::Invalid(errors));
     }
     let hash = hasher.hash(parsed.expose().to_owned()).await?;
-    let actor = Actor::account(&account.id, &account.email, ip);
+    let actor = Actor::account(account.id, account.public_id, &account.email, ip);
     db.run(move |conn| {
         crate::db::write(conn, |conn| {
             let at = now();
-            accounts::set_password(conn, &account.id, &hash, Status::Active, at)?;
-            sessions::delete_for_account(conn, &account.id, "myaccount")?;
+            accounts::set_password(conn, account.id, &hash, Status::Active, at)?;
+            sessions::delete_for_account(conn, account.id, "myaccount")?;
             audit::record(
                 conn,
                 &actor,
                 "password.changed",
-                Some((&account.id, &account.email)),
+                Some((&account.public_id.to_string(), &account.email)),
                 json!({ "reason": "temporary_replaced" }),
             )
         })
@@ -90,16 +90,16 @@ impl From<AppError> for ChangeError {
 /// in its area (the caller renews its own) and emails the account.
 pub async fn change(
     s: &Services<'_>,
-    account_id: &str,
+    account_id: AccountId,
     current: &str,
     new_password: &str,
     confirm: &str,
     ip: &str,
 ) -> Result<(), ChangeError> {
-    let id = account_id.to_owned();
-    let (account, policy) =
-        s.db.run(move |c| Ok((accounts::find(c, &id)?, settings::load(c)?.password_policy())))
-            .await?;
+    let (account, policy) = s
+        .db
+        .run(move |c| Ok((accounts::find(c, account_id)?, settings::load(c)?.password_policy())))
+        .await?;
     let account = account.ok_or(AppError::NotFound)?;
     let email =
         EmailAddress::parse(&account.email).map_err(|m| AppError::internal(anyhow::anyhow!(m)))?;
@@ -117,19 +117,19 @@ pub async fn change(
         return Err(ChangeError::Invalid(errors));
     }
     let hash = s.hasher.hash(parsed.expose().to_owned()).await?;
-    let actor = Actor::account(&account.id, &account.email, ip);
+    let actor = Actor::account(account.id, account.public_id, &account.email, ip);
     let at = s.clock.now();
     s.db.run(move |conn| {
         crate::db::write(conn, |conn| {
-            accounts::set_password(conn, &account.id, &hash, Status::Active, at)?;
+            accounts::set_password(conn, account.id, &hash, Status::Active, at)?;
             let area = super::sessions::Area::of(&account);
-            let ended = sessions::delete_for_account(conn, &account.id, area.scope())?;
+            let ended = sessions::delete_for_account(conn, account.id, area.scope())?;
             queue_email(conn, &account, Template::PasswordChanged, None, json!({}))?;
             audit::record(
                 conn,
                 &actor,
                 "password.changed",
-                Some((&account.id, &account.email)),
+                Some((&account.public_id.to_string(), &account.email)),
                 json!({ "reason": "changed_by_owner", "sessions_ended": ended }),
             )
         })

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use super::FormError;
 use crate::db::attributes::{self, Attribute};
 use crate::db::audit::{self, Actor};
+use crate::db::ids::{AccountId, AttributeId};
 use crate::db::{Conn, Db, accounts, now};
 use crate::domain::FieldErrors;
 use crate::domain::attribute::{AttributeValue, DataType, Place, ValueRules};
@@ -85,13 +86,13 @@ pub fn check_attributes(
 /// Within the write transaction: a unique attribute's value held by another account.
 pub fn clashes(
     conn: &mut Conn,
-    account_id: &str,
+    account_id: Option<AccountId>,
     checked: &[(Attribute, Option<AttributeValue>)],
 ) -> diesel::QueryResult<FieldErrors> {
     let mut errors = FieldErrors::default();
     for (a, v) in checked {
         if let (true, Some(v)) = (a.unique_values, v)
-            && attributes::value_taken(conn, &a.id, &v.key, account_id)?
+            && attributes::value_taken(conn, a.id, &v.key, account_id)?
         {
             errors.add(
                 field_name(&a.name),
@@ -126,12 +127,12 @@ pub async fn update(
         .run(move |conn| {
             crate::db::write(conn, |conn| {
                 let account = accounts::find_customer(conn, &id)?;
-                let clash = clashes(conn, &id, &checked)?;
+                let clash = clashes(conn, Some(account.id), &checked)?;
                 if !clash.is_empty() {
                     return Ok(Err(clash));
                 }
-                let current: HashMap<String, String> =
-                    attributes::values_of(conn, &id)?.into_iter().collect();
+                let current: HashMap<AttributeId, String> =
+                    attributes::values_of(conn, account.id)?.into_iter().collect();
                 let mut changed: Vec<String> = Vec::new();
                 let mut details = Map::new();
                 for (label, key, before, after) in [
@@ -144,7 +145,7 @@ pub async fn update(
                     }
                 }
                 if !changed.is_empty() {
-                    accounts::update_names(conn, &id, &first, &last, now())?;
+                    accounts::update_names(conn, account.id, &first, &last, now())?;
                 }
                 let mut attributes_changed = false;
                 for (a, value) in &checked {
@@ -153,7 +154,7 @@ pub async fn update(
                     // An unticked checkbox that was never set is not a change.
                     let unset_false = before.is_none() && after.as_deref() == Some("false");
                     if before != after && !unset_false {
-                        attributes::set_value(conn, &a.id, &id, value.as_ref())?;
+                        attributes::set_value(conn, a.id, account.id, value.as_ref())?;
                         changed.push(a.display_name.clone());
                         details.insert(a.name.clone(), json!({ "before": before, "after": after }));
                         attributes_changed = true;
@@ -163,7 +164,7 @@ pub async fn update(
                     return Ok(Ok(changed));
                 }
                 if attributes_changed {
-                    accounts::touch(conn, &id, now())?;
+                    accounts::touch(conn, account.id, now())?;
                 }
                 audit::record(
                     conn,
@@ -185,7 +186,7 @@ pub async fn update(
 pub async fn rename_administrator(
     db: &Db,
     actor: Actor,
-    id: &str,
+    id: AccountId,
     first_name: &str,
     last_name: &str,
 ) -> Result<bool, FormError> {
@@ -199,21 +200,20 @@ pub async fn rename_administrator(
     let (Some(first), Some(last)) = (first, last) else {
         return Err(FormError::Invalid(errors));
     };
-    let id = id.to_owned();
     let changed = db
         .run(move |conn| {
             crate::db::write(conn, |conn| {
-                let account = accounts::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
+                let account = accounts::find(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
                 let before = (account.first_name.as_str(), account.last_name.as_str());
                 if before == (first.as_str(), last.as_str()) {
                     return Ok(false);
                 }
-                accounts::update_names(conn, &id, &first, &last, now())?;
+                accounts::update_names(conn, id, &first, &last, now())?;
                 audit::record(
                     conn,
                     &actor,
                     "administrator.updated",
-                    Some((&id, &account.email)),
+                    Some((&account.public_id.to_string(), &account.email)),
                     json!({
                         "first_name": { "before": before.0, "after": first.as_str() },
                         "last_name": { "before": before.1, "after": last.as_str() },

@@ -38,7 +38,7 @@ pub async fn request(s: &Services<'_>, raw_email: &str, ip: &str) -> Result<Requ
                 };
                 // One email a minute per account, whoever asks: the address's owner is not
                 // flooded by requests from many places.
-                let recent = tokens::latest(conn, &account.id, Purpose::Recovery)?
+                let recent = tokens::latest(conn, account.id, Purpose::Recovery)?
                     .is_some_and(|t| at - t.created_at < Duration::seconds(60));
                 if recent {
                     return Ok(false);
@@ -48,7 +48,7 @@ pub async fn request(s: &Services<'_>, raw_email: &str, ip: &str) -> Result<Requ
                     conn,
                     &Actor::anonymous(&ip),
                     "password_recovery.requested",
-                    Some((&account.id, &account.email)),
+                    Some((&account.public_id.to_string(), &account.email)),
                     json!({}),
                 )?;
                 Ok::<_, diesel::result::Error>(true)

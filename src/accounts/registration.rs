@@ -13,8 +13,9 @@ use super::links::{self, AcceptError, Link, SendBy};
 use super::{FormError, Services, profile, queue_email};
 use crate::db::accounts::{self, Account, NewAccount};
 use crate::db::audit::{self, Actor};
+use crate::db::ids::PublicId;
 use crate::db::tokens::{self, TokenState};
-use crate::db::{attributes, new_id, settings};
+use crate::db::{attributes, settings};
 use crate::domain::FieldErrors;
 use crate::domain::account::{Kind, Status};
 use crate::domain::attribute::Place;
@@ -106,21 +107,21 @@ pub async fn register(
                         conn,
                         &anonymous,
                         "registration.existing_email",
-                        Some((&existing.id, &existing.email)),
+                        Some((&existing.public_id.to_string(), &existing.email)),
                         json!({}),
                     )?;
                     return Ok(Ok(None));
                 }
-                let clash = profile::clashes(conn, "", &checked)?;
+                let clash = profile::clashes(conn, None, &checked)?;
                 if !clash.is_empty() {
                     return Ok(Err(clash));
                 }
-                let id = new_id();
+                let public_id = PublicId::new();
                 let status = if verify { Status::PendingVerification } else { Status::Active };
-                accounts::insert(
+                let id = accounts::insert(
                     conn,
                     &NewAccount {
-                        id: &id,
+                        public_id,
                         kind: Kind::Customer.as_str(),
                         role: None,
                         email: email.as_str(),
@@ -138,9 +139,9 @@ pub async fn register(
                     },
                 )?;
                 for (attribute, value) in &checked {
-                    attributes::set_value(conn, &attribute.id, &id, value.as_ref())?;
+                    attributes::set_value(conn, attribute.id, id, value.as_ref())?;
                 }
-                let account = accounts::find_customer(conn, &id)?;
+                let account = accounts::find(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
                 if verify {
                     links::issue(
                         conn,
@@ -151,12 +152,12 @@ pub async fn register(
                         at,
                     )?;
                 }
-                let actor = Actor::account(&id, email.as_str(), &ip);
+                let actor = Actor::account(id, public_id, email.as_str(), &ip);
                 audit::record(
                     conn,
                     &actor,
                     "customer.registered",
-                    Some((&id, email.as_str())),
+                    Some((&public_id.to_string(), email.as_str())),
                     json!({ "verification": verify }),
                 )?;
                 Ok::<_, diesel::result::Error>(Ok(Some(account)))
@@ -187,18 +188,18 @@ pub async fn resend(s: &Services<'_>, raw_email: &str, ip: &str) -> Result<(), A
                 else {
                     return Ok(false);
                 };
-                let recent = tokens::latest(conn, &account.id, Purpose::Verification)?
+                let recent = tokens::latest(conn, account.id, Purpose::Verification)?
                     .is_some_and(|t| at - t.created_at < Duration::seconds(60));
                 if recent {
                     return Ok(false);
                 }
-                let revoked = tokens::revoke_open(conn, &account.id, Purpose::Verification, at)?;
+                let revoked = tokens::revoke_open(conn, account.id, Purpose::Verification, at)?;
                 links::issue(conn, &links_tx, &account, Purpose::Verification, SendBy::Email, at)?;
                 audit::record(
                     conn,
                     &Actor::anonymous(&ip),
                     "verification.resent",
-                    Some((&account.id, &account.email)),
+                    Some((&account.public_id.to_string(), &account.email)),
                     json!({ "revoked": revoked.len() }),
                 )?;
                 Ok::<_, diesel::result::Error>(true)
@@ -226,20 +227,22 @@ pub async fn verify(s: &Services<'_>, token: &str, ip: &str) -> Result<String, A
     {
         return Err(AcceptError::Closed(Link::Closed(closed)));
     }
-    let actor = Actor::account(&account.id, &account.email, ip);
-    let (token_id, id, email) = (stored.id, account.id, account.email);
+    let actor = Actor::account(account.id, account.public_id, &account.email, ip);
+    let (token_id, id, public_id, email) =
+        (stored.id, account.id, account.public_id.to_string(), account.email);
     let address = email.clone();
     let verified =
         s.db.run(move |conn| {
             crate::db::write(conn, |conn| {
-                let pending = accounts::find(conn, &id)?
+                let pending = accounts::find(conn, id)?
                     .is_some_and(|a| links::awaits(Purpose::Verification, &a));
                 if !pending || !tokens::consume(conn, &token_id, at)? {
                     return Ok(false);
                 }
-                accounts::set_status(conn, &id, Status::Active, at)?;
-                accounts::mark_email_verified(conn, &id, at)?;
-                audit::record(conn, &actor, "customer.verified", Some((&id, &email)), json!({}))?;
+                accounts::set_status(conn, id, Status::Active, at)?;
+                accounts::mark_email_verified(conn, id, at)?;
+                let subject = Some((public_id.as_str(), email.as_str()));
+                audit::record(conn, &actor, "customer.verified", subject, json!({}))?;
                 Ok::<_, diesel::result::Error>(true)
             })
             .map_err(AppError::from)

@@ -20,10 +20,10 @@ pub async fn delete_customer(db: &Db, actor: Actor, account_id: &str) -> Result<
     db.run(move |conn| {
         crate::db::write(conn, |conn| {
             let account: Account = accounts::find_customer(conn, &id)?;
-            groups::leave_all(conn, &id)?;
+            groups::leave_all(conn, account.id)?;
             // Sent ones too: the outbox would otherwise keep their address and name.
-            outbox::delete_for_account(conn, &id)?;
-            accounts::delete(conn, &id)?;
+            outbox::delete_for_account(conn, account.id)?;
+            accounts::delete(conn, account.id)?;
             let name = format!("{} {}", account.first_name, account.last_name).trim().to_owned();
             audit::record(
                 conn,

@@ -40,15 +40,16 @@ pub async fn resend_failed(
     let carries_link =
         matches!(message.template(), Some(Template::Invitation | Template::PasswordReset));
     if carries_link && link_state != Some(TokenState::Usable) {
-        let account = message.account_id.clone().ok_or(AppError::NotFound)?;
-        let id = account.clone();
-        let kind = db.run(move |c| Ok(accounts::find(c, &id)?.and_then(|a| a.kind()))).await?;
-        if kind == Some(Kind::Administrator) {
+        let key = message.account_id.ok_or(AppError::NotFound)?;
+        let account = db.run(move |c| Ok(accounts::find(c, key)?)).await?;
+        let account = account.ok_or(AppError::NotFound)?;
+        let public_id = account.public_id.to_string();
+        if account.kind() == Some(Kind::Administrator) {
             // An administrator's invitation: theirs to resend, under the same rules.
-            let by = actor.id.clone().unwrap_or_default();
-            super::administrators::resend(s, &by, actor, &account, SendBy::Email).await?;
+            let by = actor.key.ok_or(AppError::Unauthenticated)?;
+            super::administrators::resend(s, by, actor, &public_id, SendBy::Email).await?;
         } else {
-            links::resend(db, outbox_handle, links, actor, &account, SendBy::Email).await?;
+            links::resend(db, outbox_handle, links, actor, &public_id, SendBy::Email).await?;
         }
         return Ok(Resent::NewLink);
     }
@@ -59,8 +60,11 @@ pub async fn resend_failed(
                 if !outbox::requeue(conn, &id, now())? {
                     return Ok(false);
                 }
-                let subject =
-                    message.account_id.as_deref().map(|a| (a, message.recipient.as_str()));
+                let public_id = match message.account_id {
+                    Some(key) => accounts::find(conn, key)?.map(|a| a.public_id.to_string()),
+                    None => None,
+                };
+                let subject = public_id.as_deref().map(|a| (a, message.recipient.as_str()));
                 audit::record(
                     conn,
                     &actor,

@@ -85,7 +85,7 @@ pub async fn reset_password(
     if !errors.is_empty() {
         return Err(FormError::Invalid(errors));
     }
-    let (id, links) = (account.id.clone(), s.links.clone());
+    let (id, links) = (account.public_id.to_string(), s.links.clone());
     let tx_method = method.clone();
     let token =
         s.db.run(move |conn| {
@@ -96,10 +96,11 @@ pub async fn reset_password(
                     return Ok(Err(LOCKED));
                 }
                 let at = now();
-                let revoked = revoke_password_links(conn, &id, "the password was reset again", at)?;
-                accounts::reset_password(conn, &id, hash.as_deref(), at)?;
-                let ended = sessions::delete_all_of_account(conn, &id)?;
-                let app_tokens = grants::revoke_account(conn, &id, at)?;
+                let key = account.id;
+                let revoked = revoke_password_links(conn, key, "the password was reset again", at)?;
+                accounts::reset_password(conn, key, hash.as_deref(), at)?;
+                let ended = sessions::delete_all_of_account(conn, key)?;
+                let app_tokens = grants::revoke_account(conn, key, at)?;
                 let token = match &tx_method {
                     ResetMethod::Link(by) => {
                         Some(links::issue(conn, &links, &account, Purpose::PasswordReset, *by, at)?)

@@ -35,12 +35,15 @@ pub async fn revoke(
                 _ => usize::from(grants::revoke_token(conn, &hash, at)?),
             };
             if revoked > 0 {
-                let email = accounts::find(conn, &t.account_id)?.map(|a| a.email).unwrap_or_default();
+                let account = accounts::find(conn, t.account_id)?;
+                let (public_id, email) = account
+                    .map(|a| (a.public_id.to_string(), a.email))
+                    .unwrap_or_default();
                 audit::record(
                     conn,
                     &Actor::anonymous(&ip).named(&app.name),
                     "tokens.revoked",
-                    Some((&t.account_id, &email)),
+                    Some((&public_id, &email)),
                     json!({ "application": app.name, "reason": "revoked_by_application", "tokens": revoked }),
                 )?;
             }

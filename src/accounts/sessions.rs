@@ -7,6 +7,7 @@
 use serde_json::json;
 
 use crate::db::audit::{self, Actor};
+use crate::db::ids::AccountId;
 use crate::db::sessions::{self, ListedSession};
 use crate::db::{Conn, Db, accounts, now};
 use crate::domain::clock::At;
@@ -65,7 +66,11 @@ fn view(s: ListedSession) -> SessionView {
 }
 
 /// The account's live sessions in `area`; read with the rest of its page.
-pub fn live(c: &mut Conn, account_id: &str, area: Area) -> diesel::QueryResult<Vec<SessionView>> {
+pub fn live(
+    c: &mut Conn,
+    account_id: AccountId,
+    area: Area,
+) -> diesel::QueryResult<Vec<SessionView>> {
     Ok(sessions::of_account(c, account_id, area.scope(), now())?.into_iter().map(view).collect())
 }
 
@@ -96,11 +101,11 @@ pub async fn terminate(
         crate::db::write(conn, |conn| {
             let account = match area {
                 Area::MyAccount => accounts::find_customer(conn, &id)?,
-                Area::Console => accounts::find(conn, &id)?
+                Area::Console => accounts::find_public(conn, &id)?
                     .filter(|a| Area::of(a) == Area::Console)
                     .ok_or(diesel::result::Error::NotFound)?,
             };
-            let live = sessions::of_account(conn, &id, area.scope(), now())?;
+            let live = sessions::of_account(conn, account.id, area.scope(), now())?;
             let targets: Vec<&ListedSession> = live
                 .iter()
                 .filter(|s| one.as_deref().is_none_or(|h| handle(&s.id_hash) == h))
@@ -108,14 +113,14 @@ pub async fn terminate(
                 .collect();
             let mut ended = 0;
             for s in &targets {
-                if sessions::delete_of_account(conn, &s.id_hash, &id)? {
+                if sessions::delete_of_account(conn, &s.id_hash, account.id)? {
                     ended += 1;
                 }
             }
             // Signing a customer out everywhere (or everywhere else) also ends their sign-ins to
             // applications: their tokens are revoked.
             let app_tokens = if one.is_none() && area == Area::MyAccount {
-                crate::db::grants::revoke_account(conn, &id, now())?
+                crate::db::grants::revoke_account(conn, account.id, now())?
             } else {
                 0
             };

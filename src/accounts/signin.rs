@@ -9,6 +9,7 @@ use serde_json::json;
 use super::{Services, lock};
 use crate::db::accounts::{self, Account};
 use crate::db::audit::{self, Actor};
+use crate::db::ids::{AccountId, PublicId};
 use crate::db::{Db, now};
 use crate::domain::account::{Kind, Status};
 use crate::domain::email::EmailAddress;
@@ -59,7 +60,7 @@ pub async fn sign_in(
                 // Read again inside the write transaction: failures racing each other all
                 // count, and a lock taken meanwhile applies.
                 let fresh = match &found {
-                    Some(a) => accounts::find(conn, &a.id)?,
+                    Some(a) => accounts::find(conn, a.id)?,
                     None => None,
                 };
                 let account = match fresh {
@@ -77,11 +78,13 @@ pub async fn sign_in(
                     )?;
                     return Ok((SignInOutcome::Failed, false));
                 };
-                let subject = Some((account.id.as_str(), account.email.as_str()));
+                let public_id = account.public_id.to_string();
+                let subject = Some((public_id.as_str(), account.email.as_str()));
                 let Some(reason) = reason else {
-                    accounts::record_sign_in(conn, &account.id, now())?;
-                    let actor = Actor::account(&account.id, &account.email, &actor.ip)
-                        .named(&account.display_name());
+                    accounts::record_sign_in(conn, account.id, now())?;
+                    let actor =
+                        Actor::account(account.id, account.public_id, &account.email, &actor.ip)
+                            .named(&account.display_name());
                     audit::record(
                         conn,
                         &actor,
@@ -114,19 +117,20 @@ pub async fn sign_in(
 
 /// An invited administrator who has just set their password is signed in by that same request:
 /// it counts as a sign-in (the last sign-in moves; the trail says it came with the link).
-pub async fn record_link_sign_in(db: &Db, id: &str, ip: &str) -> Result<(), AppError> {
-    let (id, ip) = (id.to_owned(), ip.to_owned());
+pub async fn record_link_sign_in(db: &Db, id: AccountId, ip: &str) -> Result<(), AppError> {
+    let ip = ip.to_owned();
     db.run(move |conn| {
         crate::db::write(conn, |conn| {
-            let account = accounts::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
-            accounts::record_sign_in(conn, &id, now())?;
-            let actor = Actor::account(&id, &account.email, &ip).named(&account.display_name());
+            let account = accounts::find(conn, id)?.ok_or(diesel::result::Error::NotFound)?;
+            accounts::record_sign_in(conn, id, now())?;
+            let actor = Actor::account(id, account.public_id, &account.email, &ip)
+                .named(&account.display_name());
             let kind = account.kind.as_str();
             audit::record(
                 conn,
                 &actor,
                 "signin.succeeded",
-                Some((&id, &account.email)),
+                Some((&account.public_id.to_string(), &account.email)),
                 json!({ "kind": kind, "via": "invitation" }),
             )
         })
@@ -135,17 +139,23 @@ pub async fn record_link_sign_in(db: &Db, id: &str, ip: &str) -> Result<(), AppE
     .await
 }
 
-pub async fn record_sign_out(db: &Db, id: &str, email: &str, ip: &str) -> Result<(), AppError> {
-    let actor = Actor::account(id, email, ip);
-    let (id, email) = (id.to_owned(), email.to_owned());
+pub async fn record_sign_out(
+    db: &Db,
+    id: AccountId,
+    public_id: PublicId,
+    email: &str,
+    ip: &str,
+) -> Result<(), AppError> {
+    let actor = Actor::account(id, public_id, email, ip);
+    let email = email.to_owned();
     db.run(move |conn| {
         // A customer's own sign-out also ends their sign-ins to applications.
-        let app_tokens = crate::db::grants::revoke_account(conn, &id, now())?;
+        let app_tokens = crate::db::grants::revoke_account(conn, id, now())?;
         audit::record(
             conn,
             &actor,
             "signout",
-            Some((&id, &email)),
+            Some((&public_id.to_string(), &email)),
             json!({ "application_tokens_revoked": app_tokens }),
         )?;
         Ok(())

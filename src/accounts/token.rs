@@ -14,6 +14,7 @@ use crate::db::accounts::{self, Account};
 use crate::db::applications::{self, Application};
 use crate::db::audit::{self, Actor};
 use crate::db::grants::{self, Token, TokenKind};
+use crate::db::ids::AccountId;
 use crate::db::{Conn, Db, now};
 use crate::domain::account::{Kind, Status};
 use crate::domain::application::ClientType;
@@ -132,7 +133,7 @@ fn mint(
     conn: &mut Conn,
     app: &Application,
     grant_id: &str,
-    account_id: &str,
+    account_id: AccountId,
     scope: &str,
     auth_time: At,
     at: At,
@@ -143,7 +144,7 @@ fn mint(
         kind: kind.as_str().to_owned(),
         grant_id: grant_id.to_owned(),
         application_id: app.id.clone(),
-        account_id: account_id.to_owned(),
+        account_id,
         scope: scope.to_owned(),
         auth_time,
         created_at: at,
@@ -168,18 +169,20 @@ fn mint(
 fn revoke_replayed(
     conn: &mut Conn,
     grant_id: &str,
-    account_id: &str,
+    account_id: AccountId,
     app: &Application,
     reason: &str,
     ip: &str,
 ) -> diesel::QueryResult<()> {
     let revoked = grants::revoke_grant(conn, grant_id, now())?;
-    let email = accounts::find(conn, account_id)?.map(|a| a.email).unwrap_or_default();
+    let (public_id, email) = accounts::find(conn, account_id)?
+        .map(|a| (a.public_id.to_string(), a.email))
+        .unwrap_or_default();
     audit::record(
         conn,
         &Actor::anonymous(ip).named(&app.name),
         "tokens.revoked",
-        Some((account_id, &email)),
+        Some((&public_id, &email)),
         json!({ "application": app.name, "reason": reason, "tokens": revoked }),
     )
 }
@@ -272,7 +275,7 @@ async fn exchange_code(
                 }
                 let at = now();
                 if code.used_at.is_some() || !grants::use_code(conn, &hash, at)? {
-                    revoke_replayed(conn, &code.grant_id, &code.account_id, &app, "code_reused", &ip)?;
+                    revoke_replayed(conn, &code.grant_id, code.account_id, &app, "code_reused", &ip)?;
                     return refuse(TokenError::InvalidGrant("The code was already used; what it issued is revoked."));
                 }
                 if code.expires_at <= at {
@@ -288,17 +291,17 @@ async fn exchange_code(
                 if !pkce_ok {
                     return refuse(TokenError::InvalidGrant("PKCE verification failed."));
                 }
-                let account = accounts::find(conn, &code.account_id)?;
+                let account = accounts::find(conn, code.account_id)?;
                 if !can_sign_in(account.as_ref()) {
                     return refuse(TokenError::InvalidGrant("The account can no longer sign in."));
                 }
                 let account = account.expect("checked");
-                let minted = mint(conn, &app, &code.grant_id, &account.id, &code.scope, code.auth_time, at)?;
+                let minted = mint(conn, &app, &code.grant_id, account.id, &code.scope, code.auth_time, at)?;
                 audit::record(
                     conn,
-                    &Actor::account(&account.id, &account.email, &ip).named(&account.display_name()),
+                    &Actor::account(account.id, account.public_id, &account.email, &ip).named(&account.display_name()),
                     "application.tokens_issued",
-                    Some((&account.id, &account.email)),
+                    Some((&account.public_id.to_string(), &account.email)),
                     json!({ "application": app.name, "grant": "authorization_code", "refresh_token": minted.refresh.is_some() }),
                 )?;
                 let profile = profile(conn, &app, account)?;
@@ -341,7 +344,7 @@ async fn refresh(
                     revoke_replayed(
                         conn,
                         &token.grant_id,
-                        &token.account_id,
+                        token.account_id,
                         &app,
                         "refresh_token_reused",
                         &ip,
@@ -353,7 +356,7 @@ async fn refresh(
                 if token.expires_at <= at {
                     return refuse(TokenError::InvalidGrant("The refresh token has expired."));
                 }
-                let account = accounts::find(conn, &token.account_id)?;
+                let account = accounts::find(conn, token.account_id)?;
                 if !can_sign_in(account.as_ref()) {
                     grants::revoke_grant(conn, &token.grant_id, at)?;
                     return refuse(TokenError::InvalidGrant("The account can no longer sign in."));
@@ -363,7 +366,7 @@ async fn refresh(
                     conn,
                     &app,
                     &token.grant_id,
-                    &account.id,
+                    account.id,
                     &token.scope,
                     token.auth_time,
                     at,

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::Conn;
+use super::ids::{AccountId, PublicId};
 use super::schema::accounts;
 use crate::domain::account::{Kind, LockReason, Role, Status};
 use crate::domain::clock::At;
@@ -10,7 +11,8 @@ use crate::domain::clock::At;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = accounts, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct Account {
-    pub id: String,
+    pub id: AccountId,
+    pub public_id: PublicId,
     pub kind: String,
     pub role: Option<String>,
     pub email: String,
@@ -80,7 +82,9 @@ pub fn display_name(first: &str, last: &str, email: &str) -> String {
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize, serde::Deserialize)]
 #[diesel(table_name = accounts, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct AccountSummary {
-    pub id: String,
+    #[serde(with = "super::ids::account_key_serde")]
+    pub id: AccountId,
+    pub public_id: PublicId,
     pub kind: String,
     pub role: Option<String>,
     pub email: String,
@@ -121,7 +125,7 @@ impl AccountSummary {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = accounts)]
 pub struct NewAccount<'a> {
-    pub id: &'a str,
+    pub public_id: PublicId,
     pub kind: &'a str,
     pub role: Option<&'a str>,
     pub email: &'a str,
@@ -138,18 +142,44 @@ pub struct NewAccount<'a> {
     pub last_sign_in_at: Option<At>,
 }
 
-pub fn insert(conn: &mut Conn, new: &NewAccount<'_>) -> QueryResult<usize> {
-    diesel::insert_into(accounts::table).values(new).execute(conn)
+/// Inserts the account; its key.
+pub fn insert(conn: &mut Conn, new: &NewAccount<'_>) -> QueryResult<AccountId> {
+    diesel::insert_into(accounts::table).values(new).returning(accounts::id).get_result(conn)
 }
 
-pub fn find(conn: &mut Conn, id: &str) -> QueryResult<Option<Account>> {
+pub fn find(conn: &mut Conn, id: AccountId) -> QueryResult<Option<Account>> {
     accounts::table.find(id).select(Account::as_select()).first(conn).optional()
 }
 
-/// The customer `id`; `NotFound` for anything else (an administrator's id included), so no
-/// customer action reaches an administrator.
-pub fn find_customer(conn: &mut Conn, id: &str) -> QueryResult<Account> {
-    find(conn, id)?
+/// The account a URL or a form names by its public id (`None` for text that is not one).
+pub fn find_public(conn: &mut Conn, public_id: &str) -> QueryResult<Option<Account>> {
+    match PublicId::parse(public_id) {
+        Some(public_id) => find_by_public(conn, public_id),
+        None => Ok(None),
+    }
+}
+
+pub fn find_by_public(conn: &mut Conn, public_id: PublicId) -> QueryResult<Option<Account>> {
+    accounts::table
+        .filter(accounts::public_id.eq(public_id))
+        .select(Account::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The key of the account with this public id, if there is one.
+pub fn key_of(conn: &mut Conn, public_id: PublicId) -> QueryResult<Option<AccountId>> {
+    accounts::table
+        .filter(accounts::public_id.eq(public_id))
+        .select(accounts::id)
+        .first(conn)
+        .optional()
+}
+
+/// The customer a URL or a form names by its public id; `NotFound` for anything else (an
+/// administrator's id included), so no customer action reaches an administrator.
+pub fn find_customer(conn: &mut Conn, public_id: &str) -> QueryResult<Account> {
+    find_public(conn, public_id)?
         .filter(|a| a.kind() == Some(Kind::Customer))
         .ok_or(diesel::result::Error::NotFound)
 }
@@ -185,7 +215,7 @@ pub fn administrators(conn: &mut Conn) -> QueryResult<Vec<Account>> {
 }
 
 /// A successful sign-in starts the failure counts afresh.
-pub fn record_sign_in(conn: &mut Conn, id: &str, at: At) -> QueryResult<usize> {
+pub fn record_sign_in(conn: &mut Conn, id: AccountId, at: At) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .set((
             accounts::last_sign_in_at.eq(Some(at)),
@@ -196,7 +226,7 @@ pub fn record_sign_in(conn: &mut Conn, id: &str, at: At) -> QueryResult<usize> {
 }
 
 /// Counts a failed sign-in; returns the failures in a row, this one included.
-pub fn record_failed_sign_in(conn: &mut Conn, id: &str) -> QueryResult<i32> {
+pub fn record_failed_sign_in(conn: &mut Conn, id: AccountId) -> QueryResult<i32> {
     diesel::update(accounts::table.find(id))
         .set(accounts::failed_attempts.eq(accounts::failed_attempts + 1))
         .returning(accounts::failed_attempts)
@@ -215,7 +245,7 @@ pub struct Lock<'a> {
     pub lockouts: i32,
 }
 
-pub fn lock(conn: &mut Conn, id: &str, lock: &Lock<'_>, at: At) -> QueryResult<usize> {
+pub fn lock(conn: &mut Conn, id: AccountId, lock: &Lock<'_>, at: At) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .set((
             accounts::status.eq(Status::Locked.as_str()),
@@ -235,7 +265,7 @@ pub fn lock(conn: &mut Conn, id: &str, lock: &Lock<'_>, at: At) -> QueryResult<u
 /// (the next one lasts longer) and cleared by an administrator's unlock.
 pub fn unlock(
     conn: &mut Conn,
-    id: &str,
+    id: AccountId,
     status: Status,
     lockouts: i32,
     at: At,
@@ -270,7 +300,12 @@ pub fn expired_locks(conn: &mut Conn, at: At, limit: i64) -> QueryResult<Vec<Acc
 
 /// A password set by an administrator (temporary: changed at next sign-in) or taken away while
 /// a reset link is out (`hash` None: pending until the link is used).
-pub fn reset_password(conn: &mut Conn, id: &str, hash: Option<&str>, at: At) -> QueryResult<usize> {
+pub fn reset_password(
+    conn: &mut Conn,
+    id: AccountId,
+    hash: Option<&str>,
+    at: At,
+) -> QueryResult<usize> {
     let status = if hash.is_some() { Status::Active } else { Status::PendingPassword };
     diesel::update(accounts::table.find(id))
         .set((
@@ -286,14 +321,14 @@ pub fn reset_password(conn: &mut Conn, id: &str, hash: Option<&str>, at: At) -> 
 
 /// Deletes the account; its attribute values, memberships, sessions, links and replay keys go
 /// with it (foreign key cascades). Member counts and the outbox are the caller's.
-pub fn delete(conn: &mut Conn, id: &str) -> QueryResult<usize> {
+pub fn delete(conn: &mut Conn, id: AccountId) -> QueryResult<usize> {
     diesel::delete(accounts::table.find(id)).execute(conn)
 }
 
 /// A new password chosen by the account's owner: active, nothing left to change.
 pub fn set_password(
     conn: &mut Conn,
-    id: &str,
+    id: AccountId,
     hash: &str,
     status: Status,
     at: At,
@@ -311,7 +346,7 @@ pub fn set_password(
 /// New names, with their search keys; the modified date moves.
 pub fn update_names(
     conn: &mut Conn,
-    id: &str,
+    id: AccountId,
     first: &crate::domain::name::PersonName,
     last: &crate::domain::name::PersonName,
     at: At,
@@ -328,12 +363,12 @@ pub fn update_names(
 }
 
 /// The modified date moves (a change elsewhere in the profile, such as an attribute value).
-pub fn touch(conn: &mut Conn, id: &str, at: At) -> QueryResult<usize> {
+pub fn touch(conn: &mut Conn, id: AccountId, at: At) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id)).set(accounts::updated_at.eq(at)).execute(conn)
 }
 
 /// An administrator's new role (read again with their next request).
-pub fn set_role(conn: &mut Conn, id: &str, role: Role, at: At) -> QueryResult<usize> {
+pub fn set_role(conn: &mut Conn, id: AccountId, role: Role, at: At) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .filter(accounts::kind.eq(Kind::Administrator.as_str()))
         .set((accounts::role.eq(role.as_str()), accounts::updated_at.eq(at)))
@@ -341,7 +376,7 @@ pub fn set_role(conn: &mut Conn, id: &str, role: Role, at: At) -> QueryResult<us
 }
 
 /// A new status and nothing else (a verified email activates a self-registered account).
-pub fn set_status(conn: &mut Conn, id: &str, status: Status, at: At) -> QueryResult<usize> {
+pub fn set_status(conn: &mut Conn, id: AccountId, status: Status, at: At) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .set((accounts::status.eq(status.as_str()), accounts::updated_at.eq(at)))
         .execute(conn)
@@ -349,22 +384,23 @@ pub fn set_status(conn: &mut Conn, id: &str, status: Status, at: At) -> QueryRes
 
 /// The customer followed a link emailed to their address: it is theirs (kept from the first
 /// time; the address never changes).
-pub fn mark_email_verified(conn: &mut Conn, id: &str, at: At) -> QueryResult<usize> {
+pub fn mark_email_verified(conn: &mut Conn, id: AccountId, at: At) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .filter(accounts::email_verified_at.is_null())
         .set(accounts::email_verified_at.eq(at))
         .execute(conn)
 }
 
-/// The names of the accounts among `ids` that still exist (for a page of the audit log: one
-/// query for all its subjects), as `(id, display name)`.
+/// The names of the accounts among `ids` (public ids) that still exist (for a page of the audit
+/// log: one query for all its subjects), as `(public id, display name)`.
 pub fn names_of(conn: &mut Conn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    let ids: Vec<PublicId> = ids.iter().filter_map(|id| PublicId::parse(id)).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(String, String, String, String)> = accounts::table
-        .filter(accounts::id.eq_any(ids))
-        .select((accounts::id, accounts::first_name, accounts::last_name, accounts::email))
+    let rows: Vec<(PublicId, String, String, String)> = accounts::table
+        .filter(accounts::public_id.eq_any(ids))
+        .select((accounts::public_id, accounts::first_name, accounts::last_name, accounts::email))
         .load(conn)?;
-    Ok(rows.into_iter().map(|(id, f, l, e)| (id, display_name(&f, &l, &e))).collect())
+    Ok(rows.into_iter().map(|(id, f, l, e)| (id.to_string(), display_name(&f, &l, &e))).collect())
 }

@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::Conn;
+use super::ids::{AccountId, AttributeId, PublicId};
 use super::schema::{attribute_values, attributes as a};
 use crate::domain::attribute::{AttributeDefinition, Choice, DataType, Grid, Place, Shown};
 use crate::domain::clock::At;
@@ -10,7 +11,8 @@ use crate::domain::clock::At;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = a, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct Attribute {
-    pub id: String,
+    pub id: AttributeId,
+    pub public_id: PublicId,
     pub name: String,
     pub display_name: String,
     pub description: String,
@@ -119,8 +121,14 @@ pub fn all(conn: &mut Conn) -> QueryResult<Vec<Attribute>> {
     a::table.order((a::display_order, a::name)).select(Attribute::as_select()).load(conn)
 }
 
-pub fn find(conn: &mut Conn, id: &str) -> QueryResult<Option<Attribute>> {
-    a::table.find(id).select(Attribute::as_select()).first(conn).optional()
+/// The attribute a URL names by its public id (`None` for text that is not one).
+pub fn find(conn: &mut Conn, public_id: &str) -> QueryResult<Option<Attribute>> {
+    let Some(public_id) = PublicId::parse(public_id) else { return Ok(None) };
+    a::table
+        .filter(a::public_id.eq(public_id))
+        .select(Attribute::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Names compare regardless of case: `Tier` and `tier` cannot both exist.
@@ -130,30 +138,49 @@ pub fn name_taken(conn: &mut Conn, name: &str) -> QueryResult<bool> {
     Ok(names.iter().any(|n| n.to_lowercase() == lowered))
 }
 
-pub fn insert(conn: &mut Conn, id: &str, d: &AttributeDefinition, at: At) -> QueryResult<()> {
+/// Inserts the attribute; its key.
+pub fn insert(
+    conn: &mut Conn,
+    public_id: PublicId,
+    d: &AttributeDefinition,
+    at: At,
+) -> QueryResult<AttributeId> {
     diesel::insert_into(a::table)
-        .values((a::id.eq(id), a::name.eq(&d.name), a::created_at.eq(at), changes(d, at)))
-        .execute(conn)?;
-    Ok(())
+        .values((
+            a::public_id.eq(public_id),
+            a::name.eq(&d.name),
+            a::created_at.eq(at),
+            changes(d, at),
+        ))
+        .returning(a::id)
+        .get_result(conn)
 }
 
-pub fn update(conn: &mut Conn, id: &str, d: &AttributeDefinition, at: At) -> QueryResult<usize> {
+pub fn update(
+    conn: &mut Conn,
+    id: AttributeId,
+    d: &AttributeDefinition,
+    at: At,
+) -> QueryResult<usize> {
     diesel::update(a::table.find(id)).set(changes(d, at)).execute(conn)
 }
 
 /// Deletes the attribute; its values go with it (cascade). Returns how many values there were.
-pub fn delete(conn: &mut Conn, id: &str) -> QueryResult<i64> {
+pub fn delete(conn: &mut Conn, id: AttributeId) -> QueryResult<i64> {
     let values = value_count(conn, id)?;
     diesel::delete(a::table.find(id)).execute(conn)?;
     Ok(values)
 }
 
-pub fn value_count(conn: &mut Conn, id: &str) -> QueryResult<i64> {
+pub fn value_count(conn: &mut Conn, id: AttributeId) -> QueryResult<i64> {
     attribute_values::table.filter(attribute_values::attribute_id.eq(id)).count().get_result(conn)
 }
 
-/// The account's values: (attribute id, value).
-pub fn values_of(conn: &mut Conn, account_id: &str) -> QueryResult<Vec<(String, String)>> {
+/// The account's values: (attribute, value).
+pub fn values_of(
+    conn: &mut Conn,
+    account_id: AccountId,
+) -> QueryResult<Vec<(AttributeId, String)>> {
     attribute_values::table
         .filter(attribute_values::account_id.eq(account_id))
         .select((attribute_values::attribute_id, attribute_values::value))
@@ -163,8 +190,8 @@ pub fn values_of(conn: &mut Conn, account_id: &str) -> QueryResult<Vec<(String, 
 /// Sets (or with `None`, clears) the account's value of an attribute.
 pub fn set_value(
     conn: &mut Conn,
-    attribute_id: &str,
-    account_id: &str,
+    attribute_id: AttributeId,
+    account_id: AccountId,
     value: Option<&crate::domain::attribute::AttributeValue>,
 ) -> QueryResult<()> {
     use attribute_values as v;
@@ -189,17 +216,18 @@ pub fn set_value(
 /// Whether another account already has this value of a unique attribute.
 pub fn value_taken(
     conn: &mut Conn,
-    attribute_id: &str,
+    attribute_id: AttributeId,
     key: &str,
-    except_account: &str,
+    except_account: Option<AccountId>,
 ) -> QueryResult<bool> {
     use attribute_values as v;
-    diesel::select(diesel::dsl::exists(
-        v::table
-            .filter(v::attribute_id.eq(attribute_id))
-            .filter(v::value_key.eq(key))
-            .filter(v::account_id.ne(except_account))
-            .select(v::account_id),
-    ))
-    .get_result(conn)
+    let mut q = v::table
+        .filter(v::attribute_id.eq(attribute_id))
+        .filter(v::value_key.eq(key))
+        .select(v::account_id)
+        .into_boxed();
+    if let Some(except) = except_account {
+        q = q.filter(v::account_id.ne(except));
+    }
+    Ok(q.first::<AccountId>(conn).optional()?.is_some())
 }

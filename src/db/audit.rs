@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::ids::{AccountId, PublicId};
 use super::schema::audit_events;
 use super::{Conn, new_id, now};
 
@@ -10,7 +11,10 @@ use crate::domain::clock::At;
 /// Who acted: an account, or the system (CLI, setup page, anonymous visitor).
 #[derive(Debug, Clone)]
 pub struct Actor {
+    /// The account's public id, as the audit log names it.
     pub id: Option<String>,
+    /// The account's key.
+    pub key: Option<AccountId>,
     pub label: String,
     /// The person's name when known (kept in the event: it outlives their account).
     pub name: String,
@@ -19,18 +23,31 @@ pub struct Actor {
 
 impl Actor {
     pub fn system(label: &str) -> Self {
-        Self { id: None, label: label.to_owned(), name: String::new(), ip: String::new() }
+        Self {
+            id: None,
+            key: None,
+            label: label.to_owned(),
+            name: String::new(),
+            ip: String::new(),
+        }
     }
 
     /// Someone not signed in (sign-in attempts, forgot password, registration).
     pub fn anonymous(ip: &str) -> Self {
-        Self { id: None, label: "anonymous".into(), name: String::new(), ip: ip.to_owned() }
+        Self {
+            id: None,
+            key: None,
+            label: "anonymous".into(),
+            name: String::new(),
+            ip: ip.to_owned(),
+        }
     }
 
     /// An account acting for itself (or an administrator), labelled by its email.
-    pub fn account(id: &str, email: &str, ip: &str) -> Self {
+    pub fn account(key: AccountId, public_id: PublicId, email: &str, ip: &str) -> Self {
         Self {
-            id: Some(id.to_owned()),
+            id: Some(public_id.to_string()),
+            key: Some(key),
             label: email.to_owned(),
             name: String::new(),
             ip: ip.to_owned(),

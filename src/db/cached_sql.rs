@@ -7,21 +7,41 @@
 
 use diesel::QueryResult;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Text, Untyped};
+use diesel::sql_types::{BigInt, Binary, Text, Untyped};
 use diesel::sqlite::Sqlite;
 use diesel::{RunQueryDsl, SqliteConnection};
 
 pub struct CachedSql {
     sql: String,
-    /// Text parameters, bound in order.
-    texts: Vec<String>,
-    /// An integer bound after the texts (the LIMIT).
+    /// Parameters, bound in order.
+    binds: Vec<Bind>,
+    /// An integer bound after the others (the LIMIT).
     last: Option<i64>,
 }
 
+/// A parameter: text, an integer (a key) or bytes (a public id).
+#[derive(Debug, Clone)]
+pub enum Bind {
+    Text(String),
+    Integer(i64),
+    Bytes(Vec<u8>),
+}
+
+impl From<String> for Bind {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl From<i64> for Bind {
+    fn from(n: i64) -> Self {
+        Self::Integer(n)
+    }
+}
+
 impl CachedSql {
-    pub fn new(sql: String, texts: Vec<String>, last: Option<i64>) -> Self {
-        Self { sql, texts, last }
+    pub fn new<B: Into<Bind>>(sql: String, binds: Vec<B>, last: Option<i64>) -> Self {
+        Self { sql, binds: binds.into_iter().map(Into::into).collect(), last }
     }
 }
 
@@ -39,15 +59,19 @@ impl QueryFragment<Sqlite> for CachedSql {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
         // diesel writes each placeholder itself, so the `?`s of the text are where the binds go.
         let mut segments = self.sql.split('?');
-        let expected = self.texts.len() + usize::from(self.last.is_some());
+        let expected = self.binds.len() + usize::from(self.last.is_some());
         if self.sql.matches('?').count() != expected {
             return Err(diesel::result::Error::QueryBuilderError(
                 format!("{expected} parameters for a statement with other placeholders").into(),
             ));
         }
         out.push_sql(segments.next().unwrap_or_default());
-        for text in &self.texts {
-            out.push_bind_param::<Text, _>(text)?;
+        for bind in &self.binds {
+            match bind {
+                Bind::Text(text) => out.push_bind_param::<Text, _>(text)?,
+                Bind::Integer(n) => out.push_bind_param::<BigInt, _>(n)?,
+                Bind::Bytes(bytes) => out.push_bind_param::<Binary, _>(bytes)?,
+            }
             out.push_sql(segments.next().unwrap_or_default());
         }
         if let Some(n) = &self.last {

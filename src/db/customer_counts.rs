@@ -20,7 +20,7 @@ struct Counter {
 /// Customers of each status, in `Status::ALL` order (a status without a row counts 0).
 pub fn by_status(conn: &mut Conn) -> QueryResult<Vec<(Status, i64)>> {
     let sql = "SELECT status, customers FROM customer_counts".to_owned();
-    let rows: Vec<Counter> = CachedSql::new(sql, Vec::new(), None).load(conn)?;
+    let rows: Vec<Counter> = CachedSql::new(sql, Vec::<String>::new(), None).load(conn)?;
     Ok(Status::ALL
         .iter()
         .map(|s| {

@@ -16,8 +16,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::Conn;
-use super::cached_sql::CachedSql;
+use super::cached_sql::{Bind, CachedSql};
 use super::customer_search::{self, prefix_end};
+use super::ids::{AccountId, AccountKey, GroupId, PublicId, PublicUuid};
 use super::millis::Millis;
 use crate::domain::account::Status;
 use crate::domain::clock::At;
@@ -50,11 +51,20 @@ impl SortField {
     }
 }
 
-/// A position in the list: the sort key and id of a row, so ties on the key stay stable.
+/// A position in the list: the sort key and public id of a row, so ties on the key stay stable
+/// (the row's key breaks them: the cursor's id is looked up in the same statement).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
     pub value: String,
     pub id: String,
+}
+
+impl Cursor {
+    /// The public id's bytes, as the statement binds them (none, matching nothing, if the
+    /// cursor was tampered with).
+    fn id_bytes(&self) -> Vec<u8> {
+        PublicId::parse(&self.id).map(|id| id.as_bytes().to_vec()).unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -88,7 +98,7 @@ pub struct ListQuery {
 /// A group filter and how to run it, chosen from the group's kept member count.
 #[derive(Debug, Clone)]
 pub struct GroupFilter {
-    pub id: String,
+    pub id: GroupId,
     /// Few members: start from the group's memberships and sort them (cost ~ members).
     /// Many: walk the sort order's index and keep the members (cost ~ page / density).
     pub sparse: bool,
@@ -100,8 +110,10 @@ pub const SPARSE_GROUP_MAX: i32 = 5_000;
 
 #[derive(Debug, Clone, QueryableByName)]
 pub struct CustomerRow {
-    #[diesel(sql_type = Text)]
-    pub id: String,
+    #[diesel(sql_type = AccountKey)]
+    pub key: AccountId,
+    #[diesel(sql_type = PublicUuid)]
+    pub id: PublicId,
     #[diesel(sql_type = Text)]
     pub email: String,
     #[diesel(sql_type = Text)]
@@ -130,7 +142,7 @@ struct Count {
 }
 
 /// The FROM and WHERE clauses shared by the page query and the capped count: (SQL, binds).
-fn filters(q: &ListQuery) -> (String, Vec<String>) {
+fn filters(q: &ListQuery) -> (String, Vec<Bind>) {
     let mut binds = Vec::new();
     let term = q.search.as_deref().filter(|t| !t.is_empty());
     let substring = term.filter(|t| customer_search::is_substring(t));
@@ -139,18 +151,18 @@ fn filters(q: &ListQuery) -> (String, Vec<String>) {
         // SQLite: CROSS JOIN fixes the join order, so the group's memberships drive the query
         // (PostgreSQL's planner chooses this itself from statistics).
         Some(g) if g.sparse => {
-            binds.push(g.id.clone());
+            binds.push(g.id.get().into());
             String::from(
                 " FROM group_members CROSS JOIN accounts ON accounts.id = group_members.account_id \
                  WHERE group_members.group_id = ? AND kind = 'customer'",
             )
         }
         _ if q.matches.is_some() => {
-            binds.push(customer_search::ids_json(q.matches.as_deref().unwrap_or_default()));
+            binds.push(customer_search::ids_json(q.matches.as_deref().unwrap_or_default()).into());
             String::from(customer_search::FROM_COLLECTED)
         }
         _ if streamed(q) => {
-            binds.push(customer_search::phrase(substring.unwrap_or_default()));
+            binds.push(customer_search::phrase(substring.unwrap_or_default()).into());
             String::from(customer_search::FROM_STREAM)
         }
         // "Created" is rowid order: the table itself, or the status index. `+kind` keeps SQLite
@@ -166,11 +178,11 @@ fn filters(q: &ListQuery) -> (String, Vec<String>) {
             " AND EXISTS (SELECT 1 FROM group_members \
              WHERE group_members.group_id = ? AND group_members.account_id = accounts.id)",
         );
-        binds.push(g.id.clone());
+        binds.push(g.id.get().into());
     }
     if let Some(status) = q.status {
         sql.push_str(" AND status = ?");
-        binds.push(status.as_str().to_owned());
+        binds.push(status.as_str().to_owned().into());
     }
     let from_matches = (q.matches.is_some() && !sparse_group) || streamed(q);
     match (term, substring) {
@@ -178,7 +190,7 @@ fn filters(q: &ListQuery) -> (String, Vec<String>) {
         // A walk (many matches, or a small group's members): tested on each row reached.
         (_, Some(term)) if !from_matches => {
             sql.push_str(customer_search::contains(term));
-            binds.extend(customer_search::contains_binds(term));
+            binds.extend(customer_search::contains_binds(term).into_iter().map(Bind::from));
         }
         // No search, or matches the FROM clause starts from.
         _ => {}
@@ -187,7 +199,7 @@ fn filters(q: &ListQuery) -> (String, Vec<String>) {
 }
 
 /// A one- or two-letter term: a prefix of the email, first or last name.
-fn prefix(q: &ListQuery, term: &str, sql: &mut String, binds: &mut Vec<String>) {
+fn prefix(q: &ListQuery, term: &str, sql: &mut String, binds: &mut Vec<Bind>) {
     if q.dense_search {
         // `+column` keeps SQLite from using the column's index, so it walks the sort
         // order's index and stops after a page of matches.
@@ -205,8 +217,8 @@ fn prefix(q: &ListQuery, term: &str, sql: &mut String, binds: &mut Vec<String>) 
         );
     }
     for _ in 0..3 {
-        binds.push(term.to_owned());
-        binds.push(prefix_end(term));
+        binds.push(term.to_owned().into());
+        binds.push(prefix_end(term).into());
     }
 }
 
@@ -216,8 +228,8 @@ pub fn page(conn: &mut Conn, q: &ListQuery) -> QueryResult<Vec<CustomerRow>> {
     let expr = q.sort.expr();
     let (where_sql, mut binds) = filters(q);
     let mut sql = String::from(
-        "SELECT id, email, first_name, last_name, status, lock_reason, must_change_password, \
-         created_at, last_sign_in_at, ",
+        "SELECT accounts.id AS key, public_id AS id, email, first_name, last_name, status, \
+         lock_reason, must_change_password, created_at, last_sign_in_at, ",
     );
     sql.push_str(expr);
     sql.push_str(" AS sort_value");
@@ -232,25 +244,28 @@ pub fn page(conn: &mut Conn, q: &ListQuery) -> QueryResult<Vec<CustomerRow>> {
             for part in [" AND ", rowid, cmp, "CAST(? AS INTEGER)"] {
                 sql.push_str(part);
             }
-            binds.push(if descending { older_than } else { newer_than }.to_string());
+            binds.push(if descending { older_than } else { newer_than }.to_string().into());
         }
         for part in [" ORDER BY ", rowid, dir] {
             sql.push_str(part);
         }
     } else {
         if let Some(cursor) = &q.cursor {
-            // (key, id) beyond the cursor, spelled so SQLite uses a range on the key's index even
-            // when the key is an expression (a row-value comparison would not).
+            // (key, row) beyond the cursor, spelled so SQLite uses a range on the key's index
+            // even when the key is an expression (a row-value comparison would not).
             let key = q.sort.param();
-            for part in [" AND ", expr, cmp_eq, key, " AND (", expr, cmp, key, " OR id", cmp, "?)"]
+            let row = "(SELECT c.id FROM accounts AS c WHERE c.public_id = ?)";
+            for part in
+                [" AND ", expr, cmp_eq, key, " AND (", expr, cmp, key, " OR accounts.id", cmp, row]
             {
                 sql.push_str(part);
             }
-            binds.push(cursor.value.clone());
-            binds.push(cursor.value.clone());
-            binds.push(cursor.id.clone());
+            sql.push(')');
+            binds.push(cursor.value.clone().into());
+            binds.push(cursor.value.clone().into());
+            binds.push(Bind::Bytes(cursor.id_bytes()));
         }
-        for part in [" ORDER BY ", expr, dir, ", id", dir] {
+        for part in [" ORDER BY ", expr, dir, ", accounts.id", dir] {
             sql.push_str(part);
         }
     }
@@ -320,10 +335,11 @@ struct RowId {
 /// still exists; else (deleted since the page was shown) between the last row created at or
 /// before its time and the next, found by walking back from the newest (rare, so unindexed).
 fn created_bounds(conn: &mut Conn, cursor: &Cursor) -> QueryResult<(i64, i64)> {
-    let found: Option<RowId> = diesel::sql_query("SELECT rowid AS r FROM accounts WHERE id = ?")
-        .bind::<Text, _>(&cursor.id)
-        .get_result(conn)
-        .optional()?;
+    let found: Option<RowId> =
+        diesel::sql_query("SELECT id AS r FROM accounts WHERE public_id = ?")
+            .bind::<diesel::sql_types::Binary, _>(cursor.id_bytes())
+            .get_result(conn)
+            .optional()?;
     if let Some(RowId { r }) = found {
         return Ok((r, r));
     }

@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 
 use super::Conn;
+use super::ids::AccountId;
 use super::schema::authorization_codes as c;
 use super::schema::oidc_tokens as t;
 
@@ -16,7 +17,7 @@ pub struct Code {
     pub code_hash: String,
     pub grant_id: String,
     pub application_id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub redirect_uri: String,
     pub scope: String,
     pub nonce: Option<String>,
@@ -34,7 +35,7 @@ pub struct Token {
     pub kind: String,
     pub grant_id: String,
     pub application_id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub scope: String,
     pub auth_time: At,
     pub created_at: At,
@@ -88,7 +89,7 @@ pub fn revoke_grant(conn: &mut Conn, grant_id: &str, at: At) -> QueryResult<usiz
 }
 
 /// Revokes every live token of the account (lock, reset, sign-out everywhere); returns how many.
-pub fn revoke_account(conn: &mut Conn, account_id: &str, at: At) -> QueryResult<usize> {
+pub fn revoke_account(conn: &mut Conn, account_id: AccountId, at: At) -> QueryResult<usize> {
     diesel::update(t::table.filter(t::account_id.eq(account_id)).filter(t::revoked_at.is_null()))
         .set(t::revoked_at.eq(at))
         .execute(conn)
@@ -116,7 +117,11 @@ pub struct LiveGrant {
 }
 
 /// The account's grants with a live token at `at`, most recently used first.
-pub fn live_of_account(conn: &mut Conn, account_id: &str, at: At) -> QueryResult<Vec<LiveGrant>> {
+pub fn live_of_account(
+    conn: &mut Conn,
+    account_id: AccountId,
+    at: At,
+) -> QueryResult<Vec<LiveGrant>> {
     use diesel::dsl::{max, min};
     let rows: Vec<(String, String, Option<At>, Option<At>)> = t::table
         .filter(t::account_id.eq(account_id))
@@ -139,7 +144,7 @@ pub fn live_of_account(conn: &mut Conn, account_id: &str, at: At) -> QueryResult
 }
 
 /// The account and application of a grant, if it has any token.
-pub fn owner_of_grant(conn: &mut Conn, grant_id: &str) -> QueryResult<Option<(String, String)>> {
+pub fn owner_of_grant(conn: &mut Conn, grant_id: &str) -> QueryResult<Option<(AccountId, String)>> {
     t::table
         .filter(t::grant_id.eq(grant_id))
         .select((t::account_id, t::application_id))

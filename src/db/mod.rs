@@ -12,6 +12,7 @@ pub mod customer_list;
 pub mod customer_search;
 pub mod grants;
 pub mod groups;
+pub mod ids;
 pub mod millis;
 pub mod outbox;
 pub mod schema;

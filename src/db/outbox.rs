@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::ids::AccountId;
 use super::schema::outbox as o;
 use super::{Conn, new_id};
 use crate::domain::clock::At;
@@ -12,7 +13,7 @@ use crate::domain::mail::{MailState, Template};
 pub struct Message {
     pub id: String,
     pub template: String,
-    pub account_id: Option<String>,
+    pub account_id: Option<AccountId>,
     pub recipient: String,
     pub recipient_name: String,
     pub subject: String,
@@ -41,7 +42,7 @@ impl Message {
 /// A message to queue. No secrets: links are rebuilt from `token_id` at send time.
 pub struct NewMessage<'a> {
     pub template: Template,
-    pub account_id: &'a str,
+    pub account_id: AccountId,
     pub recipient: &'a str,
     pub recipient_name: &'a str,
     pub subject: &'a str,
@@ -199,14 +200,14 @@ pub fn latest_for_token(conn: &mut Conn, token_id: &str) -> QueryResult<Option<M
 }
 
 /// Every message to the account, sent or not (the account is being deleted).
-pub fn delete_for_account(conn: &mut Conn, account_id: &str) -> QueryResult<usize> {
+pub fn delete_for_account(conn: &mut Conn, account_id: AccountId) -> QueryResult<usize> {
     diesel::delete(o::table.filter(o::account_id.eq(account_id))).execute(conn)
 }
 
 /// The newest message of `template` to the account.
 pub fn latest_for_account(
     conn: &mut Conn,
-    account_id: &str,
+    account_id: AccountId,
     template: Template,
 ) -> QueryResult<Option<Message>> {
     o::table

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::Conn;
 use super::accounts::AccountSummary;
+use super::ids::AccountId;
 use super::schema::{accounts, sessions};
 
 use crate::domain::clock::At;
@@ -14,7 +15,7 @@ use crate::domain::clock::At;
 pub struct NewSession<'a> {
     pub id_hash: &'a str,
     pub scope: &'a str,
-    pub account_id: Option<&'a str>,
+    pub account_id: Option<AccountId>,
     pub state: &'a str,
     pub user_agent: &'a str,
     pub ip: &'a str,
@@ -38,7 +39,7 @@ pub struct StoredSession {
 #[derive(Debug, Default, AsChangeset)]
 #[diesel(table_name = sessions)]
 pub struct SessionOwner<'a> {
-    pub account_id: Option<Option<&'a str>>,
+    pub account_id: Option<Option<AccountId>>,
     pub user_agent: Option<&'a str>,
     pub ip: Option<&'a str>,
 }
@@ -99,7 +100,11 @@ pub fn delete_expired(conn: &mut Conn, now: At) -> QueryResult<usize> {
 }
 
 /// Ends every session of the account in `scope` (password changed, locked, deleted).
-pub fn delete_for_account(conn: &mut Conn, account_id: &str, scope: &str) -> QueryResult<usize> {
+pub fn delete_for_account(
+    conn: &mut Conn,
+    account_id: AccountId,
+    scope: &str,
+) -> QueryResult<usize> {
     diesel::delete(
         sessions::table
             .filter(sessions::account_id.eq(account_id))
@@ -124,7 +129,7 @@ pub struct ListedSession {
 /// The account's live sessions in `scope`, most recently seen first.
 pub fn of_account(
     conn: &mut Conn,
-    account_id: &str,
+    account_id: AccountId,
     scope: &str,
     now: At,
 ) -> QueryResult<Vec<ListedSession>> {
@@ -139,7 +144,11 @@ pub fn of_account(
 }
 
 /// Ends one session of the account (false if it was not theirs or is gone).
-pub fn delete_of_account(conn: &mut Conn, id_hash: &str, account_id: &str) -> QueryResult<bool> {
+pub fn delete_of_account(
+    conn: &mut Conn,
+    id_hash: &str,
+    account_id: AccountId,
+) -> QueryResult<bool> {
     let n =
         diesel::delete(sessions::table.find(id_hash).filter(sessions::account_id.eq(account_id)))
             .execute(conn)?;
@@ -147,7 +156,7 @@ pub fn delete_of_account(conn: &mut Conn, id_hash: &str, account_id: &str) -> Qu
 }
 
 /// Ends every session of the account, in every area.
-pub fn delete_all_of_account(conn: &mut Conn, account_id: &str) -> QueryResult<usize> {
+pub fn delete_all_of_account(conn: &mut Conn, account_id: AccountId) -> QueryResult<usize> {
     diesel::delete(sessions::table.filter(sessions::account_id.eq(account_id))).execute(conn)
 }
 

@@ -3,16 +3,19 @@
 use diesel::prelude::*;
 
 use super::Conn;
-use super::schema::form_submissions as f;
+use super::ids::{AccountId, PublicId};
+use super::schema::{accounts, form_submissions as f};
 
 use crate::domain::clock::At;
 
-/// The account an earlier request with this key created, if the same administrator sent it.
-pub fn find(conn: &mut Conn, key: &str, actor_id: &str) -> QueryResult<Option<String>> {
+/// The account an earlier request with this key created (its public id), if the same
+/// administrator sent it.
+pub fn find(conn: &mut Conn, key: &str, actor_id: AccountId) -> QueryResult<Option<PublicId>> {
     f::table
+        .inner_join(accounts::table)
         .filter(f::submission_key.eq(key))
         .filter(f::actor_id.eq(actor_id))
-        .select(f::account_id)
+        .select(accounts::public_id)
         .first(conn)
         .optional()
 }
@@ -20,8 +23,8 @@ pub fn find(conn: &mut Conn, key: &str, actor_id: &str) -> QueryResult<Option<St
 pub fn insert(
     conn: &mut Conn,
     key: &str,
-    actor_id: &str,
-    account_id: &str,
+    actor_id: AccountId,
+    account_id: AccountId,
     at: At,
 ) -> QueryResult<()> {
     diesel::insert_into(f::table)

@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 
+use super::ids::AccountId;
 use super::schema::one_time_tokens as t;
 use super::{Conn, new_id};
 use crate::domain::clock::At;
@@ -12,7 +13,7 @@ use crate::domain::token::Purpose;
 #[diesel(table_name = t, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct StoredToken {
     pub id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub purpose: String,
     pub created_at: At,
     pub expires_at: At,
@@ -51,7 +52,7 @@ impl StoredToken {
 /// new row; returns its id. The caller stores `token_hash` computed from the derived token.
 pub fn replace(
     conn: &mut Conn,
-    account_id: &str,
+    account_id: AccountId,
     purpose: Purpose,
     token_hash_of: impl FnOnce(&str) -> String,
     at: At,
@@ -75,7 +76,7 @@ pub fn replace(
 /// Revokes the unused, unrevoked tokens of `purpose`; returns their ids.
 pub fn revoke_open(
     conn: &mut Conn,
-    account_id: &str,
+    account_id: AccountId,
     purpose: Purpose,
     at: At,
 ) -> QueryResult<Vec<String>> {
@@ -85,7 +86,7 @@ pub fn revoke_open(
 /// Revokes the unused, unrevoked tokens of any of `purposes`; returns their ids.
 pub fn revoke_open_of(
     conn: &mut Conn,
-    account_id: &str,
+    account_id: AccountId,
     purposes: &[Purpose],
     at: At,
 ) -> QueryResult<Vec<String>> {
@@ -139,7 +140,7 @@ pub fn consume(conn: &mut Conn, id: &str, at: At) -> QueryResult<bool> {
 /// The newest token of `purpose` for the account, whatever its state.
 pub fn latest(
     conn: &mut Conn,
-    account_id: &str,
+    account_id: AccountId,
     purpose: Purpose,
 ) -> QueryResult<Option<StoredToken>> {
     latest_of(conn, account_id, &[purpose])
@@ -148,7 +149,7 @@ pub fn latest(
 /// The newest token of any of `purposes` for the account, whatever its state.
 pub fn latest_of(
     conn: &mut Conn,
-    account_id: &str,
+    account_id: AccountId,
     purposes: &[Purpose],
 ) -> QueryResult<Option<StoredToken>> {
     let purposes: Vec<&str> = purposes.iter().map(|p| p.as_str()).collect();

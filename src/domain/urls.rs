@@ -52,11 +52,11 @@ pub fn setup(token: &str) -> String {
     format!("{SETUP}/{token}")
 }
 
-pub fn console_user(id: &str) -> String {
+pub fn console_user(id: impl std::fmt::Display) -> String {
     format!("{CONSOLE_USERS}/{id}")
 }
 
-pub fn console_user_invitation(id: &str) -> String {
+pub fn console_user_invitation(id: impl std::fmt::Display) -> String {
     format!("{CONSOLE_USERS}/{id}/invitation")
 }
 
@@ -82,12 +82,12 @@ pub fn console_application(id: &str) -> String {
     format!("{CONSOLE_APPLICATIONS}/{id}")
 }
 
-pub fn console_administrator(id: &str) -> String {
+pub fn console_administrator(id: impl std::fmt::Display) -> String {
     format!("{CONSOLE_ADMINISTRATORS}/{id}")
 }
 
 /// An administrator's sub-page or action: `/console/settings/administrators/{id}/{what}`.
-pub fn console_administrator_action(id: &str, what: &str) -> String {
+pub fn console_administrator_action(id: impl std::fmt::Display, what: &str) -> String {
     format!("{CONSOLE_ADMINISTRATORS}/{id}/{what}")
 }
 
@@ -107,15 +107,15 @@ pub fn verification(token: &str) -> String {
 }
 
 /// A customer page's sub-page or action: `/console/users/{id}/{what}`.
-pub fn console_user_action(id: &str, what: &str) -> String {
+pub fn console_user_action(id: impl std::fmt::Display, what: impl std::fmt::Display) -> String {
     format!("{CONSOLE_USERS}/{id}/{what}")
 }
 
-pub fn console_group(id: &str) -> String {
+pub fn console_group(id: impl std::fmt::Display) -> String {
     format!("{CONSOLE_GROUPS}/{id}")
 }
 
-pub fn console_attribute(id: &str) -> String {
+pub fn console_attribute(id: impl std::fmt::Display) -> String {
     format!("{CONSOLE_ATTRIBUTES}/{id}")
 }
 

@@ -43,14 +43,16 @@ impl std::ops::Deref for CurrentCustomer {
 impl CurrentAdmin {
     /// The administrator as the audit trail names them, with the request's address.
     pub fn actor(&self, req: &HttpRequest) -> Actor {
-        Actor::account(&self.id, &self.email, &super::client_ip(req)).named(&self.display_name())
+        Actor::account(self.id, self.public_id, &self.email, &super::client_ip(req))
+            .named(&self.display_name())
     }
 }
 
 impl CurrentCustomer {
     /// The customer acting on their own account, as the audit trail names them.
     pub fn actor(&self, req: &HttpRequest) -> Actor {
-        Actor::account(&self.id, &self.email, &super::client_ip(req)).named(&self.display_name())
+        Actor::account(self.id, self.public_id, &self.email, &super::client_ip(req))
+            .named(&self.display_name())
     }
 }
 

@@ -92,8 +92,8 @@ pub async fn view(
     typed: &str,
     errors: FieldErrors,
 ) -> Result<SecurityView, AppError> {
-    let (id, area) = (owner.account.id.clone(), owner.area);
-    let live = state.db.run(move |c| Ok(sessions::live(c, &id, area)?)).await?;
+    let (id, area) = (owner.account.id, owner.area);
+    let live = state.db.run(move |c| Ok(sessions::live(c, id, area)?)).await?;
     let current = current_handle(session);
     let rows: Vec<SessionRow> = live
         .into_iter()
@@ -147,10 +147,10 @@ pub async fn change_password(
         return Err(AppError::TooManyRequests);
     }
     let s = state.services();
-    let id = &owner.account.id;
+    let id = owner.account.id;
     match password::change(&s, id, &form.current, &form.password, &form.confirm, &ip).await {
         Ok(()) => {
-            signin::start_session(session, id, req)?;
+            signin::start_session(session, owner.account.public_id, req)?;
             flash::set(
                 session,
                 "Your password was changed. Every other place you were signed in was signed out.",
@@ -186,7 +186,14 @@ pub async fn end(
         Some(h) => Which::One(h),
         None => Which::AllExcept(&current),
     };
-    let ended = sessions::terminate(&state.db, actor, &owner.account.id, owner.area, which).await?;
+    let ended = sessions::terminate(
+        &state.db,
+        actor,
+        &owner.account.public_id.to_string(),
+        owner.area,
+        which,
+    )
+    .await?;
     flash::set(
         session,
         &match ended {

@@ -8,6 +8,7 @@ use actix_web::web::Bytes;
 
 use crate::accounts::profile::field_name;
 use crate::db::attributes::Attribute;
+use crate::db::ids::AttributeId;
 use crate::domain::attribute::{Choice, DataType, Place};
 use crate::error::AppError;
 use crate::web::form::Pairs;
@@ -33,7 +34,7 @@ pub struct AttributeField {
 pub fn fields(
     schema: &[Attribute],
     place: Place,
-    values: &HashMap<String, String>,
+    values: &HashMap<AttributeId, String>,
     submitted: Option<&HashMap<String, String>>,
     only_required: bool,
 ) -> Vec<AttributeField> {

@@ -11,12 +11,15 @@ use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Key, SameSite};
 use chrono::Duration;
 
+use crate::db::accounts;
+use crate::db::ids::{AccountId, PublicId};
 use crate::db::sessions::{self, NewSession, SessionOwner};
 use crate::db::{Db, now};
 use crate::domain::clock::At;
 use crate::domain::token::{hash_token, random_token};
 
 /// Session-state keys the store copies into columns (so sessions can be listed and revoked).
+/// The account is named by its public id; the column holds its key.
 pub const KEY_ACCOUNT: &str = "account_id";
 pub const KEY_USER_AGENT: &str = "user_agent";
 pub const KEY_IP: &str = "ip";
@@ -63,6 +66,17 @@ fn owner_of(state: &HashMap<String, String>) -> Owner {
         account: state_str(state, KEY_ACCOUNT),
         user_agent: state_str(state, KEY_USER_AGENT).unwrap_or_default(),
         ip: state_str(state, KEY_IP).unwrap_or_default(),
+    }
+}
+
+/// The key of the account the state names by public id (none if it names nothing).
+fn account_key(
+    conn: &mut crate::db::Conn,
+    public_id: Option<&str>,
+) -> diesel::QueryResult<Option<AccountId>> {
+    match public_id.and_then(PublicId::parse) {
+        Some(public_id) => accounts::key_of(conn, public_id),
+        None => Ok(None),
     }
 }
 
@@ -120,12 +134,13 @@ impl SessionStore for DbSessionStore {
         self.db
             .run(move |conn| {
                 let at = now();
+                let account_id = account_key(conn, owner.account.as_deref())?;
                 sessions::insert(
                     conn,
                     &NewSession {
                         id_hash: &id_hash,
                         scope,
-                        account_id: owner.account.as_deref(),
+                        account_id,
                         state: &body,
                         user_agent: &owner.user_agent,
                         ip: &owner.ip,
@@ -159,8 +174,9 @@ impl SessionStore for DbSessionStore {
             .db
             .run(move |conn| {
                 let at = now();
+                let account_id = account_key(conn, owner.account.as_deref())?;
                 let changes = SessionOwner {
-                    account_id: Some(owner.account.as_deref()),
+                    account_id: Some(account_id),
                     user_agent: Some(&owner.user_agent)
                         .filter(|s| !s.is_empty())
                         .map(|s| s.as_str()),

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::accounts::signin::{self, GENERIC_FAILURE, SignInOutcome};
 use crate::db::accounts::AccountSummary;
+use crate::db::ids::PublicId;
 use crate::db::settings;
 use crate::domain::account::Kind;
 use crate::error::AppError;
@@ -173,7 +174,7 @@ pub async fn submit(
     match signin::sign_in(&state.services(), area.kind, &email, password, &ip).await? {
         SignInOutcome::SignedIn(account) => {
             state.sign_in_throttle.record_success(&ip);
-            start_session(&session, &account.id, &req)?;
+            start_session(&session, account.public_id, &req)?;
             onward(&req, next, area.home)
         }
         SignInOutcome::Failed => {
@@ -204,7 +205,7 @@ pub fn onward(req: &HttpRequest, next: String, home: &str) -> Result<HttpRespons
 /// A new session id for `account_id`: a key planted before sign-in cannot be ridden after.
 pub fn start_session(
     session: &Session,
-    account_id: &str,
+    account_id: PublicId,
     req: &HttpRequest,
 ) -> Result<(), AppError> {
     session.renew();
@@ -217,7 +218,7 @@ pub fn start_session(
         .chars()
         .take(300)
         .collect();
-    session.insert(KEY_ACCOUNT, account_id).map_err(AppError::internal)?;
+    session.insert(KEY_ACCOUNT, account_id.to_string()).map_err(AppError::internal)?;
     session.insert(KEY_USER_AGENT, ua).map_err(AppError::internal)?;
     session.insert(KEY_IP, client_ip(req)).map_err(AppError::internal)?;
     let signed_in_at = crate::db::now().and_utc().timestamp();
@@ -233,7 +234,14 @@ pub async fn logout(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     if let Some(account) = auth::session_account(&session) {
-        signin::record_sign_out(&state.db, &account.id, &account.email, &client_ip(&req)).await?;
+        signin::record_sign_out(
+            &state.db,
+            account.id,
+            account.public_id,
+            &account.email,
+            &client_ip(&req),
+        )
+        .await?;
     }
     session.purge();
     Ok(see_other(&req, &format!("{}?notice=signed_out", area.login)))

@@ -51,7 +51,10 @@ async fn the_schema_lists_built_ins_and_editable_defaults() {
         let a = app.attribute(name).await;
         assert_eq!(a.display_name, display);
         assert!(a.console_displayed && a.myaccount_displayed && !a.console_required);
-        assert!(page.contains(&format!("/console/attributes/{}", a.id)), "{name} is editable");
+        assert!(
+            page.contains(&format!("/console/attributes/{}", a.public_id)),
+            "{name} is editable"
+        );
     }
 }
 
@@ -111,7 +114,7 @@ async fn the_rules_are_enforced_with_messages_next_to_the_fields() {
 async fn edits_keep_the_name_save_only_changes_and_record_them() {
     let app = signed_in_app().await;
     let mobile = app.attribute("mobile_number").await;
-    let page = format!("{ATTRIBUTES}/{}", mobile.id);
+    let page = format!("{ATTRIBUTES}/{}", mobile.public_id);
     let res = app
         .post_attribute(
             &page,
@@ -146,7 +149,7 @@ async fn deleting_an_attribute_needs_confirmation_and_removes_its_values() {
     let country = app.attribute("country").await;
     let ids =
         app.insert_customers(vec![customer("val@example.com", "V", "A", Status::Active)]).await;
-    let (attribute, account) = (country.id.clone(), ids[0].clone());
+    let (attribute, account) = (country.id, ids[0].clone());
     app.db
         .run(move |c| {
             use diesel::prelude::*;
@@ -154,7 +157,7 @@ async fn deleting_an_attribute_needs_confirmation_and_removes_its_values() {
             diesel::insert_into(v::table)
                 .values((
                     v::attribute_id.eq(&attribute),
-                    v::account_id.eq(&account),
+                    v::account_id.eq(account_key(c, &account)),
                     v::value.eq("Wales"),
                     v::value_key.eq("wales"),
                 ))
@@ -163,7 +166,7 @@ async fn deleting_an_attribute_needs_confirmation_and_removes_its_values() {
         })
         .await
         .unwrap();
-    let page = format!("{ATTRIBUTES}/{}", country.id);
+    let page = format!("{ATTRIBUTES}/{}", country.public_id);
     assert!(app.get_text(&page).await.1.contains("1 customer value"));
     let res = app.post_attribute(&format!("{page}/delete"), &[]).await;
     assert_eq!(res.status(), 422, "refused without the box ticked");
@@ -172,8 +175,8 @@ async fn deleting_an_attribute_needs_confirmation_and_removes_its_values() {
     let res = app.post_attribute(&format!("{page}/delete"), &[("confirm", "on")]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(app.get(&page).await.status(), 404);
-    let id = country.id.clone();
-    let left = app.db.run(move |c| Ok(roster::db::attributes::value_count(c, &id)?)).await.unwrap();
+    let id = country.id;
+    let left = app.db.run(move |c| Ok(roster::db::attributes::value_count(c, id)?)).await.unwrap();
     assert_eq!(left, 0, "the values went with it");
     assert!(app.get_text(ATTRIBUTES).await.1.contains("with 1 customer value(s)"));
     assert!(app.audit_actions().await.iter().any(|a| a == "attribute.deleted"));

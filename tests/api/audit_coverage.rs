@@ -76,7 +76,7 @@ impl World {
         let (status, page) = self.app.new_customer(&fields).await;
         assert_eq!(status, 200, "{page}");
         let link = element_text(&page, "reveal-value").unwrap();
-        (self.app.customer_by_email("ivy@example.com").await.id, link)
+        (self.app.customer_by_email("ivy@example.com").await.public_id.to_string(), link)
     }
 
     /// An administrator invited offline: (id, link).
@@ -94,7 +94,7 @@ impl World {
             .await
             .unwrap()
             .unwrap();
-        (admin.id, link)
+        (admin.public_id.to_string(), link)
     }
 
     async fn joined_admin(&self) -> String {
@@ -141,8 +141,10 @@ impl World {
         else {
             panic!("a valid request")
         };
+        let account = self.app.account(&id).await.unwrap();
         let who = Customer {
-            id: &id,
+            id: account.id,
+            public_id: account.public_id,
             email: "pat@example.com",
             name: "Pat",
             auth_time: roster::db::now(),
@@ -362,7 +364,7 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
                 .into_iter()
                 .find(|a| a.name == "country")
                 .unwrap();
-            let page = format!("/console/attributes/{}", country.id);
+            let page = format!("/console/attributes/{}", country.public_id);
             if pattern.ends_with("/delete") {
                 w.console(&page, &format!("{page}/delete"), &[("confirm", "on")]).await
             } else {
@@ -431,7 +433,7 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
                     let at = roster::db::now();
                     let m = roster::db::outbox::NewMessage {
                         template: roster::domain::mail::Template::AccountCreated,
-                        account_id: &id,
+                        account_id: account_key(c, &id),
                         recipient: "pat@example.com",
                         recipient_name: "Pat",
                         subject: "Welcome",
@@ -518,7 +520,7 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
         }
         "/console/users/{id}/applications/{grant}/terminate" => {
             w.tokens().await;
-            let id = app.customer_by_email("pat@example.com").await.id;
+            let id = app.customer_by_email("pat@example.com").await.public_id.to_string();
             let tab = users(&id, "/sessions");
             let page = app.get_text(&tab).await.1;
             let path = action(&page, &format!("{}/applications/", users(&id, "")), "/terminate");

@@ -144,12 +144,16 @@ fn seed_adds_audit_events_and_leaves_every_index_and_trigger_in_place() {
     let events: i64 = audit_events::table.count().get_result(&mut conn).unwrap();
     assert_eq!(events, 4000);
     // About seeded customers, newest last, in the order their ids sort.
-    let subjects: i64 = audit_events::table
-        .inner_join(accounts::table.on(accounts::id.nullable().eq(audit_events::subject_id)))
-        .count()
-        .get_result(&mut conn)
+    let subjects: Vec<String> = audit_events::table
+        .filter(audit_events::subject_id.is_not_null())
+        .select(audit_events::subject_id.assume_not_null())
+        .load(&mut conn)
         .unwrap();
-    assert!(subjects > 2000, "{subjects}");
+    assert!(subjects.len() > 2000, "{}", subjects.len());
+    for subject in [&subjects[0], &subjects[subjects.len() - 1]] {
+        let found = roster::db::accounts::find_public(&mut conn, subject).unwrap();
+        assert!(found.is_some(), "{subject} is a seeded customer's public id");
+    }
     let by_time: Vec<String> = audit_events::table
         .order(audit_events::occurred_at)
         .select(audit_events::id)
@@ -158,12 +162,19 @@ fn seed_adds_audit_events_and_leaves_every_index_and_trigger_in_place() {
     let mut by_id = by_time.clone();
     by_id.sort();
     assert_eq!(by_time, by_id);
-    // Customers too: created in the order of their ids, so every key is appended.
-    let by_time: Vec<String> =
-        accounts::table.order(accounts::created_at).select(accounts::id).load(&mut conn).unwrap();
-    let mut by_id = by_time.clone();
-    by_id.sort();
-    assert_eq!(by_time, by_id);
+    // Customers too: created in the order of their keys and of their public ids, so every key
+    // is appended.
+    let by_time: Vec<(roster::db::ids::AccountId, roster::db::ids::PublicId)> = accounts::table
+        .order(accounts::created_at)
+        .select((accounts::id, accounts::public_id))
+        .load(&mut conn)
+        .unwrap();
+    let mut by_key = by_time.clone();
+    by_key.sort_by_key(|a| a.0);
+    assert_eq!(by_time, by_key);
+    let mut by_public_id = by_time.clone();
+    by_public_id.sort_by_key(|a| a.1);
+    assert_eq!(by_time, by_public_id);
     // The file is back in WAL mode for the server.
     #[derive(QueryableByName)]
     struct Mode {
@@ -211,10 +222,10 @@ fn an_interrupted_load_is_finished_before_the_database_is_used() {
         roster::db::bulk_load::set_aside(&mut conn).unwrap();
         use diesel::connection::SimpleConnection;
         conn.batch_execute(
-            "INSERT INTO accounts (id, kind, email, first_name, last_name, first_name_key, \
-             last_name_key, status, created_at, updated_at) VALUES ('0190a000-0000-7000-8000-0000000000aa', \
-             'customer', 'halfway@example.org', 'Hal', 'Way', 'hal', 'way', 'active', \
-             1767225600000, 1767225600000)",
+            "INSERT INTO accounts (public_id, kind, email, first_name, last_name, \
+             first_name_key, last_name_key, status, created_at, updated_at) VALUES \
+             (unhex('0190a0000000700080000000000000aa'), 'customer', 'halfway@example.org', \
+             'Hal', 'Way', 'hal', 'way', 'active', 1767225600000, 1767225600000)",
         )
         .unwrap();
         assert_ne!(schema_objects(&mut conn), before);

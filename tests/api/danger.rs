@@ -2,6 +2,7 @@
 //! Reset password both ways, the Lock user toggle, Delete User, and a viewer's refusals.
 
 use roster::accounts::signin::GENERIC_FAILURE;
+use roster::db::ids::PublicId;
 use roster::domain::account::{Kind, Role, Status};
 
 use crate::helpers::*;
@@ -64,7 +65,7 @@ async fn locking_needs_the_box_ends_sessions_at_once_and_sign_in_fails_generical
 
     // The open session ends on its very next request, and sign-in fails like any other.
     assert!(!still_signed_in(&app, &customer).await);
-    assert_eq!(app.rows_of_account(&id).await[3], ("sessions", 0));
+    assert_eq!(app.rows_of_account(app.key(&id).await).await[3], ("sessions", 0));
     let (_, res) = app.myaccount_sign_in("lock.me@example.com", PASSWORD).await;
     assert_eq!(res.status(), 422);
     assert!(shows_generic_failure(&res.text().await.unwrap()));
@@ -110,7 +111,7 @@ async fn a_lock_revokes_a_pending_invitation_link() {
         .await;
     assert_eq!(status, 200);
     let link = element_text(&created, "reveal-value").unwrap();
-    let id = app.customer_by_email("pending@example.com").await.id;
+    let id = app.customer_by_email("pending@example.com").await.public_id.to_string();
     let page = page_of(&id);
     app.post_on(&page, &format!("{page}/lock"), &[("confirm", "on")]).await;
     let (status, body) = get_with(&client(), &link).await;
@@ -282,32 +283,32 @@ async fn deleting_a_customer_leaves_no_row_anywhere_and_frees_the_email() {
         ])
         .await;
     assert_eq!(status, 200);
-    let id = app.customer_by_email(email).await.id;
+    let id = app.customer_by_email(email).await.public_id.to_string();
     let page = page_of(&id);
     // A session, a membership, an attribute value and a link to go with it.
     let (customer, res) = app.myaccount_sign_in(email, temporary).await;
     assert_eq!(res.status(), 303);
-    let group = roster::db::new_id();
-    let (g, a) = (group.clone(), id.clone());
+    let key = app.key(&id).await;
+    let (a, group) = (key, PublicId::new());
     app.db
         .run(move |c| {
             let at = roster::db::now();
-            roster::db::groups::insert(c, &g, "leavers", "leavers", at)?;
-            roster::db::groups::add_member(c, &a, std::slice::from_ref(&g), at)?;
+            let g = roster::db::groups::insert(c, group, "leavers", "leavers", at)?;
+            roster::db::groups::add_member(c, a, &[g], at)?;
             let country =
                 roster::db::attributes::all(c)?.into_iter().find(|x| x.name == "country").unwrap();
             let v = roster::domain::attribute::AttributeValue {
                 value: "Wales".into(),
                 key: "wales".into(),
             };
-            roster::db::attributes::set_value(c, &country.id, &a, Some(&v))?;
+            roster::db::attributes::set_value(c, country.id, a, Some(&v))?;
             let p = roster::domain::token::Purpose::Verification;
-            roster::db::tokens::replace(c, &a, p, |t| format!("h{t}"), at, at)?;
+            roster::db::tokens::replace(c, a, p, |t| format!("h{t}"), at, at)?;
             Ok(())
         })
         .await
         .unwrap();
-    assert!(app.rows_of_account(&id).await.iter().all(|(_, n)| *n >= 1), "every table has a row");
+    assert!(app.rows_of_account(key).await.iter().all(|(_, n)| *n >= 1), "every table has a row");
 
     let res = app.post_on(&page, &format!("{page}/delete"), &[]).await;
     assert_eq!(res.status(), 422);
@@ -320,10 +321,10 @@ async fn deleting_a_customer_leaves_no_row_anywhere_and_frees_the_email() {
     assert!(list.contains("Customer gone@example.com was deleted."));
     assert!(!list.contains(&id));
 
-    for (table, n) in app.rows_of_account(&id).await {
+    for (table, n) in app.rows_of_account(key).await {
         assert_eq!(n, 0, "{table} still holds a row of the deleted account");
     }
-    let g = group.clone();
+    let g = group.to_string();
     let count = app
         .db
         .run(move |c| Ok(roster::db::groups::find(c, &g)?.unwrap().member_count))

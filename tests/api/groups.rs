@@ -20,8 +20,9 @@ impl TestApp {
                 use roster::db::schema::groups;
                 Ok(groups::table
                     .filter(groups::name.eq(name))
-                    .select(groups::id)
-                    .first::<String>(c)?)
+                    .select(groups::public_id)
+                    .first::<roster::db::ids::PublicId>(c)?
+                    .to_string())
             })
             .await
             .unwrap()
@@ -33,17 +34,15 @@ impl TestApp {
         self.db
             .run(move |c| {
                 use diesel::prelude::*;
-                use roster::db::schema::{group_members, groups};
-                let kept: i32 = groups::table
-                    .find(&id)
-                    .select(groups::member_count)
-                    .first(c)
-                    .optional()?
-                    .unwrap_or(-1);
+                use roster::db::schema::group_members;
+                let Some(group) = roster::db::groups::find(c, &id)? else {
+                    return Ok((-1, 0));
+                };
                 let real: i64 = group_members::table
-                    .filter(group_members::group_id.eq(&id))
+                    .filter(group_members::group_id.eq(group.id))
                     .count()
                     .get_result(c)?;
+                let kept = group.member_count;
                 Ok((kept, real))
             })
             .await
@@ -261,7 +260,8 @@ async fn a_groups_members_show_the_status_the_users_list_shows() {
     let alan = app.customer_by_email("alan@example.com").await;
     app.create_group("Pilots").await;
     let page = format!("{GROUPS}/{}", app.group_id("Pilots").await);
-    app.post_on(&page, &format!("{page}/members"), &[("account_id", &alan.id)]).await;
+    app.post_on(&page, &format!("{page}/members"), &[("account_id", &alan.public_id.to_string())])
+        .await;
     let (status, html) = app.get_text(&page).await;
     assert_eq!(status, 200);
     assert!(html.contains("Temporary password"), "not plainly Active: {html}");

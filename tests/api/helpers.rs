@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use roster::config::{Argon2Cost, Config};
 use roster::db::accounts::NewAccount;
-use roster::db::{Db, new_id, now};
+use roster::db::ids::{AccountId, GroupId, PublicId};
+use roster::db::{Db, now};
 use roster::domain::account::{Kind, Role, Status};
 use roster::domain::clock::At;
 use roster::domain::name::search_key;
@@ -221,15 +222,14 @@ impl TestApp {
         password: Option<&str>,
     ) -> String {
         let hash = password.map(|p| Hasher::new(CHEAP).unwrap().hash_blocking(p).unwrap());
-        let (email, id) = (email.to_owned(), new_id());
-        let id2 = id.clone();
+        let (email, id) = (email.to_owned(), PublicId::new());
         self.db
             .run(move |c| {
                 let at = now();
                 roster::db::accounts::insert(
                     c,
                     &NewAccount {
-                        id: &id2,
+                        public_id: id,
                         kind: kind.as_str(),
                         role: role.map(Role::as_str),
                         email: &email,
@@ -250,7 +250,7 @@ impl TestApp {
             })
             .await
             .unwrap();
-        id
+        id.to_string()
     }
 
     pub async fn insert_customers(&self, customers: Vec<Customer<'_>>) -> Vec<String> {
@@ -258,7 +258,7 @@ impl TestApp {
             .into_iter()
             .map(|c| {
                 (
-                    new_id(),
+                    PublicId::new(),
                     c.email.to_owned(),
                     c.first.to_owned(),
                     c.last.to_owned(),
@@ -268,14 +268,14 @@ impl TestApp {
                 )
             })
             .collect();
-        let ids = owned.iter().map(|o| o.0.clone()).collect();
+        let ids = owned.iter().map(|o| o.0.to_string()).collect();
         self.db
             .run(move |c| {
                 for (id, email, first, last, status, created, last_sign_in) in &owned {
                     roster::db::accounts::insert(
                         c,
                         &NewAccount {
-                            id,
+                            public_id: *id,
                             kind: Kind::Customer.as_str(),
                             role: None,
                             email,
@@ -366,7 +366,8 @@ impl TestApp {
             .run(move |c| {
                 let schema = roster::db::attributes::all(c)?;
                 let a = schema.iter().find(|a| a.name == attribute).unwrap();
-                Ok(roster::db::attributes::values_of(c, &id)?
+                let key = roster::db::accounts::find_public(c, &id)?.unwrap().id;
+                Ok(roster::db::attributes::values_of(c, key)?
                     .into_iter()
                     .find(|(k, _)| *k == a.id)
                     .map(|(_, v)| v))
@@ -378,17 +379,41 @@ impl TestApp {
     /// The customer's account row, fresh from the database.
     pub async fn account(&self, id: &str) -> Option<roster::db::accounts::Account> {
         let id = id.to_owned();
-        self.db.run(move |c| Ok(roster::db::accounts::find(c, &id)?)).await.unwrap()
+        self.db.run(move |c| Ok(roster::db::accounts::find_public(c, &id)?)).await.unwrap()
     }
 
-    /// Rows naming the account in each table that refers to accounts.
-    pub async fn rows_of_account(&self, id: &str) -> Vec<(&'static str, i64)> {
+    /// A group of `members` (public ids): its public id and key.
+    pub async fn make_group(&self, name: &str, members: &[String]) -> (String, GroupId) {
+        let (name, members) = (name.to_owned(), members.to_vec());
+        let public_id = PublicId::new();
+        let key = self
+            .db
+            .run(move |c| {
+                let at = now();
+                let key = roster::db::groups::insert(c, public_id, &name, &name, at)?;
+                for m in &members {
+                    let account = account_key(c, m);
+                    roster::db::groups::add_member(c, account, &[key], at)?;
+                }
+                Ok(key)
+            })
+            .await
+            .unwrap();
+        (public_id.to_string(), key)
+    }
+
+    /// The key of the account with this public id (panics if there is none).
+    pub async fn key(&self, id: &str) -> AccountId {
+        self.account(id).await.expect("an account with this id").id
+    }
+
+    /// Rows naming the account (by key: it may be deleted) in each table that refers to
+    /// accounts.
+    pub async fn rows_of_account(&self, id: AccountId) -> Vec<(&'static str, i64)> {
         use diesel::prelude::*;
         use roster::db::schema::*;
-        let id = id.to_owned();
         self.db
             .run(move |c| {
-                let id = id.as_str();
                 Ok(vec![
                     (
                         "accounts",
@@ -628,4 +653,9 @@ pub fn text_of(html: &str) -> String {
         }
     }
     unescape(&out).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Inside `Db::run`: the key of the account with this public id (panics if there is none).
+pub fn account_key(c: &mut roster::db::Conn, public_id: &str) -> AccountId {
+    roster::db::accounts::find_public(c, public_id).unwrap().expect("an account with this id").id
 }

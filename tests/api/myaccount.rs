@@ -299,7 +299,7 @@ async fn forgot_password_answers_alike_and_its_link_works_once_and_clears_a_fail
             move |c| {
                 use diesel::prelude::*;
                 use roster::db::schema::accounts::dsl as a;
-                diesel::update(a::accounts.find(&id))
+                diesel::update(a::accounts.find(account_key(c, &id)))
                     .set((a::status.eq("locked"), a::lock_reason.eq("failed_attempts")))
                     .execute(c)?;
                 Ok(())

@@ -257,7 +257,12 @@ async fn a_customer_signs_in_to_an_application_with_code_and_pkce() {
     let id = app.active_customer("pat@example.com", PASSWORD).await;
     // As if Pat had followed an emailed link: the ID token says the address is proven.
     let at = roster::db::now();
-    let verified = app.db.run(move |c| Ok(roster::db::accounts::mark_email_verified(c, &id, at)?));
+    let verified = app.db.run(move |c| {
+        Ok({
+            let key = account_key(c, &id);
+            roster::db::accounts::mark_email_verified(c, key, at)?
+        })
+    });
     assert_eq!(verified.await.unwrap(), 1);
     let client = register(&app, "confidential").await;
     let browser = crate::helpers::client();

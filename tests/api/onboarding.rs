@@ -58,7 +58,7 @@ async fn an_emailed_invitation_sets_the_password_once_and_then_my_account_sign_i
 
     let customer = app.customer_by_email("ada@example.com").await;
     assert_eq!(customer.status, "pending_password");
-    let (_, console_page) = app.get_text(&format!("/console/users/{}", customer.id)).await;
+    let (_, console_page) = app.get_text(&format!("/console/users/{}", customer.public_id)).await;
     let said = text_of(&console_page);
     assert!(said.contains("Invitation pending Invitation sent"), "{said}");
     assert!(console_page.contains("Resend invitation"));
@@ -79,7 +79,7 @@ async fn an_emailed_invitation_sets_the_password_once_and_then_my_account_sign_i
     let accepted = app.customer_by_email("ada@example.com").await;
     assert_eq!(accepted.status, "active");
     assert!(accepted.email_verified_at.is_some(), "the emailed link proves the address");
-    let (_, console_page) = app.get_text(&format!("/console/users/{}", accepted.id)).await;
+    let (_, console_page) = app.get_text(&format!("/console/users/{}", accepted.public_id)).await;
     assert!(console_page.contains("ada@example.com · email verified"), "{console_page}");
 
     let (customer_browser, res) = app.myaccount_sign_in("ada@example.com", STRONG).await;
@@ -117,7 +117,7 @@ async fn an_offline_invitation_link_is_shown_once_and_works_once() {
     assert!(link.starts_with(&format!("{}/myaccount/invitation/", app.base)), "{link}");
 
     let customer = app.customer_by_email("grace@example.com").await;
-    let (_, later) = app.get_text(&format!("/console/users/{}", customer.id)).await;
+    let (_, later) = app.get_text(&format!("/console/users/{}", customer.public_id)).await;
     assert!(!later.contains(&link), "the link is never shown again");
     assert!(later.contains("link shown in the console to copy"), "{later}");
     assert!(app.outbox().await.is_empty(), "an offline invitation sends no email");
@@ -131,7 +131,7 @@ async fn an_offline_invitation_link_is_shown_once_and_works_once() {
     assert_eq!(res.status(), 303);
     let grace = app.customer_by_email("grace@example.com").await;
     assert!(grace.email_verified_at.is_none(), "a copied link proves nothing of the address");
-    let (_, console_page) = app.get_text(&format!("/console/users/{}", grace.id)).await;
+    let (_, console_page) = app.get_text(&format!("/console/users/{}", grace.public_id)).await;
     assert!(console_page.contains("grace@example.com · email not verified"));
 }
 
@@ -335,7 +335,7 @@ async fn resend_invitation_revokes_the_previous_link() {
     app.new_customer(&invite_by_email("again@example.com")).await;
     let first = link_in(&sink.wait_for(1).await[0], "/myaccount/invitation/");
     let customer = app.customer_by_email("again@example.com").await;
-    let page = format!("/console/users/{}", customer.id);
+    let page = format!("/console/users/{}", customer.public_id);
     let token = app.csrf(&page).await;
     let res = app
         .post_form(&format!("{page}/invitation"), &[("csrf_token", &token), ("delivery", "email")])
@@ -363,27 +363,8 @@ async fn resend_invitation_revokes_the_previous_link() {
 #[actix_web::test]
 async fn the_wizard_assigns_the_groups_ticked_in_step_two() {
     let app = signed_in_app().await;
-    let (gold, silver) = (roster::db::new_id(), roster::db::new_id());
-    let ids = (gold.clone(), silver.clone());
-    app.db
-        .run(move |c| {
-            use diesel::prelude::*;
-            use roster::db::schema::groups;
-            for (id, name) in [(&ids.0, "gold"), (&ids.1, "<silver>")] {
-                diesel::insert_into(groups::table)
-                    .values((
-                        groups::id.eq(id),
-                        groups::name.eq(name),
-                        groups::name_key.eq(name),
-                        groups::created_at.eq(roster::db::now()),
-                        groups::updated_at.eq(roster::db::now()),
-                    ))
-                    .execute(c)?;
-            }
-            Ok(())
-        })
-        .await
-        .unwrap();
+    let gold = app.make_group("gold", &[]).await.0;
+    app.make_group("<silver>", &[]).await;
     let (status, step2) =
         app.new_customer(&fields("grouped@example.com", "invite", "offline", "")).await;
     assert_eq!(status, 200);
@@ -404,7 +385,7 @@ async fn the_wizard_assigns_the_groups_ticked_in_step_two() {
     assert_eq!(res.status(), 303);
     let page = app.followed(res).await.1;
     assert!(page.contains("Groups <span class=\"count\">1</span>"), "{page}");
-    let id = app.customer_by_email("grouped@example.com").await.id;
+    let id = app.customer_by_email("grouped@example.com").await.public_id.to_string();
     let (_, page) = app.get_text(&format!("/console/users/{id}/groups")).await;
     assert!(page.contains("<span class=\"tag-name\">gold</span>"), "{page}");
     assert!(!page.contains("<span class=\"tag-name\">&#60;silver&#62;</span>"));
@@ -642,7 +623,7 @@ async fn an_expired_invitation_says_so_and_sets_nothing() {
         (customer.status.as_str(), customer.password_hash.is_none()),
         ("pending_password", true)
     );
-    let (_, console) = app.get_text(&format!("/console/users/{}", customer.id)).await;
+    let (_, console) = app.get_text(&format!("/console/users/{}", customer.public_id)).await;
     assert!(console.contains("The link has expired: send a new invitation."), "{console}");
 }
 

@@ -59,7 +59,7 @@ async fn a_customer_with_a_temporary_password_is_not_badged_plainly_active() {
     let (_, list) = app.get_text("/console/users?q=temp%40example.com").await;
     let said = text_of(&list);
     assert!(said.contains("Temporary password to be replaced at next sign-in"), "{said}");
-    let id = app.customer_by_email("temp@example.com").await.id;
+    let id = app.customer_by_email("temp@example.com").await.public_id.to_string();
     let (_, page) = app.get_text(&format!("/console/users/{id}")).await;
     assert!(text_of(&page).contains("Active, with a temporary password"));
 }

@@ -234,7 +234,7 @@ async fn the_wizard_asks_for_console_required_attributes_and_saves_them() {
     assert_eq!(app.count_customers().await, 0);
     let (status, _) = app.new_customer(&with("wiz@example.com", "AB1234")).await;
     assert_eq!(status, 200);
-    let id = app.customer_by_email("wiz@example.com").await.id;
+    let id = app.customer_by_email("wiz@example.com").await.public_id.to_string();
     assert_eq!(app.attribute_value(&id, "member_code").await.as_deref(), Some("AB1234"));
     let (status, page) = app.new_customer(&with("wiz2@example.com", "AB1234")).await;
     assert_eq!(status, 422, "unique across customers");

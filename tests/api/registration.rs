@@ -82,7 +82,7 @@ async fn register_verify_by_the_emailed_link_then_sign_in() {
     assert_eq!(account.status, "pending_verification");
     let users = app.get_text("/console/users").await.1;
     assert!(users.contains("Pending verification"), "the console lists them as pending");
-    let (status, page) = app.get_text(&format!("/console/users/{}", account.id)).await;
+    let (status, page) = app.get_text(&format!("/console/users/{}", account.public_id)).await;
     assert_eq!(status, 200);
     assert!(page.contains("Pending verification"), "and shows it on their page");
 

@@ -20,19 +20,7 @@ fn set(ids: &[&String]) -> HashSet<String> {
 
 /// A group of `members`; returns its id.
 async fn group_with(app: &TestApp, name: &str, members: &[String]) -> String {
-    let (gid, name, members) = (roster::db::new_id(), name.to_owned(), members.to_vec());
-    let g = gid.clone();
-    app.db
-        .run(move |c| {
-            roster::db::groups::insert(c, &g, &name, &name, now())?;
-            for m in &members {
-                roster::db::groups::add_member(c, m, std::slice::from_ref(&g), now())?;
-            }
-            Ok(())
-        })
-        .await
-        .unwrap();
-    gid
+    app.make_group(name, members).await.0
 }
 
 #[actix_web::test]
@@ -314,7 +302,7 @@ async fn the_counts_by_status_follow_every_change_made_in_the_console() {
                 ])
                 .await;
             assert_eq!(status, 200, "{page}");
-            format!("/console/users/{}", app.customer_by_email(email).await.id)
+            format!("/console/users/{}", app.customer_by_email(email).await.public_id)
         }
     };
     let invited = new("invited@example.com", "invite", "").await;

@@ -59,7 +59,7 @@ async fn the_sessions_tab_lists_each_session_and_terminate_ends_it_on_its_next_r
             use diesel::prelude::*;
             use roster::db::schema::sessions;
             Ok(sessions::table
-                .filter(sessions::account_id.eq(&account))
+                .filter(sessions::account_id.eq(account_key(c, &account)))
                 .select(sessions::id_hash)
                 .load(c)?)
         })
@@ -223,14 +223,14 @@ async fn a_session_ended_while_its_request_runs_is_not_brought_back_for_its_acco
     assert!(store.load(&key).await.unwrap().unwrap().contains_key(KEY_LOADED_ACCOUNT));
 
     // Terminated between the request's load and its save (which carries a new flash).
-    let account = id.clone();
+    let account = app.key(&id).await;
     app.db
-        .run(move |c| Ok(roster::db::sessions::delete_all_of_account(c, &account)?))
+        .run(move |c| Ok(roster::db::sessions::delete_all_of_account(c, account)?))
         .await
         .unwrap();
     state.insert("flash".to_owned(), serde_json::to_string("Saved.").unwrap());
     let renewed = store.update(key, state, &ttl).await.unwrap();
     let loaded = store.load(&renewed).await.unwrap().unwrap();
     assert!(!loaded.contains_key(KEY_ACCOUNT) && !loaded.contains_key(KEY_LOADED_ACCOUNT));
-    assert_eq!(app.rows_of_account(&id).await[3], ("sessions", 0));
+    assert_eq!(app.rows_of_account(account).await[3], ("sessions", 0));
 }

@@ -137,11 +137,12 @@ async fn links_expiry_applies_to_the_next_invitation() {
         ])
         .await;
     assert!(status == 200 || status == 303, "{status}");
-    let id = app.customer_by_email("new@example.com").await.id;
+    let id = app.customer_by_email("new@example.com").await.public_id.to_string();
     let token = app
         .db
         .run(move |c| {
-            Ok(roster::db::tokens::latest(c, &id, roster::domain::token::Purpose::Invitation)?
+            let key = account_key(c, &id);
+            Ok(roster::db::tokens::latest(c, key, roster::domain::token::Purpose::Invitation)?
                 .unwrap())
         })
         .await

@@ -136,7 +136,7 @@ async fn paging_goes_on_after_the_customer_the_page_ended_on_is_deleted() {
         .run(move |c| {
             use diesel::prelude::*;
             use roster::db::schema::accounts;
-            diesel::delete(accounts::table.find(gone)).execute(c)?;
+            diesel::delete(accounts::table.find(account_key(c, &gone))).execute(c)?;
             Ok(())
         })
         .await
@@ -381,8 +381,8 @@ async fn all_pages(
                 let page = ListQuery { limit: 4, cursor: cursor.clone(), ..q.clone() };
                 let rows = customer_list::page(c, &page)?;
                 let Some(last) = rows.last() else { break };
-                cursor = Some(Cursor { value: last.sort_value.clone(), id: last.id.clone() });
-                all.extend(rows.iter().map(|r| r.id.clone()));
+                cursor = Some(Cursor { value: last.sort_value.clone(), id: last.id.to_string() });
+                all.extend(rows.iter().map(|r| r.id.to_string()));
             }
             Ok(all)
         })
@@ -405,28 +405,17 @@ pub fn search_query(term: &str) -> roster::db::customer_list::ListQuery {
     }
 }
 
-/// Puts every customer whose position (in `ids`) passes `pick` into a new group; returns its id.
+/// Puts every customer whose position (in `ids`) passes `pick` into a new group; returns its
+/// public id and key.
 async fn group_of(
     app: &TestApp,
     name: &str,
     ids: &[String],
     pick: impl Fn(usize) -> bool,
-) -> String {
-    let gid = roster::db::new_id();
+) -> (String, roster::db::ids::GroupId) {
     let members: Vec<String> =
         ids.iter().enumerate().filter(|(i, _)| pick(*i)).map(|(_, id)| id.clone()).collect();
-    let (g, name) = (gid.clone(), name.to_owned());
-    app.db
-        .run(move |c| {
-            roster::db::groups::insert(c, &g, &name, &name, now())?;
-            for m in &members {
-                roster::db::groups::add_member(c, m, std::slice::from_ref(&g), now())?;
-            }
-            Ok(())
-        })
-        .await
-        .unwrap();
-    gid
+    app.make_group(name, &members).await
 }
 
 #[actix_web::test]
@@ -443,7 +432,7 @@ async fn both_group_plans_return_the_same_members_in_the_same_order() {
                         sort,
                         descending,
                         search: search.map(str::to_owned),
-                        group: Some(GroupFilter { id: gid.clone(), sparse }),
+                        group: Some(GroupFilter { id: gid.1, sparse }),
                         ..search_query("")
                     };
                     all_pages(&app, q)
@@ -470,7 +459,7 @@ async fn both_group_plans_return_the_same_members_in_the_same_order() {
 async fn the_group_filter_lists_only_members_and_every_row_shows_its_groups() {
     let app = signed_in_app().await;
     let ids: Vec<String> = sixty_customers(&app).await.into_iter().map(|r| r.0).collect();
-    let evens = group_of(&app, "evens", &ids, |i| i % 2 == 0).await;
+    let evens = group_of(&app, "evens", &ids, |i| i % 2 == 0).await.0;
     group_of(&app, "<b>fives</b>", &ids, |i| i % 5 == 0).await;
     let (status, page) = app.get_text(&format!("/console/users?group={evens}&per_page=100")).await;
     assert_eq!(status, 200);

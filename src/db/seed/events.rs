@@ -44,11 +44,12 @@ const ACTIONS: &[&str] = &[
 
 /// Subjects when the same seed made no customers: the first `SUBJECTS` existing ones.
 pub fn existing_subjects(conn: &mut Conn) -> QueryResult<Vec<(String, String)>> {
-    accounts::table
+    let rows: Vec<(crate::db::ids::PublicId, String)> = accounts::table
         .filter(accounts::kind.eq(Kind::Customer.as_str()))
-        .select((accounts::id, accounts::email))
+        .select((accounts::public_id, accounts::email))
         .limit(SUBJECTS as i64)
-        .load(conn)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, email)| (id.to_string(), email)).collect())
 }
 
 /// Inserts `count` events about `subjects` (id, email) in committed batches; `progress` is told
@@ -88,7 +89,7 @@ pub fn insert(
                         let subject = (!subjects.is_empty())
                             .then(|| &subjects[rng.random_range(0..subjects.len())]);
                         (
-                            audit_events::id.eq(super::uuid_at(at)),
+                            audit_events::id.eq(super::uuid_at(at).to_string()),
                             audit_events::occurred_at.eq(at),
                             audit_events::actor_label.eq(label),
                             audit_events::actor_name.eq(name),

@@ -19,6 +19,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use super::accounts::NewAccount;
+use super::ids::{AccountId, GroupId, PublicId};
 use super::schema::{accounts, group_members, groups};
 use super::{Conn, bulk_load, now};
 use crate::domain::account::{Kind, LockReason, Status};
@@ -64,7 +65,8 @@ pub enum Progress<'a> {
 }
 
 struct Row {
-    id: String,
+    id: AccountId,
+    public_id: PublicId,
     email: String,
     first: &'static str,
     last: &'static str,
@@ -109,11 +111,14 @@ pub fn seed(
     )?;
     bulk_load::set_aside(conn)?;
     let mut report = SeedReport::default();
-    // Seeded emails carry the row's number, so a later seed never repeats one: new rows get
-    // rowids above every existing one.
-    let after: i64 = accounts::table
-        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>("COALESCE(MAX(rowid), 0)"))
-        .get_result(conn)?;
+    // Seeded rows are given their keys here, after every key ever given (AUTOINCREMENT's
+    // counter included, as a deleted row's key is never reused); their emails carry the same
+    // number, so a later seed never repeats one.
+    let after: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "MAX((SELECT COALESCE(MAX(id), 0) FROM accounts), \
+         COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'accounts'), 0))",
+    ))
+    .get_result(conn)?;
     let mut rng = StdRng::seed_from_u64(0x5EED ^ after as u64);
     let now = now();
 
@@ -126,7 +131,7 @@ pub fn seed(
     while done < plan.customers {
         let n = BATCH.min(plan.customers - done);
         conn.immediate_transaction(|conn| -> anyhow::Result<()> {
-            let mut memberships: Vec<(usize, String, At)> = Vec::new();
+            let mut memberships: Vec<(usize, AccountId, At)> = Vec::new();
             let mut made = 0;
             while made < n {
                 let k = (INSERT_ROWS as u64).min(n - made);
@@ -148,13 +153,13 @@ pub fn seed(
                     if (done + made + i as u64).is_multiple_of(every)
                         && sample.len() < events::SUBJECTS
                     {
-                        sample.push((r.id.clone(), r.email.clone()));
+                        sample.push((r.public_id.to_string(), r.email.clone()));
                     }
                 }
                 made += k;
             }
             // In key order: each group's new members come after its existing ones.
-            memberships.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+            memberships.sort_unstable_by_key(|m| (m.0, m.1));
             report.memberships += insert_memberships(conn, &memberships, &group_ids)?;
             Ok(())
         })?;
@@ -196,26 +201,38 @@ fn journal_mode(conn: &mut Conn, mode: &str) -> QueryResult<String> {
     Ok(m.journal_mode)
 }
 
+/// An account with the key the seed gave it.
+#[derive(Insertable)]
+#[diesel(table_name = accounts)]
+struct SeededAccount<'a> {
+    id: AccountId,
+    #[diesel(embed)]
+    account: NewAccount<'a>,
+}
+
 fn insert_rows(conn: &mut Conn, rows: &[Row], password_hash: &str) -> anyhow::Result<()> {
-    let new: Vec<NewAccount<'_>> = rows
+    let new: Vec<SeededAccount<'_>> = rows
         .iter()
-        .map(|r| NewAccount {
-            id: &r.id,
-            kind: Kind::Customer.as_str(),
-            role: None,
-            email: &r.email,
-            first_name: r.first,
-            last_name: r.last,
-            first_name_key: &r.first_key,
-            last_name_key: &r.last_key,
-            password_hash: matches!(r.status, Status::Active | Status::Locked)
-                .then_some(password_hash),
-            must_change_password: false,
-            status: r.status.as_str(),
-            lock_reason: r.lock_reason.map(LockReason::as_str),
-            created_at: r.created_at,
-            updated_at: r.created_at,
-            last_sign_in_at: r.last_sign_in_at,
+        .map(|r| SeededAccount {
+            id: r.id,
+            account: NewAccount {
+                public_id: r.public_id,
+                kind: Kind::Customer.as_str(),
+                role: None,
+                email: &r.email,
+                first_name: r.first,
+                last_name: r.last,
+                first_name_key: &r.first_key,
+                last_name_key: &r.last_key,
+                password_hash: matches!(r.status, Status::Active | Status::Locked)
+                    .then_some(password_hash),
+                must_change_password: false,
+                status: r.status.as_str(),
+                lock_reason: r.lock_reason.map(LockReason::as_str),
+                created_at: r.created_at,
+                updated_at: r.created_at,
+                last_sign_in_at: r.last_sign_in_at,
+            },
         })
         .collect();
     diesel::insert_into(accounts::table).values(&new).execute(conn)?;
@@ -227,7 +244,7 @@ fn pick_memberships(
     rng: &mut StdRng,
     rows: &[Row],
     groups: usize,
-    out: &mut Vec<(usize, String, At)>,
+    out: &mut Vec<(usize, AccountId, At)>,
 ) {
     if groups == 0 {
         return;
@@ -236,22 +253,22 @@ fn pick_memberships(
         let k = rng.random_range(0..=3usize).min(groups);
         let start = rng.random_range(0..groups);
         for j in 0..k {
-            out.push(((start + j) % groups, r.id.clone(), r.created_at));
+            out.push(((start + j) % groups, r.id, r.created_at));
         }
     }
 }
 
 fn insert_memberships(
     conn: &mut Conn,
-    memberships: &[(usize, String, At)],
-    group_ids: &[String],
+    memberships: &[(usize, AccountId, At)],
+    group_ids: &[GroupId],
 ) -> anyhow::Result<u64> {
     for chunk in memberships.chunks(10_000) {
         let values: Vec<_> = chunk
             .iter()
             .map(|(g, account, at)| {
                 (
-                    group_members::group_id.eq(&group_ids[*g]),
+                    group_members::group_id.eq(group_ids[*g]),
                     group_members::account_id.eq(account),
                     group_members::added_at.eq(at),
                 )
@@ -263,7 +280,7 @@ fn insert_memberships(
     for (g, _, _) in memberships {
         counts[*g] += 1;
     }
-    for (id, n) in group_ids.iter().zip(counts) {
+    for (&id, n) in group_ids.iter().zip(counts) {
         diesel::update(groups::table.find(id))
             .set(groups::member_count.eq(groups::member_count + n))
             .execute(conn)?;
@@ -271,7 +288,7 @@ fn insert_memberships(
     Ok(memberships.len() as u64)
 }
 
-fn insert_groups(conn: &mut Conn, count: u64, at: At) -> anyhow::Result<Vec<String>> {
+fn insert_groups(conn: &mut Conn, count: u64, at: At) -> anyhow::Result<Vec<GroupId>> {
     const TOPICS: &[&str] = &[
         "beta",
         "vip",
@@ -296,16 +313,7 @@ fn insert_groups(conn: &mut Conn, count: u64, at: At) -> anyhow::Result<Vec<Stri
     let mut ids = Vec::new();
     for i in 0..count {
         let name = format!("{}-{}", TOPICS[(i as usize) % TOPICS.len()], salt + 1 + i as i64);
-        let id = super::new_id();
-        diesel::insert_into(groups::table)
-            .values((
-                groups::id.eq(&id),
-                groups::name_key.eq(search_key(&name)),
-                groups::name.eq(&name),
-                groups::created_at.eq(at),
-                groups::updated_at.eq(at),
-            ))
-            .execute(conn)?;
+        let id = super::groups::insert(conn, PublicId::new(), &name, &search_key(&name), at)?;
         ids.push(id);
     }
     Ok(ids)
@@ -314,6 +322,7 @@ fn insert_groups(conn: &mut Conn, count: u64, at: At) -> anyhow::Result<Vec<Stri
 /// The customer numbered `n` (in its email), at `position` of `total`: creation times rise with
 /// the position, spread over the last four years with some jitter.
 fn make_row(rng: &mut StdRng, n: u64, position: u64, total: u64, now: At) -> Row {
+    let id = AccountId::from_raw(n as i64);
     let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
     let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
     let domain = DOMAINS[rng.random_range(0..DOMAINS.len())];
@@ -340,7 +349,8 @@ fn make_row(rng: &mut StdRng, n: u64, position: u64, total: u64, now: At) -> Row
             created_at + Duration::microseconds(rng.random_range(0..since))
         });
     Row {
-        id: uuid_at(created_at),
+        id,
+        public_id: PublicId::from_bytes(uuid_at(created_at).into_bytes()),
         email,
         first,
         last,
@@ -354,12 +364,12 @@ fn make_row(rng: &mut StdRng, n: u64, position: u64, total: u64, now: At) -> Row
 }
 
 /// A UUIDv7 for the time `at`: seeded ids sort as their rows were made.
-fn uuid_at(at: At) -> String {
+fn uuid_at(at: At) -> uuid::Uuid {
     let micros = at.and_utc().timestamp_micros().max(0) as u64;
     let ts = uuid::Timestamp::from_unix(
         uuid::NoContext,
         micros / 1_000_000,
         ((micros % 1_000_000) * 1_000) as u32,
     );
-    uuid::Uuid::new_v7(ts).to_string()
+    uuid::Uuid::new_v7(ts)
 }

@@ -55,7 +55,7 @@ pub async fn list(
     let rows = all
         .into_iter()
         .map(|a| AdminRow {
-            href: urls::console_administrator(&a.id),
+            href: urls::console_administrator(a.public_id),
             name: a.display_name(),
             role: a.role().map(Role::label).unwrap_or("—"),
             badge: badge(&a.status, a.lock_reason.as_deref(), false),
@@ -116,7 +116,7 @@ struct AdministratorPage {
 }
 
 fn remove_confirm(a: &Account) -> Confirm {
-    let href = urls::console_administrator(&a.id);
+    let href = urls::console_administrator(a.public_id);
     Confirm {
         id: "remove-dialog",
         title: "Remove administrator".into(),
@@ -139,7 +139,7 @@ async fn find_admin(state: &State, id: &str) -> Result<Account, AppError> {
     state
         .db
         .run(move |c| {
-            accounts::find(c, &key)?
+            accounts::find_public(c, &key)?
                 .filter(|a| a.kind() == Some(Kind::Administrator))
                 .ok_or(AppError::NotFound)
         })
@@ -158,11 +158,11 @@ async fn render(
     let (target, pending) = state
         .db
         .run(move |c| {
-            let target = accounts::find(c, &key)?
+            let target = accounts::find_public(c, &key)?
                 .filter(|a| a.kind() == Some(Kind::Administrator))
                 .ok_or(AppError::NotFound)?;
             let pending = match target.status() {
-                Some(Status::PendingPassword) => links::pending(c, &key)?,
+                Some(Status::PendingPassword) => links::pending(c, target.id)?,
                 _ => None,
             };
             Ok((target, pending))
@@ -172,7 +172,7 @@ async fn render(
         chrome: Chrome::new(state, session, admin, "administrators"),
         notice: flash::take(session),
         copy_link,
-        base: urls::console_administrator(&target.id),
+        base: urls::console_administrator(target.public_id),
         name: target.display_name(),
         role: target.role.clone().unwrap_or_default(),
         role_label: target.role().map(Role::label).unwrap_or("—"),
@@ -222,7 +222,7 @@ pub async fn change_role(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let actor = admin.actor(&req);
-    match use_case::change_role(&state.db, &admin.id, actor, &id, &form.role).await {
+    match use_case::change_role(&state.db, admin.id, actor, &id, &form.role).await {
         Ok(changed) => {
             let label = use_case::assignable(&form.role).map(Role::label).unwrap_or("");
             let message = if changed {
@@ -250,7 +250,7 @@ pub async fn resend(
 ) -> Result<HttpResponse, AppError> {
     let send = form.send_by(state.smtp_available)?;
     let actor = admin.actor(&req);
-    match use_case::resend(&state.services(), &admin.id, actor, &id, send).await? {
+    match use_case::resend(&state.services(), admin.id, actor, &id, send).await? {
         None => {
             flash::set(
                 &session,
@@ -287,7 +287,7 @@ pub async fn revoke(
     id: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let removed = use_case::remove(&state.db, &admin.id, admin.actor(&req), &id, true).await?;
+    let removed = use_case::remove(&state.db, admin.id, admin.actor(&req), &id, true).await?;
     flash::set(&session, &removed_message(&removed, "was not added: the invitation is revoked."));
     Ok(see_other(&req, urls::CONSOLE_ADMINISTRATORS))
 }
@@ -318,7 +318,7 @@ pub async fn remove(
         let name = target.display_name();
         return confirm::page(&state, &session, &admin, "administrators", &name, c, true);
     }
-    let removed = use_case::remove(&state.db, &admin.id, admin.actor(&req), &id, false).await?;
+    let removed = use_case::remove(&state.db, admin.id, admin.actor(&req), &id, false).await?;
     flash::set(&session, &removed_message(&removed, "was removed and signed out."));
     Ok(see_other(&req, urls::CONSOLE_ADMINISTRATORS))
 }
@@ -347,7 +347,7 @@ async fn transfer_page(
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = TransferPage {
         chrome: Chrome::new(state, session, admin, "administrators"),
-        base: urls::console_administrator(&target.id),
+        base: urls::console_administrator(target.public_id),
         name: target.display_name(),
         email: target.email,
         errors,
@@ -385,8 +385,7 @@ pub async fn transfer(
         return Err(AppError::TooManyRequests);
     }
     let s = state.services();
-    match use_case::transfer_ownership(&s, &admin.id, admin.actor(&req), &id, &form.password).await
-    {
+    match use_case::transfer_ownership(&s, admin.id, admin.actor(&req), &id, &form.password).await {
         Ok(()) => {
             flash::set(&session, "The ownership is transferred. You are now an Administrator.");
             Ok(see_other(&req, &urls::console_administrator(&id)))

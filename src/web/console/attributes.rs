@@ -75,7 +75,7 @@ pub async fn list(
         .map(|a| {
             let grid = a.grid();
             AttributeRow {
-                href: urls::console_attribute(&a.id),
+                href: urls::console_attribute(a.public_id),
                 display_name: a.display_name.clone(),
                 name: a.name.clone(),
                 data_type: a.data_type().map(DataType::label).unwrap_or("?"),
@@ -235,7 +235,7 @@ fn delete_confirm(attribute: &Attribute, values: i64) -> Confirm {
             if values == 1 { "" } else { "s" }
         ),
         "I understand that this attribute and its values will be deleted.",
-        urls::console_attribute(&attribute.id),
+        urls::console_attribute(attribute.public_id),
     )
 }
 
@@ -342,12 +342,12 @@ async fn existing(state: &State, id: &str) -> Result<(Attribute, Existing), AppE
         .db
         .run(move |c| {
             let a = attributes::find(c, &key)?.ok_or(AppError::NotFound)?;
-            let n = attributes::value_count(c, &key)?;
+            let n = attributes::value_count(c, a.id)?;
             Ok((a, n))
         })
         .await?;
     let e = Existing {
-        href: urls::console_attribute(&attribute.id),
+        href: urls::console_attribute(attribute.public_id),
         created: state.stamp(&attribute.created_at),
         updated: state.stamp(&attribute.updated_at),
         values,

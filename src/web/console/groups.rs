@@ -14,6 +14,7 @@ use crate::accounts::FormError;
 use crate::accounts::groups as use_case;
 use crate::accounts::list::{self, ListParams, ListRequest};
 use crate::db::groups::{self, GroupDetails};
+use crate::db::ids::AccountId;
 use crate::domain::FieldErrors;
 use crate::domain::format::Stamp;
 use crate::domain::name::search_key;
@@ -83,7 +84,7 @@ pub async fn list(
         rows: rows
             .iter()
             .map(|g| GroupRow {
-                href: urls::console_group(&g.id),
+                href: urls::console_group(g.public_id),
                 name: g.name.clone(),
                 members: g.member_count,
                 created: state.stamp(&g.created_at),
@@ -185,7 +186,7 @@ fn delete_confirm(group: &GroupDetails) -> Confirm {
             if n == 1 { "" } else { "s" }
         ),
         "I understand that this group and its memberships will be deleted.",
-        urls::console_group(&group.id),
+        urls::console_group(group.public_id),
     )
 }
 
@@ -229,15 +230,15 @@ async fn render_group(
         .db
         .run(move |c| {
             let group = groups::find(c, &key)?.ok_or(AppError::NotFound)?;
-            let members = groups::members(c, &key, after.as_deref(), MEMBERS_PAGE)?;
+            let members = groups::members(c, group.id, after.as_deref(), MEMBERS_PAGE)?;
             Ok((group, members))
         })
         .await?;
     let more = members.len() as i64 > MEMBERS_PAGE;
     members.truncate(MEMBERS_PAGE as usize);
-    let base = urls::console_group(&group.id);
+    let base = urls::console_group(group.public_id);
     let next_href = more.then(|| {
-        let last = members.last().map(|m| m.id.clone()).unwrap_or_default();
+        let last = members.last().map(|m| m.id.to_string()).unwrap_or_default();
         format!("{base}?{}", serde_urlencoded::to_string([("after", last)]).unwrap_or_default())
     });
     let (status, name, errors) = match rename {
@@ -252,7 +253,7 @@ async fn render_group(
         members: members
             .iter()
             .map(|m| MemberRow {
-                href: urls::console_user(&m.id),
+                href: urls::console_user(m.id),
                 remove_href: format!("{base}/members/{}/remove", m.id),
                 email: m.email.clone(),
                 name: format!("{} {}", m.first_name, m.last_name).trim().to_owned(),
@@ -393,15 +394,21 @@ async fn candidates(state: &State, group_id: &str, q: &str) -> Result<Vec<Candid
     let params =
         ListParams { q: q.to_owned(), per_page: Some(CANDIDATES), ..ListParams::default() };
     let rows = list::list_customers(&state.db, ListRequest::parse(&params)?).await?.rows;
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let keys: Vec<AccountId> = rows.iter().map(|r| r.key).collect();
     let group = group_id.to_owned();
-    let members = state.db.run(move |c| Ok(groups::members_among(c, &group, &ids)?)).await?;
+    let members = state
+        .db
+        .run(move |c| {
+            let group = groups::find(c, &group)?.ok_or(AppError::NotFound)?;
+            Ok(groups::members_among(c, group.id, &keys)?)
+        })
+        .await?;
     Ok(rows
         .into_iter()
         .map(|r| Candidate {
-            member: members.contains(&r.id),
+            member: members.contains(&r.key),
             name: format!("{} {}", r.first_name, r.last_name).trim().to_owned(),
-            id: r.id,
+            id: r.id.to_string(),
             email: r.email,
         })
         .collect())

@@ -85,7 +85,7 @@ pub async fn submit(
         role: form.role.clone(),
         delivery: form.delivery.clone(),
     };
-    match use_case::invite(&state.services(), &admin.id, admin.actor(&req), input).await {
+    match use_case::invite(&state.services(), admin.id, admin.actor(&req), input).await {
         Ok(invited) => match invited.link {
             None => {
                 let message = format!("An invitation is on its way to {}.", form.email.trim());

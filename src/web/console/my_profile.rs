@@ -94,7 +94,7 @@ pub async fn rename(
     let outcome = profile::rename_administrator(
         &state.db,
         admin.actor(&req),
-        &admin.id,
+        admin.id,
         &f.first_name,
         &f.last_name,
     )

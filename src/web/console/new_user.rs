@@ -177,7 +177,10 @@ async fn render(
         profile_fields::fields(&schema, Place::Console, &HashMap::new(), Some(&f.attributes), true);
     let groups = all_groups
         .into_iter()
-        .map(|g| GroupChoice { checked: f.groups.contains(&g.id), id: g.id, name: g.name })
+        .map(|g| {
+            let id = g.public_id.to_string();
+            GroupChoice { checked: f.groups.contains(&id), id, name: g.name }
+        })
         .collect::<Vec<_>>();
     let m = PasswordChoice {
         legend: "Select the method to set the user password",

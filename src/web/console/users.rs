@@ -60,7 +60,7 @@ pub struct Row {
 impl Row {
     fn of(r: &CustomerRow, groups: Option<&Vec<String>>, zone: Zone) -> Self {
         Self {
-            href: urls::console_user(&r.id),
+            href: urls::console_user(r.id),
             email: r.email.clone(),
             first_name: r.first_name.clone(),
             last_name: r.last_name.clone(),
@@ -210,7 +210,7 @@ pub async fn list(
         rows: page
             .rows
             .iter()
-            .map(|r| Row::of(r, page.groups_of.get(&r.id), state.zone()))
+            .map(|r| Row::of(r, page.groups_of.get(&r.key), state.zone()))
             .collect(),
         q: params.q.clone(),
         status: params.status.clone(),

@@ -92,7 +92,8 @@ pub async fn authorize(
     }
     let ip = client_ip(&req);
     let who = Customer {
-        id: &customer.id,
+        id: customer.id,
+        public_id: customer.public_id,
         email: &customer.email,
         name: &customer.display_name(),
         auth_time,

@@ -30,7 +30,7 @@ pub async fn show(
 }
 
 pub async fn download(state: State, customer: CurrentCustomer) -> Result<HttpResponse, AppError> {
-    let data = export::my_data(&state.db, &customer.id).await?;
+    let data = export::my_data(&state.db, customer.id).await?;
     let body = serde_json::to_vec_pretty(&data).map_err(AppError::internal)?;
     let day = crate::db::now().format("%Y-%m-%d");
     Ok(HttpResponse::Ok()

@@ -87,7 +87,14 @@ pub async fn submit(
     // Checked again: the form is the visitor's to change.
     let to = target(&state, &r).await?;
     if let Some(account) = auth::session_account(&session) {
-        signin::record_sign_out(&state.db, &account.id, &account.email, &client_ip(&req)).await?;
+        signin::record_sign_out(
+            &state.db,
+            account.id,
+            account.public_id,
+            &account.email,
+            &client_ip(&req),
+        )
+        .await?;
     }
     session.purge();
     let page = SignedOutPage {

@@ -243,9 +243,9 @@ pub async fn submit(
     .await;
     match outcome {
         Ok(accepted) if kind.signs_in => {
-            crate::accounts::signin::record_link_sign_in(&state.db, &accepted.account_id, &ip)
+            crate::accounts::signin::record_link_sign_in(&state.db, accepted.account_id, &ip)
                 .await?;
-            signin::start_session(&session, &accepted.account_id, &req)?;
+            signin::start_session(&session, accepted.public_id, &req)?;
             flash::set(&session, "Welcome! Your password is set and you are signed in.");
             Ok(see_other(&req, urls::MYACCOUNT))
         }

@@ -99,7 +99,7 @@ pub async fn submit(
     match password::replace_temporary(
         &state.db,
         &state.hasher,
-        &customer.id,
+        customer.id,
         &form.password,
         &form.confirm,
         &ip,
@@ -108,7 +108,7 @@ pub async fn submit(
     {
         Ok(()) => {
             // Every session of the customer was ended; this one continues under a new id.
-            signin::start_session(&session, &customer.id, &req)?;
+            signin::start_session(&session, customer.public_id, &req)?;
             crate::web::flash::set(&session, "Your new password is set.");
             Ok(see_other(&req, urls::MYACCOUNT))
         }

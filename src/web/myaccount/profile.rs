@@ -12,6 +12,7 @@ use askama::Template;
 use super::chrome::AccountChrome;
 use crate::accounts::FormError;
 use crate::accounts::profile::{self, ProfileInput};
+use crate::db::ids::AttributeId;
 use crate::db::{accounts, attributes};
 use crate::domain::FieldErrors;
 use crate::domain::attribute::Place;
@@ -49,13 +50,13 @@ async fn render(
     customer: &CurrentCustomer,
     submitted: Option<Submitted>,
 ) -> Result<HttpResponse, AppError> {
-    let id = customer.id.clone();
+    let id = customer.id;
     let (account, schema, values) = state
         .db
         .run(move |c| {
-            let account = accounts::find_customer(c, &id)?;
-            let values: HashMap<String, String> =
-                attributes::values_of(c, &id)?.into_iter().collect();
+            let account = accounts::find(c, id)?.ok_or(AppError::NotFound)?;
+            let values: HashMap<AttributeId, String> =
+                attributes::values_of(c, id)?.into_iter().collect();
             Ok((account, attributes::all(c)?, values))
         })
         .await?;
@@ -104,7 +105,15 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let input = profile_input(&body)?;
     let actor = customer.actor(&req);
-    match profile::update(&state.db, actor, &customer.id, input.clone(), Place::MyAccount).await {
+    match profile::update(
+        &state.db,
+        actor,
+        &customer.public_id.to_string(),
+        input.clone(),
+        Place::MyAccount,
+    )
+    .await
+    {
         Ok(changed) => {
             let message = if changed.is_empty() {
                 "Nothing changed.".to_owned()

@@ -151,7 +151,7 @@ pub async fn submit(
         }
         Ok(Registered::Active(account)) => {
             state.mail_throttle.record_failure(&ip);
-            signin::start_session(&session, &account.id, &req)?;
+            signin::start_session(&session, account.public_id, &req)?;
             flash::set(&session, "Welcome! Your account is ready.");
             signin::onward(&req, next, urls::MYACCOUNT)
         }

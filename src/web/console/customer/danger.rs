@@ -17,7 +17,7 @@ use crate::web::{State, flash, urls};
 
 /// The lock toggle's confirmation: locking, or (when locked) unlocking.
 pub fn lock_confirm(account: &Account) -> Confirm {
-    let page = urls::console_user(&account.id);
+    let page = urls::console_user(account.public_id);
     if account.status() == Some(Status::Locked) {
         Confirm {
             id: "lock-dialog",
@@ -28,8 +28,8 @@ pub fn lock_confirm(account: &Account) -> Confirm {
                 account.email
             ),
             check_label: "I want to unlock this account.".into(),
-            action: urls::console_user_action(&account.id, "unlock"),
-            page: urls::console_user_action(&account.id, "unlock"),
+            action: urls::console_user_action(account.public_id, "unlock"),
+            page: urls::console_user_action(account.public_id, "unlock"),
             cancel: page,
             error: None,
         }
@@ -45,8 +45,8 @@ pub fn lock_confirm(account: &Account) -> Confirm {
                 account.email
             ),
             check_label: "I want to lock this account.".into(),
-            action: urls::console_user_action(&account.id, "lock"),
-            page: urls::console_user_action(&account.id, "lock"),
+            action: urls::console_user_action(account.public_id, "lock"),
+            page: urls::console_user_action(account.public_id, "lock"),
             cancel: page,
             error: None,
         }
@@ -63,7 +63,7 @@ pub fn delete_confirm(account: &Account) -> Confirm {
             account.email
         ),
         "I understand that this account will be deleted for good.",
-        urls::console_user(&account.id),
+        urls::console_user(account.public_id),
     )
 }
 

@@ -26,6 +26,7 @@ use crate::accounts::sessions::{self as customer_sessions, SessionView};
 use crate::db::accounts::Account;
 use crate::db::audit::Filter;
 use crate::db::groups::{self as group_rows, Group};
+use crate::db::ids::AttributeId;
 use crate::db::tokens::TokenState;
 use crate::db::{accounts, attributes, settings};
 use crate::domain::FieldErrors;
@@ -225,25 +226,25 @@ pub async fn render(
         .db
         .run(move |c| {
             let account = accounts::find_customer(c, &key)?;
-            let mine = group_rows::of_account(c, &account.id)?;
+            let mine = group_rows::of_account(c, account.id)?;
             let pending = match account.status() {
-                Some(Status::PendingPassword) => links::pending(c, &account.id)?,
+                Some(Status::PendingPassword) => links::pending(c, account.id)?,
                 _ => None,
             };
             let schema = attributes::all(c)?;
-            let values: HashMap<String, String> =
-                attributes::values_of(c, &account.id)?.into_iter().collect();
-            let live = customer_sessions::live(c, &account.id, customer_sessions::Area::MyAccount)?;
-            let apps = crate::accounts::app_sessions::live(c, &account.id)?;
+            let values: HashMap<AttributeId, String> =
+                attributes::values_of(c, account.id)?.into_iter().collect();
+            let live = customer_sessions::live(c, account.id, customer_sessions::Area::MyAccount)?;
+            let apps = crate::accounts::app_sessions::live(c, account.id)?;
             let policy = settings::load(c)?.password_policy();
             Ok((account, mine, pending, schema, values, (live, apps), policy))
         })
         .await?;
     let (history, history_older) = if tab == Tab::History {
-        let about = Filter { subject_id: Some(account.id.clone()), ..Filter::default() };
+        let about = Filter { subject_id: Some(account.public_id.to_string()), ..Filter::default() };
         let page =
             audit_log::page(&state.db, state.zone(), about, history_before.as_deref()).await?;
-        let base = urls::console_user_action(&account.id, "history");
+        let base = urls::console_user_action(account.public_id, "history");
         (page.events, page.older.map(|c| format!("{base}?before={c}")))
     } else {
         (Vec::new(), None)
@@ -289,8 +290,9 @@ pub async fn render(
     let badge =
         badge(&account.status, account.lock_reason.as_deref(), account.must_change_password);
     let zone = state.zone();
-    let sessions = live.into_iter().map(|s| session_row(&account.id, s, zone)).collect();
-    let app_sessions = apps.into_iter().map(|s| app_session_row(&account.id, s, zone)).collect();
+    let public_id = account.public_id.to_string();
+    let sessions = live.into_iter().map(|s| session_row(&public_id, s, zone)).collect();
+    let app_sessions = apps.into_iter().map(|s| app_session_row(&public_id, s, zone)).collect();
     let danger = DangerZone {
         locked: account.status() == Some(Status::Locked),
         reset: reset::reset_form(
@@ -309,15 +311,15 @@ pub async fn render(
         errors,
         attribute_fields,
         tab,
-        profile_href: urls::console_user(&account.id),
-        groups_href: urls::console_user_action(&account.id, "groups"),
-        sessions_href: urls::console_user_action(&account.id, "sessions"),
-        history_href: urls::console_user_action(&account.id, "history"),
+        profile_href: urls::console_user(account.public_id),
+        groups_href: urls::console_user_action(account.public_id, "groups"),
+        sessions_href: urls::console_user_action(account.public_id, "sessions"),
+        history_href: urls::console_user_action(account.public_id, "history"),
         history,
         history_older,
-        resend_href: urls::console_user_invitation(&account.id),
-        terminate_all_href: urls::console_user_action(&account.id, "sessions/terminate-all"),
-        id: account.id.clone(),
+        resend_href: urls::console_user_invitation(account.public_id),
+        terminate_all_href: urls::console_user_action(account.public_id, "sessions/terminate-all"),
+        id: public_id,
         email: account.email.clone(),
         email_verified: account.email_verified_at.is_some(),
         first_name: account.first_name.clone(),
@@ -331,8 +333,8 @@ pub async fn render(
             .into_iter()
             .map(|g| GroupChip {
                 remove_href: urls::console_user_action(
-                    &account.id,
-                    &format!("groups/{}/remove", g.id),
+                    account.public_id,
+                    format!("groups/{}/remove", g.public_id),
                 ),
                 name: g.name,
             })
@@ -369,13 +371,13 @@ fn app_session_row(
         last_used: zone.stamp(&s.last_used),
         end_href: urls::console_user_action(
             account_id,
-            &format!("applications/{}/terminate", s.grant_id),
+            format!("applications/{}/terminate", s.grant_id),
         ),
     }
 }
 
 fn session_row(account_id: &str, s: SessionView, zone: Zone) -> SessionRow {
-    let href = urls::console_user_action(account_id, &format!("sessions/{}/terminate", s.handle));
+    let href = urls::console_user_action(account_id, format!("sessions/{}/terminate", s.handle));
     SessionRow::new(s, zone, false, href)
 }
 

@@ -60,7 +60,7 @@ pub fn reset_form(
     policy: &PasswordPolicy,
     smtp: bool,
 ) -> ResetForm {
-    let action = urls::console_user_action(&account.id, "reset");
+    let action = urls::console_user_action(account.public_id, "reset");
     let email = EmailAddress::parse(&account.email).ok();
     ResetForm {
         policy: PolicyView::new(
@@ -82,7 +82,7 @@ pub fn reset_form(
             form_href: action.clone(),
         },
         action,
-        cancel: urls::console_user(&account.id),
+        cancel: urls::console_user(account.public_id),
         errors: input.errors,
     }
 }
@@ -120,7 +120,7 @@ async fn reset_page(
     let page = ResetPage {
         chrome: Chrome::new(state, session, admin, "users"),
         email: account.email.clone(),
-        back_href: urls::console_user(&account.id),
+        back_href: urls::console_user(account.public_id),
         locked: account.status() == Some(crate::domain::account::Status::Locked),
         reset: reset_form(account, input, policy, state.smtp_available),
     };
@@ -196,10 +196,17 @@ pub async fn reset(
         return reset_page(&state, &session, &admin, &account, &policy, input, StatusCode::OK)
             .await;
     }
-    match reset::reset_password(&state.services(), admin.actor(&req), &account.id, method).await {
+    match reset::reset_password(
+        &state.services(),
+        admin.actor(&req),
+        &account.public_id.to_string(),
+        method,
+    )
+    .await
+    {
         Ok(shown) => {
             let email = &account.email;
-            let page = urls::console_user(&account.id);
+            let page = urls::console_user(account.public_id);
             Ok(match shown {
                 ResetShown::Nothing => {
                     flash::set(
