@@ -101,16 +101,16 @@ async fn an_id_token_signed_with_the_stored_key_verifies_against_the_published_s
 // ---- The code flow, end to end over HTTP ----
 
 const REDIRECT: &str = "http://127.0.0.1:9/cb";
-const PASSWORD: &str = "juniper lantern 1987";
+pub(crate) const PASSWORD: &str = "juniper lantern 1987";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-struct Client {
-    id: String,
+pub(crate) struct Client {
+    pub(crate) id: String,
     secret: Option<String>,
 }
 
-async fn register(app: &TestApp, kind: &str) -> Client {
+pub(crate) async fn register(app: &TestApp, kind: &str) -> Client {
     register_signed(app, kind, "RS256").await
 }
 
@@ -139,7 +139,7 @@ async fn register_signed(app: &TestApp, kind: &str, alg: &str) -> Client {
     Client { id: row.client_id, secret: created.secret }
 }
 
-fn authorize_url(app: &TestApp, client: &Client, extra: &[(&str, &str)]) -> String {
+pub(crate) fn authorize_url(app: &TestApp, client: &Client, extra: &[(&str, &str)]) -> String {
     let mut q = vec![
         ("response_type", "code"),
         ("client_id", client.id.as_str()),
@@ -164,7 +164,7 @@ fn query_of(url: &str) -> std::collections::HashMap<String, String> {
 }
 
 /// A customer signs in through the application's authorization request; returns the code.
-async fn sign_in_through(app: &TestApp, browser: &reqwest::Client, url: &str) -> String {
+pub(crate) async fn sign_in_through(app: &TestApp, browser: &reqwest::Client, url: &str) -> String {
     let res = browser.get(url).send().await.unwrap();
     assert_eq!(res.status(), 303);
     let mut to = location(&res);
@@ -216,7 +216,11 @@ fn client_http() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
 }
 
-async fn exchange(app: &TestApp, client: &Client, code: &str) -> (u16, serde_json::Value) {
+pub(crate) async fn exchange(
+    app: &TestApp,
+    client: &Client,
+    code: &str,
+) -> (u16, serde_json::Value) {
     let form = [
         ("grant_type", "authorization_code"),
         ("code", code),

@@ -179,3 +179,160 @@ async fn a_seed_interrupted_under_the_previous_release_is_finished_in_the_new_fo
     let in_index = roster::db::customer_search::matching_ids(&mut conn, "lfway@", 10).unwrap();
     assert_eq!(in_index.len(), 1, "in the search index, once");
 }
+
+/// The rows of each table, for a before-and-after comparison.
+fn table_counts(conn: &mut SqliteConnection) -> Vec<(String, String)> {
+    [
+        "accounts",
+        "groups",
+        "group_members",
+        "attributes",
+        "attribute_values",
+        "sessions",
+        "one_time_tokens",
+        "outbox",
+        "form_submissions",
+        "authorization_codes",
+        "oidc_tokens",
+        "audit_events",
+        "applications",
+    ]
+    .iter()
+    .map(|t| {
+        let n = type_of(conn, &format!("SELECT CAST(COUNT(*) AS TEXT) AS kind FROM {t}"));
+        (t.to_string(), n)
+    })
+    .collect()
+}
+
+/// A database made by the release before integer keys (customers in every state, a group, an
+/// attribute, an application with a live sign-in, events, emails) is converted when this one
+/// starts on it: every row is there under the same public ids, and every session, link and
+/// token issued before still works.
+#[actix_web::test]
+async fn a_database_of_the_release_before_integer_keys_keeps_every_row_link_session_and_token() {
+    use crate::oidc::{Client, authorize_url, exchange, register, sign_in_through};
+    // A mail server that never answers: emails stay in the outbox, retrying.
+    let app = signed_in_app_with(|c| c.mail.smtp_url = Some("smtp://127.0.0.1:9".into())).await;
+    // Pat: active, signed in to My Account and to an application (with a refresh token).
+    let pat = app.active_customer("pat@example.com", crate::oidc::PASSWORD).await;
+    let (pat_browser, res) = app.myaccount_sign_in("pat@example.com", crate::oidc::PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    let app_client: Client = register(&app, "public").await;
+    let code = sign_in_through(&app, &pat_browser, &authorize_url(&app, &app_client, &[])).await;
+    let (status, tokens) = exchange(&app, &app_client, &code).await;
+    assert_eq!(status, 200, "{tokens}");
+    let refresh_token = tokens["refresh_token"].as_str().unwrap().to_owned();
+    // Grace: invited offline (a link to follow later); Lin: invited by email (queued);
+    // Tom: locked.
+    let fields = [
+        ("email", "grace@example.com"),
+        ("first_name", "Grace"),
+        ("last_name", "Hopper"),
+        ("method", "invite"),
+        ("delivery", "offline"),
+        ("password", ""),
+    ];
+    let (status, page) = app.new_customer(&fields).await;
+    assert_eq!(status, 200, "{page}");
+    let link = element_text(&page, "reveal-value").expect("the invitation link is shown once");
+    let lin = [
+        ("email", "lin@example.com"),
+        ("first_name", "Lin"),
+        ("last_name", "Chen"),
+        ("method", "invite"),
+        ("delivery", "email"),
+        ("password", ""),
+    ];
+    assert_eq!(app.new_customer(&lin).await.0, 200);
+    let tom = app.active_customer("tom@example.com", crate::oidc::PASSWORD).await;
+    let tom_page = format!("/console/users/{tom}");
+    let locked = app.post_on(&tom_page, &format!("{tom_page}/lock"), &[("confirm", "on")]).await;
+    assert_eq!(locked.status(), 303);
+    // A group with two members, and an attribute value.
+    let (group, _) = app.make_group("Pilots", &[pat.clone(), tom.clone()]).await;
+    let input = roster::domain::attribute::AttributeInput {
+        name: "member_code".into(),
+        display_name: "Member code".into(),
+        data_type: "text".into(),
+        display_order: "50".into(),
+        grid: roster::domain::attribute::Grid {
+            console: [true, false, false],
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    roster::accounts::attributes::create(&app.db, roster::db::audit::Actor::system("t"), input)
+        .await
+        .unwrap();
+    let pat_page = format!("/console/users/{pat}");
+    let res = app
+        .post_on(
+            &pat_page,
+            &pat_page,
+            &[("first_name", "Pat"), ("last_name", "Lee"), ("attr_member_code", "AB1234")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.attribute_value(&pat, "member_code").await.as_deref(), Some("AB1234"));
+
+    // The file as the previous release left it: TEXT UUID keys everywhere.
+    let before = {
+        let mut conn = app.db.conn().unwrap();
+        let counts = table_counts(&mut conn);
+        back_to_before(&mut conn, "_integer_keys");
+        assert_eq!(type_of(&mut conn, "SELECT typeof(id) AS kind FROM accounts LIMIT 1"), "text");
+        assert_eq!(table_counts(&mut conn), counts, "the way back keeps every row");
+        counts
+    };
+    let upgraded = Application::build(test_config(app.data_dir.path())).await.unwrap();
+    let base = upgraded.base_url().to_owned();
+    actix_web::rt::spawn(upgraded.run_until_stopped());
+    {
+        let mut conn = app.db.conn().unwrap();
+        assert_eq!(
+            type_of(&mut conn, "SELECT typeof(id) AS kind FROM accounts LIMIT 1"),
+            "integer"
+        );
+        assert_eq!(table_counts(&mut conn), before, "every row converted");
+    }
+
+    // The same public ids reach the same people, groups and values.
+    let (status, page) = get_with(&app.client, &format!("{base}{pat_page}")).await;
+    assert_eq!(status, 200, "the owner's session still works: {page}");
+    assert!(page.contains("pat@example.com") && page.contains("AB1234"), "{page}");
+    let (_, page) = get_with(&app.client, &format!("{base}{pat_page}/groups")).await;
+    assert!(page.contains("Pilots"), "{page}");
+    let (status, page) = get_with(&app.client, &format!("{base}/console/groups/{group}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("pat@example.com") && page.contains("tom@example.com"), "{page}");
+    let (_, page) = get_with(&app.client, &format!("{base}{tom_page}")).await;
+    assert!(page.contains("Locked"), "{page}");
+    let (_, outbox) = get_with(&app.client, &format!("{base}/console/settings/outbox")).await;
+    assert!(outbox.contains("lin@example.com"), "the queued invitation is kept: {outbox}");
+    // Pat's My Account session, Grace's link and the application's refresh token still work.
+    let (status, mine) = get_with(&pat_browser, &format!("{base}/myaccount")).await;
+    assert_eq!(status, 200, "the customer is still signed in: {mine}");
+    let link = link.replace(&app.base, &base);
+    let strong = "a strong new passphrase 2026";
+    let res = submit_page(&client(), &link, &[("password", strong), ("confirm", strong)]).await;
+    assert_eq!(res.status(), 303, "the invitation link still works");
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token.as_str()),
+        ("client_id", app_client.id.as_str()),
+    ];
+    let res = reqwest::Client::new().post(format!("{base}/oidc/token")).form(&form).send().await;
+    let res = res.unwrap();
+    assert_eq!(res.status(), 200, "the refresh token still works");
+    let fresh: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    let access = fresh["access_token"].as_str().unwrap();
+    let res = reqwest::Client::new()
+        .get(format!("{base}/oidc/userinfo"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert_eq!(info["sub"].as_str(), Some(pat.as_str()), "the subject keeps its public id");
+}
