@@ -12,6 +12,7 @@ usage: bench/oidc.py [--customers 100000] [--codes 40000] [--duration 8] [--alg 
 Everything talks to 127.0.0.1 only; wrk runs are bounded by -d and timeout.
 """
 
+import uuid
 import argparse
 import base64
 import hashlib
@@ -183,7 +184,9 @@ def main():
     # Two customers: one makes the codes; the other, with one sign-in like most customers, is
     # the one locked (Lock user revokes every token of the customer: the first holds thousands).
     (email, _), (other, other_id) = db.execute(
-        "SELECT email, id FROM accounts WHERE kind='customer' AND status='active' LIMIT 2").fetchall()
+        "SELECT email, public_id FROM accounts WHERE kind='customer' AND status='active' "
+        "LIMIT 2").fetchall()
+    other_id = str(uuid.UUID(bytes=other_id))
     db.close()
     port = 18300
     server = subprocess.Popen([BIN, "--data-dir", data, "--bind", f"127.0.0.1:{port}"],

@@ -58,40 +58,46 @@ python3 -c "print(f'server answered after {($t1 - $t0)*1000:.0f} ms on the seede
 COOKIE=$(session_cookie console "$BASE" owner@example.com "bench password 2026" "$OUT/cookies.txt")
 
 # The deep page and the customer page, computed in SQL from the database itself.
-read -r DEEP CUSTOMER DENSE_GROUP CUSTOMER_EMAIL MIDDLE NAME SHARED < <(python3 - "$DATA/roster.sqlite3" <<'PY'
-import base64, sqlite3, sys, urllib.parse
+read -r DEEP CUSTOMER DENSE_GROUP CUSTOMER_EMAIL MIDDLE NAME SHARED SMALL_GROUP < <(python3 - "$DATA/roster.sqlite3" <<'PY'
+import base64, sqlite3, sys, urllib.parse, uuid
 db = sqlite3.connect(sys.argv[1])
-# The cursor after 125,000 rows (5,000 pages of 25), in the list's own format.
+public = lambda blob: str(uuid.UUID(bytes=blob))
+# The cursor after 125,000 rows (5,000 pages of 25), in the list's own format: newest first is
+# key order; a cursor names its row by creation time and public id.
 created, rid = db.execute(
-    "SELECT created_at, id FROM accounts WHERE kind = 'customer' "
-    "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET 124999").fetchone()
-cursor = base64.urlsafe_b64encode(f"{created}\n{rid}".encode()).decode().rstrip("=")
+    "SELECT created_at, public_id FROM accounts WHERE kind = 'customer' "
+    "ORDER BY id DESC LIMIT 1 OFFSET 124999").fetchone()
+cursor = base64.urlsafe_b64encode(f"{created}\n{public(rid)}".encode()).decode().rstrip("=")
 n = db.execute("SELECT COUNT(*) FROM accounts WHERE kind = 'customer'").fetchone()[0]
 # The middle customer among the active ones (they can sign in to My Account).
-middle, email, first, last = db.execute(
-    "SELECT id, email, first_name, last_name FROM accounts WHERE kind = 'customer' "
-    "AND status = 'active' ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?", (n // 4,)).fetchone()
+key, middle, email, first, last = db.execute(
+    "SELECT id, public_id, email, first_name, last_name FROM accounts WHERE kind = 'customer' "
+    "AND status = 'active' ORDER BY id DESC LIMIT 1 OFFSET ?", (n // 4,)).fetchone()
+middle = public(middle)
 # Searches for that customer: a middle part of the email (its 3rd to 9th characters) and the
 # full name, as typed into the search box.
 words = lambda q: urllib.parse.quote_plus(q)
 # A dense group (one of the seeded fifty, ~30,000 members) and a sparse one made here (100
-# members), for the Group filter's two plans.
-(dense,) = db.execute("SELECT id FROM groups ORDER BY member_count DESC LIMIT 1").fetchone()
+# members, its public id printed for the URL), for the Group filter's two plans.
+(dense,) = db.execute("SELECT public_id FROM groups ORDER BY member_count DESC LIMIT 1").fetchone()
+dense = public(dense)
 now = "(unixepoch() * 1000)"  # times are stored as milliseconds since 1970
-db.execute("INSERT INTO groups (id, name, name_key, created_at, updated_at, member_count) "
-           f"VALUES ('bench-small-group', 'bench-small', 'bench-small', {now}, {now}, 100)")
+small = uuid.uuid4()
+cur = db.execute("INSERT INTO groups (public_id, name, name_key, created_at, updated_at, "
+                 f"member_count) VALUES (?, 'bench-small', 'bench-small', {now}, {now}, 100)",
+                 (small.bytes,))
 db.execute("INSERT INTO group_members (group_id, account_id, added_at) "
-           f"SELECT 'bench-small-group', id, {now} FROM accounts "
-           "WHERE kind = 'customer' AND rowid % 9973 = 0 LIMIT 100")
+           f"SELECT ?, id, {now} FROM accounts "
+           "WHERE kind = 'customer' AND id % 9973 = 0 LIMIT 100", (cur.lastrowid,))
 # Twenty custom attributes (the three defaults and seventeen more, all shown in the console),
 # every one with a value for the benchmarked customer.
 for i in range(17):
-    db.execute("INSERT INTO attributes (id, name, display_name, data_type, display_order, "
+    db.execute("INSERT INTO attributes (public_id, name, display_name, data_type, display_order, "
                "console_displayed, myaccount_displayed, created_at, updated_at) "
                f"VALUES (?, ?, ?, 'text', ?, TRUE, TRUE, {now}, {now})",
-               (f"bench-attr-{i:02}", f"bench_{i:02}", f"Bench field {i}", 100 + i))
+               (uuid.uuid4().bytes, f"bench_{i:02}", f"Bench field {i}", 100 + i))
 db.execute("INSERT INTO attribute_values (attribute_id, account_id, value, value_key) "
-           "SELECT id, ?, '+44 20 7946 0958', '+442079460958' FROM attributes", (middle,))
+           "SELECT id, ?, '+44 20 7946 0958', '+442079460958' FROM attributes", (key,))
 db.commit()
 # The hard middle-of-email search: a part of a last name shared by ~0.15 % of customers (more
 # than the 1,000 matches a page collects, too few for a short walk): the last name nearest that
@@ -101,7 +107,7 @@ share = n * 0.0015
     "SELECT last_name_key FROM accounts WHERE kind = 'customer' AND length(last_name_key) >= 6 "
     "GROUP BY last_name_key ORDER BY abs(COUNT(*) - ?) LIMIT 1", (share,)).fetchone()
 print(f"/console/users?after={cursor} /console/users/{middle} {dense} {email} "
-      f"{words(email[2:9])} {words(first + ' ' + last)} {words(shared[2:])}")
+      f"{words(email[2:9])} {words(first + ' ' + last)} {words(shared[2:])} {small}")
 PY
 )
 
@@ -119,7 +125,7 @@ declare -A PAGES=(
   [deep]="$DEEP"
   [customer]="$CUSTOMER"
   [group]="/console/users?group=$DENSE_GROUP"
-  [group_small]="/console/users?group=bench-small-group"
+  [group_small]="/console/users?group=$SMALL_GROUP"
   [myaccount]="/myaccount"
 )
 ORDER=(static list search search_middle search_shared search_domain search_name search_locked deep customer group group_small myaccount)

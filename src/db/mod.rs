@@ -227,6 +227,7 @@ fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
         .pending_migrations(MIGRATIONS)
         .map_err(|e| anyhow::anyhow!("reading the migrations failed: {e}"))?;
     let total = pending.len();
+    let wal = wal_path(conn)?;
     // An upgrade says each step as it starts; a new file's steps take no time.
     let upgrade =
         total > 0 && !conn.applied_migrations().map_err(|e| anyhow::anyhow!("{e}"))?.is_empty();
@@ -240,8 +241,10 @@ fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
             );
         }
         let started = std::time::Instant::now();
+        let ticker = upgrade.then(|| Ticker::start(format!("{}/{total}", i + 1), &name, &wal));
         conn.run_migration(migration.as_ref())
             .map_err(|e| anyhow::anyhow!("migrating the database failed at {name}: {e}"))?;
+        drop(ticker);
         let step = format!("{}/{total}", i + 1);
         let ms = started.elapsed().as_millis() as u64;
         if ms >= 1000 {
@@ -261,6 +264,67 @@ fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
         conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
     }
     Ok(())
+}
+
+/// The WAL file of the connection's database (a step's writes go there until its checkpoint).
+fn wal_path(conn: &mut Conn) -> anyhow::Result<std::path::PathBuf> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct File {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        file: String,
+    }
+    let f: File = diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
+        .get_result(conn)?;
+    Ok(std::path::PathBuf::from(format!("{}-wal", f.file)))
+}
+
+/// The progress of a migration step that takes a while: every few seconds a line on the log
+/// says it is still running, for how long, and how much it has written so far (the WAL grows
+/// with the rows a step copies), so that the upgrade of a large file does not look hung. A
+/// step is one transaction: stopped halfway, the file stays as it was before it.
+struct Ticker {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Ticker {
+    const EVERY: Duration = Duration::from_secs(5);
+
+    fn start(step: String, name: &str, wal: &Path) -> Self {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let done = std::sync::Arc::new(AtomicBool::new(false));
+        let (flag, name, wal) = (done.clone(), name.to_owned(), wal.to_owned());
+        let thread = std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let mut next = Self::EVERY;
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(100));
+                if started.elapsed() < next {
+                    continue;
+                }
+                next += Self::EVERY;
+                let written = std::fs::metadata(&wal).map(|m| m.len() >> 20).unwrap_or(0);
+                tracing::info!(
+                    step,
+                    migration = name,
+                    seconds = started.elapsed().as_secs(),
+                    written_mib = written,
+                    "still migrating the database"
+                );
+            }
+        });
+        Self { done, thread: Some(thread) }
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// Whether ANALYZE has run on this file (`roster seed` runs it); a file without statistics is
