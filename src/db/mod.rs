@@ -260,9 +260,44 @@ fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
         tracing::info!("refreshing the query planner's statistics");
         conn.batch_execute("ANALYZE;")?;
     }
+    if upgrade {
+        compact_if_sparse(conn, &wal)?;
+    }
     if total > 0 {
         conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);")?;
     }
+    Ok(())
+}
+
+/// A step that copies tables into a new form leaves the old ones' pages free inside the file
+/// (migration 18 at ten million customers: 5.3 GB free of 11.6). When more than a quarter of
+/// the file is free, VACUUM writes it afresh (113 s at ten million, down to 6.2 GB). It needs
+/// about twice the remaining data in free disk space while it runs, and is whole or not at all.
+fn compact_if_sparse(conn: &mut Conn, wal: &Path) -> anyhow::Result<()> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Pages {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        total: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        free: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        size: i64,
+    }
+    let p: Pages = diesel::sql_query(
+        "SELECT (SELECT page_count FROM pragma_page_count) AS total, \
+         (SELECT freelist_count FROM pragma_freelist_count) AS free, \
+         (SELECT page_size FROM pragma_page_size) AS size",
+    )
+    .get_result(conn)?;
+    if p.free * 4 <= p.total {
+        return Ok(());
+    }
+    let free_mib = (p.free * p.size) >> 20;
+    tracing::info!(free_mib, "compacting the database: the upgrade left this much unused");
+    let ticker = Ticker::start("compact".into(), "VACUUM", wal);
+    conn.batch_execute("VACUUM;")?;
+    drop(ticker);
     Ok(())
 }
 

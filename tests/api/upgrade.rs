@@ -295,6 +295,12 @@ async fn a_database_of_the_release_before_integer_keys_keeps_every_row_link_sess
             "integer"
         );
         assert_eq!(table_counts(&mut conn), before, "every row converted");
+        // The old tables' pages were given back: the file was compacted.
+        let free = type_of(
+            &mut conn,
+            "SELECT CAST(freelist_count AS TEXT) AS kind FROM pragma_freelist_count",
+        );
+        assert_eq!(free, "0", "no free pages left in the file");
     }
 
     // The same public ids reach the same people, groups and values.
