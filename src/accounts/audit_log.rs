@@ -173,17 +173,17 @@ pub struct EventPage {
 }
 
 fn cursor_of(e: &AuditEvent) -> String {
-    encode_cursor(&Cursor { value: e.occurred_at.millis().to_string(), id: e.id.clone() })
+    encode_cursor(&Cursor { value: e.occurred_at.millis().to_string(), id: e.id.to_string() })
 }
 
-fn position(before: Option<&str>) -> Result<Option<(At, String)>, AppError> {
+fn position(before: Option<&str>) -> Result<Option<(At, i64)>, AppError> {
     let Some(raw) = before else { return Ok(None) };
+    const INVALID: AppError =
+        AppError::BadRequest("This page link is not valid. Start from the first page.");
     let c = decode_cursor(raw)?;
-    let at =
-        c.value.parse().ok().and_then(At::from_millis).ok_or(AppError::BadRequest(
-            "This page link is not valid. Start from the first page.",
-        ))?;
-    Ok(Some((at, c.id)))
+    let at = c.value.parse().ok().and_then(At::from_millis).ok_or(INVALID)?;
+    let id = c.id.parse().map_err(|_| INVALID)?;
+    Ok(Some((at, id)))
 }
 
 pub async fn page(
@@ -256,8 +256,8 @@ pub async fn export_chunk(
     db: &Db,
     zone: Zone,
     filter: Filter,
-    before: Option<(At, String)>,
-) -> Result<(String, Option<(At, String)>), AppError> {
+    before: Option<(At, i64)>,
+) -> Result<(String, Option<(At, i64)>), AppError> {
     let (rows, names) = db
         .run(move |c| {
             let rows = audit::page(c, &filter, before, EXPORT_CHUNK)?;
@@ -267,7 +267,7 @@ pub async fn export_chunk(
         .await?;
     let names: HashMap<String, String> = names.into_iter().collect();
     let next = (rows.len() as i64 == EXPORT_CHUNK)
-        .then(|| rows.last().map(|e| (e.occurred_at, e.id.clone())))
+        .then(|| rows.last().map(|e| (e.occurred_at, e.id)))
         .flatten();
     let mut out = String::with_capacity(rows.len() * 160);
     for e in rows {

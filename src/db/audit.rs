@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use super::ids::{AccountId, PublicId};
 use super::schema::audit_events;
-use super::{Conn, new_id, now};
+use super::{Conn, now};
 
 use crate::domain::clock::At;
 
@@ -63,7 +63,8 @@ impl Actor {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_events, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct AuditEvent {
-    pub id: String,
+    /// Numbered in the order events happened; not shown, only the log's cursor carries it.
+    pub id: i64,
     pub occurred_at: At,
     pub actor_id: Option<String>,
     pub actor_label: String,
@@ -86,7 +87,6 @@ pub fn record(
 ) -> QueryResult<()> {
     diesel::insert_into(audit_events::table)
         .values((
-            audit_events::id.eq(new_id()),
             audit_events::occurred_at.eq(now()),
             audit_events::actor_id.eq(actor.id.as_deref()),
             audit_events::actor_label.eq(&actor.label),
@@ -136,7 +136,7 @@ pub struct Filter {
 pub fn page(
     conn: &mut Conn,
     f: &Filter,
-    before: Option<(At, String)>,
+    before: Option<(At, i64)>,
     limit: i64,
 ) -> QueryResult<Vec<AuditEvent>> {
     use audit_events::dsl as e;

@@ -81,7 +81,7 @@ diesel::table! {
     use crate::db::ids::*;
 
     audit_events (id) {
-        id -> Text,
+        id -> BigInt,
         occurred_at -> Millis,
         actor_id -> Nullable<Text>,
         actor_label -> Text,

@@ -154,7 +154,8 @@ fn seed_adds_audit_events_and_leaves_every_index_and_trigger_in_place() {
         let found = roster::db::accounts::find_public(&mut conn, subject).unwrap();
         assert!(found.is_some(), "{subject} is a seeded customer's public id");
     }
-    let by_time: Vec<String> = audit_events::table
+    // Events are keyed in the order they happened.
+    let by_time: Vec<i64> = audit_events::table
         .order(audit_events::occurred_at)
         .select(audit_events::id)
         .load(&mut conn)

@@ -89,7 +89,6 @@ pub fn insert(
                         let subject = (!subjects.is_empty())
                             .then(|| &subjects[rng.random_range(0..subjects.len())]);
                         (
-                            audit_events::id.eq(super::uuid_at(at).to_string()),
                             audit_events::occurred_at.eq(at),
                             audit_events::actor_label.eq(label),
                             audit_events::actor_name.eq(name),
