@@ -56,7 +56,7 @@ pub async fn terminate(
             }
             let revoked = grants::revoke_grant(conn, &grant, now())?;
             if revoked > 0 {
-                let app = applications::find(conn, &app_id)?.map(|a| a.name).unwrap_or_default();
+                let app = applications::find(conn, app_id)?.map(|a| a.name).unwrap_or_default();
                 audit::record(
                     conn,
                     &actor,

@@ -9,7 +9,8 @@ use serde_json::{Map, Value, json};
 use super::FormError;
 use crate::db::applications::{self, Application};
 use crate::db::audit::{self, Actor};
-use crate::db::{Db, attributes, new_id, now};
+use crate::db::ids::PublicId;
+use crate::db::{Db, attributes, now};
 use crate::domain::application::{ApplicationDefinition, ApplicationInput, ClientType};
 use crate::domain::token::{hash_token, random_token};
 use crate::error::AppError;
@@ -62,8 +63,8 @@ pub async fn create(db: &Db, actor: Actor, input: ApplicationInput) -> Result<Cr
     let d = ApplicationDefinition::parse(&input, &known).map_err(FormError::Invalid)?;
     let secret = (d.client_type == ClientType::Confidential).then(random_token);
     let secret_hash = secret.as_deref().map(hash_token);
-    let (id, client_id) = (new_id(), new_client_id());
-    let row_id = id.clone();
+    let (public_id, client_id) = (PublicId::new(), new_client_id());
+    let (id, row_id) = (public_id.to_string(), public_id.to_string());
     let inserted = db
         .run(move |conn| {
             crate::db::write(conn, |conn| {
@@ -71,7 +72,14 @@ pub async fn create(db: &Db, actor: Actor, input: ApplicationInput) -> Result<Cr
                 if applications::name_taken(conn, &d.name, None)? {
                     return Ok(false);
                 }
-                applications::insert(conn, &row_id, &client_id, secret_hash.as_deref(), &d, now())?;
+                applications::insert(
+                    conn,
+                    public_id,
+                    &client_id,
+                    secret_hash.as_deref(),
+                    &d,
+                    now(),
+                )?;
                 let mut details: Map<String, Value> =
                     parts(&d).into_iter().map(|(k, _, v)| (k.to_owned(), v)).collect();
                 details.insert("client_type".into(), json!(d.client_type.as_str()));
@@ -96,7 +104,7 @@ pub async fn create(db: &Db, actor: Actor, input: ApplicationInput) -> Result<Cr
 
 pub async fn find(db: &Db, id: &str) -> Result<Application, AppError> {
     let id = id.to_owned();
-    db.run(move |c| applications::find(c, &id)?.ok_or(AppError::NotFound)).await
+    db.run(move |c| applications::find_public(c, &id)?.ok_or(AppError::NotFound)).await
 }
 
 /// Saves what changed; returns the labels of the changed parts (empty: nothing to save).
@@ -120,10 +128,10 @@ pub async fn update(
     let saved = db
         .run(move |conn| {
             crate::db::write(conn, |conn| {
-                if applications::name_taken(conn, &after.name, Some(&id))? {
+                if applications::name_taken(conn, &after.name, Some(existing.id))? {
                     return Ok(false);
                 }
-                applications::update(conn, &id, &after, now())?;
+                applications::update(conn, existing.id, &after, now())?;
                 audit::record(
                     conn,
                     &actor,
@@ -155,13 +163,13 @@ pub async fn regenerate_secret(db: &Db, actor: Actor, id: &str) -> Result<String
     let done = db
         .run(move |conn| {
             crate::db::write(conn, |conn| {
-                let Some(app) = applications::find(conn, &id)? else {
+                let Some(app) = applications::find_public(conn, &id)? else {
                     return Ok(Err(AppError::NotFound));
                 };
                 if app.client_type() != Some(ClientType::Confidential) {
                     return Ok(Err(NO_SECRET));
                 }
-                applications::set_secret_hash(conn, &id, &hash, now())?;
+                applications::set_secret_hash(conn, app.id, &hash, now())?;
                 audit::record(
                     conn,
                     &actor,
@@ -182,8 +190,9 @@ pub async fn delete(db: &Db, actor: Actor, id: &str) -> Result<String, AppError>
     let id = id.to_owned();
     db.run(move |conn| {
         crate::db::write(conn, |conn| {
-            let app = applications::find(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
-            applications::delete(conn, &id)?;
+            let app =
+                applications::find_public(conn, &id)?.ok_or(diesel::result::Error::NotFound)?;
+            applications::delete(conn, app.id)?;
             audit::record(
                 conn,
                 &actor,

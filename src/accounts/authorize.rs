@@ -197,7 +197,7 @@ pub async fn issue_code(
     let row = Code {
         code_hash: hash_token(&code),
         grant_id: new_id(),
-        application_id: valid.app.id.clone(),
+        application_id: valid.app.id,
         account_id: who.id,
         redirect_uri: valid.redirect_uri.clone(),
         scope: valid.scope.clone(),

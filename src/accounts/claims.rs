@@ -156,7 +156,7 @@ pub async fn userinfo(db: &Db, access_token: &str) -> Result<Option<Value>, AppE
         if !can_sign_in(account.as_ref()) {
             return Ok(None);
         }
-        let Some(app) = applications::find(conn, &token.application_id)? else { return Ok(None) };
+        let Some(app) = applications::find(conn, token.application_id)? else { return Ok(None) };
         let p = profile(conn, &app, account.expect("checked"))?;
         let scopes: Vec<&str> = token.scope.split(' ').collect();
         let mut out = Map::new();

@@ -143,7 +143,7 @@ fn mint(
         token_hash: hash,
         kind: kind.as_str().to_owned(),
         grant_id: grant_id.to_owned(),
-        application_id: app.id.clone(),
+        application_id: app.id,
         account_id,
         scope: scope.to_owned(),
         auth_time,

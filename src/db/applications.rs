@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::Conn;
+use super::ids::{ApplicationId, PublicId};
 use super::schema::applications as a;
 use crate::domain::application::{ApplicationDefinition, ClientType};
 use crate::domain::clock::At;
@@ -11,7 +12,8 @@ use crate::domain::signing::Algorithm;
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = a, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct Application {
-    pub id: String,
+    pub id: ApplicationId,
+    pub public_id: PublicId,
     pub name: String,
     pub client_id: String,
     pub client_type: String,
@@ -72,7 +74,7 @@ impl Application {
 
 pub fn insert(
     conn: &mut Conn,
-    id: &str,
+    public_id: PublicId,
     client_id: &str,
     secret_hash: Option<&str>,
     d: &ApplicationDefinition,
@@ -80,7 +82,7 @@ pub fn insert(
 ) -> QueryResult<usize> {
     diesel::insert_into(a::table)
         .values((
-            a::id.eq(id),
+            a::public_id.eq(public_id),
             a::name.eq(&d.name),
             a::client_id.eq(client_id),
             a::client_type.eq(d.client_type.as_str()),
@@ -100,7 +102,12 @@ pub fn insert(
 }
 
 /// The editable parts (the kind, and so the secret, stay as created).
-pub fn update(conn: &mut Conn, id: &str, d: &ApplicationDefinition, at: At) -> QueryResult<usize> {
+pub fn update(
+    conn: &mut Conn,
+    id: ApplicationId,
+    d: &ApplicationDefinition,
+    at: At,
+) -> QueryResult<usize> {
     diesel::update(a::table.find(id))
         .set((
             a::name.eq(&d.name),
@@ -117,15 +124,30 @@ pub fn update(conn: &mut Conn, id: &str, d: &ApplicationDefinition, at: At) -> Q
         .execute(conn)
 }
 
-pub fn set_secret_hash(conn: &mut Conn, id: &str, secret_hash: &str, at: At) -> QueryResult<usize> {
+pub fn set_secret_hash(
+    conn: &mut Conn,
+    id: ApplicationId,
+    secret_hash: &str,
+    at: At,
+) -> QueryResult<usize> {
     diesel::update(a::table.find(id))
         .filter(a::client_type.eq(ClientType::Confidential.as_str()))
         .set((a::secret_hash.eq(secret_hash), a::updated_at.eq(at)))
         .execute(conn)
 }
 
-pub fn find(conn: &mut Conn, id: &str) -> QueryResult<Option<Application>> {
+pub fn find(conn: &mut Conn, id: ApplicationId) -> QueryResult<Option<Application>> {
     a::table.find(id).select(Application::as_select()).first(conn).optional()
+}
+
+/// The application a URL names by its public id (`None` for text that is not one).
+pub fn find_public(conn: &mut Conn, public_id: &str) -> QueryResult<Option<Application>> {
+    let Some(public_id) = PublicId::parse(public_id) else { return Ok(None) };
+    a::table
+        .filter(a::public_id.eq(public_id))
+        .select(Application::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn find_by_client_id(conn: &mut Conn, client_id: &str) -> QueryResult<Option<Application>> {
@@ -146,13 +168,13 @@ pub fn any(conn: &mut Conn) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(a::table.select(a::id))).get_result(conn)
 }
 
-pub fn delete(conn: &mut Conn, id: &str) -> QueryResult<usize> {
+pub fn delete(conn: &mut Conn, id: ApplicationId) -> QueryResult<usize> {
     diesel::delete(a::table.find(id)).execute(conn)
 }
 
 /// Is the name used by another application (case-insensitively)?
-pub fn name_taken(conn: &mut Conn, name: &str, except: Option<&str>) -> QueryResult<bool> {
+pub fn name_taken(conn: &mut Conn, name: &str, except: Option<ApplicationId>) -> QueryResult<bool> {
     let lowered = name.to_lowercase();
-    let all: Vec<(String, String)> = a::table.select((a::id, a::name)).load(conn)?;
-    Ok(all.iter().any(|(id, n)| n.to_lowercase() == lowered && Some(id.as_str()) != except))
+    let all: Vec<(ApplicationId, String)> = a::table.select((a::id, a::name)).load(conn)?;
+    Ok(all.iter().any(|(id, n)| n.to_lowercase() == lowered && Some(*id) != except))
 }

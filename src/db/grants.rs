@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 
 use super::Conn;
-use super::ids::AccountId;
+use super::ids::{AccountId, ApplicationId};
 use super::schema::authorization_codes as c;
 use super::schema::oidc_tokens as t;
 
@@ -16,7 +16,7 @@ pub use crate::domain::oidc::TokenKind;
 pub struct Code {
     pub code_hash: String,
     pub grant_id: String,
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub account_id: AccountId,
     pub redirect_uri: String,
     pub scope: String,
@@ -34,7 +34,7 @@ pub struct Token {
     pub token_hash: String,
     pub kind: String,
     pub grant_id: String,
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub account_id: AccountId,
     pub scope: String,
     pub auth_time: At,
@@ -111,7 +111,7 @@ pub fn revoke_token(conn: &mut Conn, hash: &str, at: At) -> QueryResult<bool> {
 /// A grant still in use: an application the customer is signed in to.
 pub struct LiveGrant {
     pub grant_id: String,
-    pub application_id: String,
+    pub application_id: ApplicationId,
     pub signed_in: At,
     pub last_used: At,
 }
@@ -123,7 +123,7 @@ pub fn live_of_account(
     at: At,
 ) -> QueryResult<Vec<LiveGrant>> {
     use diesel::dsl::{max, min};
-    let rows: Vec<(String, String, Option<At>, Option<At>)> = t::table
+    let rows: Vec<(String, ApplicationId, Option<At>, Option<At>)> = t::table
         .filter(t::account_id.eq(account_id))
         .filter(t::revoked_at.is_null())
         .filter(t::expires_at.gt(at))
@@ -144,7 +144,10 @@ pub fn live_of_account(
 }
 
 /// The account and application of a grant, if it has any token.
-pub fn owner_of_grant(conn: &mut Conn, grant_id: &str) -> QueryResult<Option<(AccountId, String)>> {
+pub fn owner_of_grant(
+    conn: &mut Conn,
+    grant_id: &str,
+) -> QueryResult<Option<(AccountId, ApplicationId)>> {
     t::table
         .filter(t::grant_id.eq(grant_id))
         .select((t::account_id, t::application_id))

@@ -1,5 +1,5 @@
 //! Keys. Inside the database a row is keyed by an integer (`AccountId`, `GroupId`,
-//! `AttributeId`: SQLite's rowid, 1–8 bytes in every table and index that points at it);
+//! `AttributeId`, `ApplicationId`: SQLite's rowid, 1–8 bytes in every table and index that points at it);
 //! outside it by its public id (`PublicId`, a UUID stored as 16 bytes), which is what URLs,
 //! emails, the audit log, OpenID's `sub` and every API carry.
 //!
@@ -78,6 +78,11 @@ integer_key!(
     /// A custom attribute's key.
     AttributeId,
     AttributeKey
+);
+integer_key!(
+    /// An application's key (an OpenID Connect client).
+    ApplicationId,
+    ApplicationKey
 );
 
 /// Serializes an `AccountId` field (`#[serde(with = ...)]`): only for the copy of a session's

@@ -236,7 +236,8 @@ diesel::table! {
     use crate::db::ids::*;
 
     applications (id) {
-        id -> Text,
+        id -> ApplicationKey,
+        public_id -> PublicUuid,
         name -> Text,
         client_id -> Text,
         client_type -> Text,
@@ -262,7 +263,7 @@ diesel::table! {
     authorization_codes (code_hash) {
         code_hash -> Text,
         grant_id -> Text,
-        application_id -> Text,
+        application_id -> ApplicationKey,
         account_id -> AccountKey,
         redirect_uri -> Text,
         scope -> Text,
@@ -284,7 +285,7 @@ diesel::table! {
         token_hash -> Text,
         kind -> Text,
         grant_id -> Text,
-        application_id -> Text,
+        application_id -> ApplicationKey,
         account_id -> AccountKey,
         scope -> Text,
         auth_time -> Millis,

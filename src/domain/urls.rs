@@ -78,7 +78,7 @@ pub fn console_invitation(token: &str) -> String {
     format!("{CONSOLE}/invitation/{token}")
 }
 
-pub fn console_application(id: &str) -> String {
+pub fn console_application(id: impl std::fmt::Display) -> String {
     format!("{CONSOLE_APPLICATIONS}/{id}")
 }
 

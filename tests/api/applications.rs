@@ -49,7 +49,7 @@ async fn a_web_application_gets_a_secret_shown_once_and_kept_only_as_a_hash() {
     assert!(page.contains(&format!("OIDC_CLIENT_ID={}", row.client_id)), "ready to paste");
     assert!(page.contains("/.well-known/openid-configuration"), "the discovery URL");
     // Never again.
-    let (status, again) = app.get_text(&format!("{APPS}/{}", row.id)).await;
+    let (status, again) = app.get_text(&format!("{APPS}/{}", row.public_id)).await;
     assert_eq!(status, 200);
     assert!(!again.contains(&secret) && !again.contains("reveal-value"));
     let (_, list) = app.get_text(APPS).await;
@@ -76,7 +76,7 @@ async fn register_answers_with_a_redirect_so_a_reload_posts_nothing_and_the_secr
     assert_eq!(res.status(), 303);
     let to = header(res.headers(), "location").to_owned();
     let row = stored(&app, "Shop").await.unwrap();
-    assert_eq!(to, format!("{APPS}/{}", row.id), "to the application's own page");
+    assert_eq!(to, format!("{APPS}/{}", row.public_id), "to the application's own page");
     // Between the answer and the page, the secret waits in the session, but never readable.
     let waiting = session_states(&app).await;
     assert!(waiting.contains("reveal"), "{waiting}");
@@ -101,7 +101,7 @@ async fn a_secret_waiting_for_one_page_is_not_shown_by_another() {
     assert_eq!(res.status(), 303);
     register(&app, &form("Other", "public", "https://other.example.com/cb")).await;
     let other = stored(&app, "Other").await.unwrap();
-    let (_, page) = app.get_text(&format!("{APPS}/{}", other.id)).await;
+    let (_, page) = app.get_text(&format!("{APPS}/{}", other.public_id)).await;
     assert!(!page.contains("reveal-value"), "{page}");
 }
 
@@ -112,7 +112,7 @@ async fn a_single_page_application_has_no_secret_and_cannot_get_one() {
     assert_eq!(res.status(), 303);
     let row = stored(&app, "Widget").await.unwrap();
     assert!(row.secret_hash.is_none());
-    let page = format!("{APPS}/{}", row.id);
+    let page = format!("{APPS}/{}", row.public_id);
     let (_, html) = app.get_text(&page).await;
     assert!(html.contains("PKCE (S256) required") && !html.contains("Regenerate secret"));
     let res = app.post_on(&page, &format!("{page}/secret"), &[]).await;
@@ -151,7 +151,7 @@ async fn edits_save_what_changed_with_before_and_after_and_keep_the_kind() {
     let app = signed_in_app().await;
     register(&app, &form("Shop", "confidential", "https://shop.example.com/cb")).await;
     let row = stored(&app, "Shop").await.unwrap();
-    let page = format!("{APPS}/{}", row.id);
+    let page = format!("{APPS}/{}", row.public_id);
     let mut fields =
         form("Shop", "public", "https://shop.example.com/cb\nhttps://shop.example.com/cb2");
     fields.push(("claims", "groups"));
@@ -178,7 +178,7 @@ async fn regenerate_replaces_the_secret_and_delete_needs_the_box() {
     let first = register(&app, &form("Shop", "confidential", "https://shop.example.com/cb")).await;
     let first = element_text(&app.followed(first).await.1, "reveal-value").unwrap();
     let row = stored(&app, "Shop").await.unwrap();
-    let page = format!("{APPS}/{}", row.id);
+    let page = format!("{APPS}/{}", row.public_id);
     let res = app.post_on(&page, &format!("{page}/secret"), &[]).await;
     assert_eq!(res.status(), 303);
     let second = element_text(&app.followed(res).await.1, "reveal-value").unwrap();

@@ -126,7 +126,7 @@ impl World {
             .unwrap();
         let app_id = created.id.clone();
         let row = db
-            .run(move |c| Ok(roster::db::applications::find(c, &app_id)?))
+            .run(move |c| Ok(roster::db::applications::find_public(c, &app_id)?))
             .await
             .unwrap()
             .unwrap();

@@ -132,7 +132,7 @@ async fn register_signed(app: &TestApp, kind: &str, alg: &str) -> Client {
     let created = roster::accounts::applications::create(&app.db, actor, input).await.ok().unwrap();
     let row = app
         .db
-        .run(move |c| Ok(roster::db::applications::find(c, &created.id)?))
+        .run(move |c| Ok(roster::db::applications::find_public(c, &created.id)?))
         .await
         .unwrap()
         .unwrap();
@@ -625,7 +625,7 @@ async fn the_token_endpoint_answers_each_rfc_6749_error() {
     assert_eq!(userinfo(&app, &access).await.0, 200);
     let apps = app.db.run(|c| Ok(roster::db::applications::all(c)?)).await.unwrap();
     let shop = apps.iter().find(|a| a.client_id == client.id).unwrap();
-    let page = format!("/console/applications/{}", shop.id);
+    let page = format!("/console/applications/{}", shop.public_id);
     assert_eq!(
         app.post_on(&page, &format!("{page}/delete"), &[("confirm", "on")]).await.status(),
         303

@@ -52,7 +52,7 @@ pub async fn list(
     let rows = all
         .into_iter()
         .map(|a| Row {
-            href: urls::console_application(&a.id),
+            href: urls::console_application(a.public_id),
             kind: a.client_type().map(ClientType::label).unwrap_or("—"),
             redirects: a.redirect_uris().len(),
             created: state.stamp(&a.created_at),
@@ -291,7 +291,7 @@ fn delete_confirm(a: &Application) -> Confirm {
             a.name
         ),
         "I understand that this application will be deleted.",
-        urls::console_application(&a.id),
+        urls::console_application(a.public_id),
     )
 }
 
@@ -311,7 +311,7 @@ async fn render(
         chrome: Chrome::new(state, session, admin, "applications"),
         notice: flash::take(session),
         secret,
-        base: urls::console_application(&app.id),
+        base: urls::console_application(app.public_id),
         kind: app.client_type().map(ClientType::label).unwrap_or("—"),
         confidential: app.client_type() == Some(ClientType::Confidential),
         issuer: state.base_url.clone(),
