@@ -64,7 +64,6 @@ pub async fn create(db: &Db, actor: Actor, input: ApplicationInput) -> Result<Cr
     let secret = (d.client_type == ClientType::Confidential).then(random_token);
     let secret_hash = secret.as_deref().map(hash_token);
     let (public_id, client_id) = (PublicId::new(), new_client_id());
-    let (id, row_id) = (public_id.to_string(), public_id.to_string());
     let inserted = db
         .run(move |conn| {
             crate::db::write(conn, |conn| {
@@ -88,7 +87,7 @@ pub async fn create(db: &Db, actor: Actor, input: ApplicationInput) -> Result<Cr
                     conn,
                     &actor,
                     "application.created",
-                    Some((&row_id, &d.name)),
+                    Some((&public_id.to_string(), &d.name)),
                     Value::Object(details),
                 )?;
                 Ok::<_, diesel::result::Error>(true)
@@ -99,7 +98,7 @@ pub async fn create(db: &Db, actor: Actor, input: ApplicationInput) -> Result<Cr
     if !inserted {
         return Err(name_taken_error());
     }
-    Ok(Created { id, secret })
+    Ok(Created { id: public_id.to_string(), secret })
 }
 
 pub async fn find(db: &Db, id: &str) -> Result<Application, AppError> {
