@@ -7,9 +7,9 @@
 use serde_json::json;
 
 use super::{Services, lock};
-use crate::db::accounts::{self, Account};
+use crate::db::accounts::{self, Account, AccountSummary};
 use crate::db::audit::{self, Actor};
-use crate::db::ids::{AccountId, PublicId};
+use crate::db::ids::AccountId;
 use crate::db::{Db, now};
 use crate::domain::account::{Kind, Status};
 use crate::domain::email::EmailAddress;
@@ -139,15 +139,10 @@ pub async fn record_link_sign_in(db: &Db, id: AccountId, ip: &str) -> Result<(),
     .await
 }
 
-pub async fn record_sign_out(
-    db: &Db,
-    id: AccountId,
-    public_id: PublicId,
-    email: &str,
-    ip: &str,
-) -> Result<(), AppError> {
-    let actor = Actor::account(id, public_id, email, ip);
-    let email = email.to_owned();
+pub async fn record_sign_out(db: &Db, account: &AccountSummary, ip: &str) -> Result<(), AppError> {
+    let (id, public_id) = (account.id, account.public_id);
+    let actor = Actor::account(id, public_id, &account.email, ip);
+    let email = account.email.clone();
     db.run(move |conn| {
         // A customer's own sign-out also ends their sign-ins to applications.
         let app_tokens = crate::db::grants::revoke_account(conn, id, now())?;

@@ -227,10 +227,10 @@ fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
         .pending_migrations(MIGRATIONS)
         .map_err(|e| anyhow::anyhow!("reading the migrations failed: {e}"))?;
     let total = pending.len();
-    let wal = wal_path(conn)?;
     // An upgrade says each step as it starts; a new file's steps take no time.
     let upgrade =
         total > 0 && !conn.applied_migrations().map_err(|e| anyhow::anyhow!("{e}"))?.is_empty();
+    let wal = if upgrade { wal_path(conn)? } else { std::path::PathBuf::new() };
     for (i, migration) in pending.iter().enumerate() {
         let name = migration.name().to_string();
         if upgrade {

@@ -11,7 +11,7 @@ use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Key, SameSite};
 use chrono::Duration;
 
-use crate::db::accounts;
+use crate::db::accounts::{self, AccountSummary};
 use crate::db::ids::{AccountId, PublicId};
 use crate::db::sessions::{self, NewSession, SessionOwner};
 use crate::db::{Db, now};
@@ -56,27 +56,43 @@ fn state_str(state: &HashMap<String, String>, key: &str) -> Option<String> {
 }
 
 struct Owner {
+    /// The account's public id, as the state names it.
     account: Option<String>,
+    /// Its key, when the account loaded with the session is that one (no query then).
+    loaded_key: Option<AccountId>,
     user_agent: String,
     ip: String,
 }
 
+/// Who the state says the session belongs to. `state` still holds the account loaded with
+/// the session (`KEY_LOADED_ACCOUNT`), if any.
 fn owner_of(state: &HashMap<String, String>) -> Owner {
+    let account = state_str(state, KEY_ACCOUNT);
+    let loaded = state
+        .get(KEY_LOADED_ACCOUNT)
+        .and_then(|json| serde_json::from_str::<AccountSummary>(json).ok());
+    let loaded_key = loaded
+        .filter(|a| account.as_deref() == Some(a.public_id.to_string().as_str()))
+        .map(|a| a.id);
     Owner {
-        account: state_str(state, KEY_ACCOUNT),
+        account,
+        loaded_key,
         user_agent: state_str(state, KEY_USER_AGENT).unwrap_or_default(),
         ip: state_str(state, KEY_IP).unwrap_or_default(),
     }
 }
 
-/// The key of the account the state names by public id (none if it names nothing).
-fn account_key(
-    conn: &mut crate::db::Conn,
-    public_id: Option<&str>,
-) -> diesel::QueryResult<Option<AccountId>> {
-    match public_id.and_then(PublicId::parse) {
-        Some(public_id) => accounts::key_of(conn, public_id),
-        None => Ok(None),
+impl Owner {
+    /// The key of the account the state names by public id (none if it names nothing): the
+    /// loaded account's, or looked up (a sign-in, which names a new account).
+    fn account_key(&self, conn: &mut crate::db::Conn) -> diesel::QueryResult<Option<AccountId>> {
+        if self.loaded_key.is_some() {
+            return Ok(self.loaded_key);
+        }
+        match self.account.as_deref().and_then(PublicId::parse) {
+            Some(public_id) => accounts::key_of(conn, public_id),
+            None => Ok(None),
+        }
     }
 }
 
@@ -124,17 +140,17 @@ impl SessionStore for DbSessionStore {
         mut state: HashMap<String, String>,
         _ttl: &CookieDuration,
     ) -> Result<SessionKey, SaveError> {
+        let owner = owner_of(&state);
         state.remove(KEY_LOADED_ACCOUNT);
         state.remove(KEY_LOADED_ID_HASH);
         let key = random_token();
         let id_hash = hash_token(&key);
         let body = serde_json::to_string(&state).map_err(|e| SaveError::Serialization(e.into()))?;
-        let owner = owner_of(&state);
         let (scope, idle, absolute) = (self.scope, self.idle, self.absolute);
         self.db
             .run(move |conn| {
                 let at = now();
-                let account_id = account_key(conn, owner.account.as_deref())?;
+                let account_id = owner.account_key(conn)?;
                 sessions::insert(
                     conn,
                     &NewSession {
@@ -163,18 +179,18 @@ impl SessionStore for DbSessionStore {
         mut state: HashMap<String, String>,
         ttl: &CookieDuration,
     ) -> Result<SessionKey, UpdateError> {
+        let owner = owner_of(&state);
         state.remove(KEY_LOADED_ACCOUNT);
         state.remove(KEY_LOADED_ID_HASH);
         let id_hash = hash_token(key.as_ref());
         let body =
             serde_json::to_string(&state).map_err(|e| UpdateError::Serialization(e.into()))?;
-        let owner = owner_of(&state);
         let idle = self.idle;
         let updated = self
             .db
             .run(move |conn| {
                 let at = now();
-                let account_id = account_key(conn, owner.account.as_deref())?;
+                let account_id = owner.account_key(conn)?;
                 let changes = SessionOwner {
                     account_id: Some(account_id),
                     user_agent: Some(&owner.user_agent)

@@ -234,14 +234,7 @@ pub async fn logout(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     if let Some(account) = auth::session_account(&session) {
-        signin::record_sign_out(
-            &state.db,
-            account.id,
-            account.public_id,
-            &account.email,
-            &client_ip(&req),
-        )
-        .await?;
+        signin::record_sign_out(&state.db, &account, &client_ip(&req)).await?;
     }
     session.purge();
     Ok(see_other(&req, &format!("{}?notice=signed_out", area.login)))

@@ -14,7 +14,7 @@ use crate::accounts::FormError;
 use crate::accounts::groups as use_case;
 use crate::accounts::list::{self, ListParams, ListRequest};
 use crate::db::groups::{self, GroupDetails};
-use crate::db::ids::AccountId;
+use crate::db::ids::{AccountId, GroupId};
 use crate::domain::FieldErrors;
 use crate::domain::format::Stamp;
 use crate::domain::name::search_key;
@@ -241,6 +241,7 @@ async fn render_group(
         let last = members.last().map(|m| m.id.to_string()).unwrap_or_default();
         format!("{base}?{}", serde_urlencoded::to_string([("after", last)]).unwrap_or_default())
     });
+    let candidates = candidates(state, group.id, &q).await?;
     let (status, name, errors) = match rename {
         Some((name, errors)) => (StatusCode::UNPROCESSABLE_ENTITY, name, errors),
         None => (StatusCode::OK, group.name.clone(), FieldErrors::default()),
@@ -267,7 +268,7 @@ async fn render_group(
         next_href,
         can_manage: admin.can_manage_customers(),
         base,
-        candidates: candidates(state, id, &q).await?,
+        candidates,
         q,
     };
     html(status, &page)
@@ -387,7 +388,7 @@ pub struct Candidate {
 
 /// Customers matching a search, to add to the group: the Users list's indexed search, ten at
 /// a time, each marked when already a member. Never a list of everyone.
-async fn candidates(state: &State, group_id: &str, q: &str) -> Result<Vec<Candidate>, AppError> {
+async fn candidates(state: &State, group: GroupId, q: &str) -> Result<Vec<Candidate>, AppError> {
     if search_key(q).is_empty() {
         return Ok(Vec::new());
     }
@@ -395,14 +396,7 @@ async fn candidates(state: &State, group_id: &str, q: &str) -> Result<Vec<Candid
         ListParams { q: q.to_owned(), per_page: Some(CANDIDATES), ..ListParams::default() };
     let rows = list::list_customers(&state.db, ListRequest::parse(&params)?).await?.rows;
     let keys: Vec<AccountId> = rows.iter().map(|r| r.key).collect();
-    let group = group_id.to_owned();
-    let members = state
-        .db
-        .run(move |c| {
-            let group = groups::find(c, &group)?.ok_or(AppError::NotFound)?;
-            Ok(groups::members_among(c, group.id, &keys)?)
-        })
-        .await?;
+    let members = state.db.run(move |c| Ok(groups::members_among(c, group, &keys)?)).await?;
     Ok(rows
         .into_iter()
         .map(|r| Candidate {

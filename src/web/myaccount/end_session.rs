@@ -87,14 +87,7 @@ pub async fn submit(
     // Checked again: the form is the visitor's to change.
     let to = target(&state, &r).await?;
     if let Some(account) = auth::session_account(&session) {
-        signin::record_sign_out(
-            &state.db,
-            account.id,
-            account.public_id,
-            &account.email,
-            &client_ip(&req),
-        )
-        .await?;
+        signin::record_sign_out(&state.db, &account, &client_ip(&req)).await?;
     }
     session.purge();
     let page = SignedOutPage {
