@@ -24,24 +24,24 @@ pub const PAGE_SIZES: [i64; 3] = [25, 50, 100];
 ///
 /// The count also decides how a search runs. Up to this many matches are collected from the
 /// search index (or, for a one- or two-letter prefix, the email/name indexes) and sorted: a row
-/// lookup each. Beyond it, matches are dense enough that walking the default order's index,
-/// which carries the email and name keys, finds a page sooner: ~26/density index entries at a
-/// tenth of a lookup each. The two cost the same at about sqrt(2.6 × customers) matches,
-/// ~1,600 at a million.
+/// lookup each. Beyond it, matches are dense enough that walking the "Created" order (the table
+/// itself, read in order) finds a page sooner: ~26/density rows at a tenth of a lookup each. The
+/// two cost the same at about sqrt(2.6 × customers) matches, ~1,600 at a million.
 pub const COUNT_CAP: i64 = 1_000;
 
-/// In the email order, a dense search walks the email index, which carries no names: a row
-/// lookup per entry rather than a tenth of one, so collecting and sorting the matches stays the
+/// In the email and last sign-in orders, a dense search walks an index that carries no names
+/// (migration 21 took them out of the last sign-in one: 50 bytes per customer): a row lookup
+/// per entry rather than a tenth of one, so collecting and sorting the matches stays the
 /// cheaper plan up to ~sqrt(26 × 3 × customers) matches. Measured at 1M customers: 4,756
 /// matches collected and sorted in 12 ms; walking the email index to a page of them, 12–60 ms.
-/// Only a substring search without filters, whose count comes from the indexes alone.
-pub const EMAIL_ORDER_SPARSE_MAX: i64 = 5_000;
+/// Only a substring search without filters, whose count comes from the search index.
+pub const INDEX_ORDER_SPARSE_MAX: i64 = 5_000;
 
 /// Up to how many matches a search collects and sorts them (beyond, it walks an index).
 fn sparse_max(q: &ListQuery) -> i64 {
     let substring = q.search.as_deref().is_some_and(customer_search::is_substring);
-    if q.sort == SortField::Email && substring && q.status.is_none() && q.group.is_none() {
-        EMAIL_ORDER_SPARSE_MAX
+    if q.sort != SortField::Created && substring && q.status.is_none() && q.group.is_none() {
+        INDEX_ORDER_SPARSE_MAX
     } else {
         COUNT_CAP
     }
@@ -68,7 +68,7 @@ fn plan(conn: &mut Conn, q: &mut ListQuery) -> QueryResult<(i64, i64)> {
     // or walked (reading no more rows than matches, see `walks_status`) and counted to 100 only:
     // the first 101 matches are enough to decide.
     let by_status = q.status.is_some() && q.group.is_none();
-    let streams = q.sort == SortField::Created && customer_search::streams(&term);
+    let streams = q.sort == SortField::Created && customer_search::is_substring(&term);
     let collect_max = if by_status && streams { NARROWED_COUNT_CAP } else { sparse_max };
     let ids = customer_search::matching_ids(conn, &term, collect_max + 1)?;
     let narrowed = q.status.is_some() || q.group.is_some();
@@ -121,8 +121,7 @@ fn plan(conn: &mut Conn, q: &mut ListQuery) -> QueryResult<(i64, i64)> {
 /// `first_ids`, its first matches in rowid order: where the last of them stands among all rows.
 /// At a million: "example.org" among the locked is walked (~600 rows instead of ~2,500), a
 /// part of an email shared by 0.15 % streamed (~1,500 rows instead of every locked customer).
-/// Reading 101 first matches rather than 1,001 for this saves ~0.6 ms of phrase checks for a
-/// domain.
+/// Reading 101 first matches rather than 1,001 for this saves ~0.6 ms of checks for a domain.
 fn walks_status(conn: &mut Conn, q: &ListQuery, first_ids: &[i64]) -> QueryResult<bool> {
     let (Some(status), None, Some(&last)) = (q.status, &q.group, first_ids.last()) else {
         return Ok(false);

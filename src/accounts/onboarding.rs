@@ -13,6 +13,7 @@ use crate::db::attributes::{self, Attribute};
 use crate::db::audit::{self, Actor};
 use crate::db::ids::{GroupId, PublicId};
 use crate::db::outbox::{self, NewMessage};
+use crate::db::stored_hash::HashText;
 use crate::db::{Db, groups, now, settings, submissions, tokens};
 use crate::domain::FieldErrors;
 use crate::domain::account::{Kind, Status};
@@ -201,7 +202,7 @@ pub async fn create_customer(
                         last_name: valid.last.as_str(),
                         first_name_key: &valid.first.search_key(),
                         last_name_key: &valid.last.search_key(),
-                        password_hash: hash.as_deref(),
+                        password_hash: hash.as_deref().map(HashText),
                         must_change_password: temporary,
                         status: if temporary {
                             Status::Active.as_str()

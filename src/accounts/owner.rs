@@ -5,6 +5,7 @@ use serde_json::json;
 use crate::db::accounts::{self, NewAccount};
 use crate::db::audit::{self, Actor};
 use crate::db::ids::PublicId;
+use crate::db::stored_hash::HashText;
 use crate::db::{Db, now, settings};
 use crate::domain::account::{Kind, Role, Status};
 use crate::domain::email::EmailAddress;
@@ -105,7 +106,7 @@ pub async fn create_owner(
                         last_name: last.as_str(),
                         first_name_key: &first.search_key(),
                         last_name_key: &last.search_key(),
-                        password_hash: Some(&hash),
+                        password_hash: Some(HashText(&hash)),
                         must_change_password: false,
                         status: Status::Active.as_str(),
                         lock_reason: None,

@@ -14,6 +14,7 @@ use super::{FormError, Services, profile, queue_email};
 use crate::db::accounts::{self, Account, NewAccount};
 use crate::db::audit::{self, Actor};
 use crate::db::ids::PublicId;
+use crate::db::stored_hash::HashText;
 use crate::db::tokens::{self, TokenState};
 use crate::db::{attributes, settings};
 use crate::domain::FieldErrors;
@@ -129,7 +130,7 @@ pub async fn register(
                         last_name: last.as_str(),
                         first_name_key: &first.search_key(),
                         last_name_key: &last.search_key(),
-                        password_hash: Some(&hash),
+                        password_hash: Some(HashText(&hash)),
                         must_change_password: false,
                         status: status.as_str(),
                         lock_reason: None,

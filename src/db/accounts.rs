@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use super::Conn;
 use super::ids::{AccountId, PublicId};
 use super::schema::accounts;
+use super::stored_hash::HashText;
 use crate::domain::account::{Kind, LockReason, Role, Status};
 use crate::domain::clock::At;
 
@@ -133,7 +134,7 @@ pub struct NewAccount<'a> {
     pub last_name: &'a str,
     pub first_name_key: &'a str,
     pub last_name_key: &'a str,
-    pub password_hash: Option<&'a str>,
+    pub password_hash: Option<HashText<'a>>,
     pub must_change_password: bool,
     pub status: &'a str,
     pub lock_reason: Option<&'a str>,
@@ -184,9 +185,19 @@ pub fn find_customer(conn: &mut Conn, public_id: &str) -> QueryResult<Account> {
         .ok_or(diesel::result::Error::NotFound)
 }
 
+/// The accounts of one kind, spelled out in the SQL: the email, name and last sign-in indexes
+/// are partial indexes of one kind each (migration 21), which SQLite uses only when the query
+/// names that kind in its text (a bound value would not do).
+pub fn of_kind(kind: Kind) -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql(match kind {
+        Kind::Customer => "accounts.kind = 'customer'",
+        Kind::Administrator => "accounts.kind = 'administrator'",
+    })
+}
+
 pub fn find_by_email(conn: &mut Conn, kind: Kind, email: &str) -> QueryResult<Option<Account>> {
     accounts::table
-        .filter(accounts::kind.eq(kind.as_str()))
+        .filter(of_kind(kind))
         .filter(accounts::email.eq(email))
         .select(Account::as_select())
         .first(conn)
@@ -196,7 +207,7 @@ pub fn find_by_email(conn: &mut Conn, kind: Kind, email: &str) -> QueryResult<Op
 pub fn owner_exists(conn: &mut Conn) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         accounts::table
-            .filter(accounts::kind.eq(Kind::Administrator.as_str()))
+            .filter(of_kind(Kind::Administrator))
             .filter(accounts::role.eq(Role::Owner.as_str())),
     ))
     .get_result(conn)
@@ -208,7 +219,7 @@ pub fn administrators(conn: &mut Conn) -> QueryResult<Vec<Account>> {
         "CASE role WHEN 'owner' THEN 0 WHEN 'administrator' THEN 1 ELSE 2 END",
     );
     accounts::table
-        .filter(accounts::kind.eq(Kind::Administrator.as_str()))
+        .filter(of_kind(Kind::Administrator))
         .order((rank, accounts::email))
         .select(Account::as_select())
         .load(conn)
@@ -309,7 +320,7 @@ pub fn reset_password(
     let status = if hash.is_some() { Status::Active } else { Status::PendingPassword };
     diesel::update(accounts::table.find(id))
         .set((
-            accounts::password_hash.eq(hash),
+            accounts::password_hash.eq(hash.map(HashText)),
             accounts::must_change_password.eq(hash.is_some()),
             accounts::status.eq(status.as_str()),
             accounts::failed_attempts.eq(0),
@@ -335,7 +346,7 @@ pub fn set_password(
 ) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
         .set((
-            accounts::password_hash.eq(Some(hash)),
+            accounts::password_hash.eq(Some(HashText(hash))),
             accounts::must_change_password.eq(false),
             accounts::status.eq(status.as_str()),
             accounts::updated_at.eq(at),
@@ -370,7 +381,7 @@ pub fn touch(conn: &mut Conn, id: AccountId, at: At) -> QueryResult<usize> {
 /// An administrator's new role (read again with their next request).
 pub fn set_role(conn: &mut Conn, id: AccountId, role: Role, at: At) -> QueryResult<usize> {
     diesel::update(accounts::table.find(id))
-        .filter(accounts::kind.eq(Kind::Administrator.as_str()))
+        .filter(of_kind(Kind::Administrator))
         .set((accounts::role.eq(role.as_str()), accounts::updated_at.eq(at)))
         .execute(conn)
 }

@@ -8,8 +8,9 @@
 //!
 //! SQLite-specific (marked as such for the PostgreSQL port): the rowid, the
 //! `COALESCE(last_sign_in_at, 0)` sort key matching its expression index (migration 16),
-//! `+column` steering the planner for dense searches, and the FTS5 trigram index and the
-//! full-name expression index for a search of three or more characters (`customer_search`).
+//! `+column` steering the planner for dense searches, the partial index of the statuses other
+//! than active, and the FTS5 trigram index for a search of three or more characters
+//! (`customer_search`).
 //! The SQL text is assembled only from the constants below; every value is a bound parameter.
 
 use diesel::prelude::*;
@@ -69,9 +70,8 @@ impl Cursor {
 
 #[derive(Debug, Clone)]
 pub struct ListQuery {
-    /// Lower-cased search term: any part of the email, or the start of "first last" or of the
-    /// last name (three characters or more, see `customer_search`); else a prefix of the email,
-    /// first or last name.
+    /// Lower-cased search term: any part of the email or of "first last" (three characters or
+    /// more, see `customer_search`); else a prefix of the email, first or last name.
     pub search: Option<String>,
     pub status: Option<Status>,
     pub sort: SortField,
@@ -91,7 +91,7 @@ pub struct ListQuery {
     /// `customer_search::matching_ids`): the query starts from them.
     pub matches: Option<Vec<i64>>,
     /// In the "Created" order, a search's matches stream from the trigram index in rowid order
-    /// (`customer_search::streams`), tested against the filters as they come.
+    /// (`customer_search::is_substring`), tested against the filters as they come.
     pub stream: bool,
 }
 
@@ -162,7 +162,7 @@ fn filters(q: &ListQuery) -> (String, Vec<Bind>) {
             String::from(customer_search::FROM_COLLECTED)
         }
         _ if streamed(q) => {
-            binds.push(customer_search::phrase(substring.unwrap_or_default()).into());
+            binds.push(customer_search::trigrams(substring.unwrap_or_default()).into());
             String::from(customer_search::FROM_STREAM)
         }
         // "Created" is rowid order: the table itself, or the status index. `+kind` keeps SQLite
@@ -183,11 +183,17 @@ fn filters(q: &ListQuery) -> (String, Vec<Bind>) {
     if let Some(status) = q.status {
         sql.push_str(" AND status = ?");
         binds.push(status.as_str().to_owned().into());
+        if status != Status::Active {
+            // What lets SQLite use the index of the statuses other than active (a partial
+            // index; plans follow the SQL text, not the bound value).
+            sql.push_str(" AND status <> 'active'");
+        }
     }
-    let from_matches = (q.matches.is_some() && !sparse_group) || streamed(q);
+    let from_matches = q.matches.is_some() && !sparse_group;
     match (term, substring) {
         (Some(term), None) => prefix(q, term, &mut sql, &mut binds),
-        // A walk (many matches, or a small group's members): tested on each row reached.
+        // Streamed candidates, or a walk (many matches, or a small group's members): tested on
+        // each row reached.
         (_, Some(term)) if !from_matches => {
             sql.push_str(customer_search::contains(term));
             binds.extend(customer_search::contains_binds(term).into_iter().map(Bind::from));
@@ -315,7 +321,7 @@ fn streamed(q: &ListQuery) -> bool {
     q.stream
         && q.matches.is_none()
         && !q.group.as_ref().is_some_and(|g| g.sparse)
-        && q.search.as_deref().is_some_and(customer_search::streams)
+        && q.search.as_deref().is_some_and(customer_search::is_substring)
 }
 
 /// The "Created" order's key: the rowid, named as the streamed search index's when the rows
@@ -375,7 +381,8 @@ pub fn count_capped(conn: &mut Conn, q: &ListQuery, cap: i64) -> QueryResult<i64
     if let (Some(term), None, None) =
         (q.search.as_deref().filter(|t| !t.is_empty()), q.status, &q.group)
     {
-        // From the indexes alone. For a prefix, one column alone reaching the cap settles it;
+        // From the search index (a row read per candidate), or for a prefix from the indexes
+        // alone: one column alone reaching the cap settles it;
         // the OR of all three (a row-id set to deduplicate) is only needed when each is below.
         if customer_search::is_substring(term) {
             return customer_search::count_matches(conn, term, cap);

@@ -1,12 +1,14 @@
-//! The Users list's search for a term of three characters or more:
-//! - without a space, any part of the email (a domain too) or of the full name: `customer_search`,
-//!   an FTS5 table with the trigram tokenizer (contentless, keyed by `accounts.rowid`, kept by
-//!   triggers; migration 2026-12-07-000017_search_order); the term is a phrase of trigrams,
-//!   which matches where they stand one after another, i.e. anywhere in a column;
-//! - with a space, the start of the full name ("Donna Yam"): the expression index
-//!   `accounts_kind_full_name` (an email has no space).
+//! The Users list's search for a term of three characters or more: any part of the email (a
+//! domain too) or of the full name ("first last", so "donna yam" as well as "onald").
 //!
-//! In the "Created" order, which is rowid order, the matches stream from the trigram index in
+//! `customer_search` is an FTS5 table with the trigram tokenizer (contentless, keyed by
+//! `accounts.id`, kept by triggers; migration 2026-12-07-000021_lean_search). It records only
+//! which customers hold each trigram (`detail=none`), not where: a term is every trigram of it
+//! (`trigrams`), and the row's own columns confirm that they stand together (`contains`), a row
+//! read per match. That index is 37 bytes per customer; one with positions, which could
+//! confirm a phrase by itself, took 140.
+//!
+//! In the "Created" order, which is key order, the matches stream from the trigram index in
 //! that order and a page stops after its rows (`FROM_STREAM`). Other orders collect few
 //! matches and sort them, or walk the order's index testing each entry with `contains` (see
 //! `customer_list`).
@@ -29,21 +31,25 @@ pub fn is_substring(term: &str) -> bool {
     term.chars().count() >= MIN_CHARS
 }
 
-/// Whether `term` is matched from the start of the full name (it has a space), not by the
-/// trigram index.
-pub fn is_full_name(term: &str) -> bool {
+/// Whether `term` can only be part of a full name (it has a space, which no email has).
+fn is_full_name(term: &str) -> bool {
     term.contains(' ')
 }
 
-/// Whether a search for `term` can stream from the trigram index in rowid order.
-pub fn streams(term: &str) -> bool {
-    is_substring(term) && !is_full_name(term)
-}
-
-/// The term as an FTS5 query: one quoted string (a phrase), so no character of it is query
-/// syntax (`"` is doubled, as FTS5 strings escape it).
-pub fn phrase(term: &str) -> String {
-    format!("\"{}\"", term.replace('"', "\"\""))
+/// The term as an FTS5 query: each of its trigrams once, as a quoted string (so no character
+/// of it is query syntax; `"` is doubled, as FTS5 strings escape it), all of them required.
+pub fn trigrams(term: &str) -> String {
+    let chars: Vec<char> = term.chars().collect();
+    let mut seen: Vec<String> = Vec::new();
+    for window in chars.windows(MIN_CHARS) {
+        let trigram: String = window.iter().collect();
+        if !seen.contains(&trigram) {
+            seen.push(trigram);
+        }
+    }
+    let quoted: Vec<String> =
+        seen.iter().map(|t| format!("\"{}\"", t.replace('"', "\"\""))).collect();
+    quoted.join(" ")
 }
 
 /// The first string after every string that starts with `prefix` (byte-wise, as SQLite's BINARY
@@ -54,49 +60,46 @@ pub fn prefix_end(prefix: &str) -> String {
     end
 }
 
-/// The matches' row ids (column `r`), from one index: the trigram index for a term without a
-/// space, else the full-name index. Binds: `match_binds`.
-fn matches_sql(term: &str) -> &'static str {
-    if is_full_name(term) {
-        "SELECT rowid AS r FROM accounts WHERE kind = 'customer' \
-         AND first_name_key || ' ' || last_name_key >= ? \
-         AND first_name_key || ' ' || last_name_key < ?"
-    } else {
-        // In rowid order, which FTS5 reads in (no sort): see `accounts::list::walks_status`.
-        "SELECT rowid AS r FROM customer_search WHERE customer_search MATCH ? ORDER BY rowid"
-    }
-}
-
-pub fn match_binds(term: &str) -> Vec<String> {
-    if is_full_name(term) { vec![term.to_owned(), prefix_end(term)] } else { vec![phrase(term)] }
-}
-
-/// The FROM clause of a search in rowid order (`streams`): the trigram index's matches joined
-/// to their accounts; ordered by `customer_search.rowid`, which FTS5 itself returns in order,
-/// so a page stops after its rows. CROSS JOIN fixes that order whatever SQLite's statistics
-/// say. Bind: `phrase`.
+/// The FROM clause of a search in key order: the trigram index's candidates joined to their
+/// accounts, ordered by `customer_search.rowid`, which FTS5 itself returns in order, so a page
+/// stops after its rows; `contains` must follow to confirm each. CROSS JOIN fixes that order
+/// whatever SQLite's statistics say. Bind: `trigrams`.
 pub const FROM_STREAM: &str = " FROM customer_search CROSS JOIN accounts \
-     ON accounts.rowid = customer_search.rowid \
+     ON accounts.id = customer_search.rowid \
      WHERE customer_search MATCH ? AND kind = 'customer'";
 
+/// The matches' keys (column `r`) in key order: `FROM_STREAM` confirmed by `contains`.
+/// Binds: `match_binds`.
+fn matches_sql(term: &str) -> String {
+    format!(
+        "SELECT customer_search.rowid AS r{FROM_STREAM}{} ORDER BY customer_search.rowid",
+        contains(term)
+    )
+}
+
+fn match_binds(term: &str) -> Vec<String> {
+    let mut binds = vec![trigrams(term)];
+    binds.extend(contains_binds(term));
+    binds
+}
+
 /// The FROM clause that starts from matches already collected (`matching_ids`), joined to
-/// their accounts by rowid; bind: their row ids as a JSON array (`ids_json`). The search's
+/// their accounts by key; bind: their keys as a JSON array (`ids_json`). The search's
 /// indexes are then read once per page, not again for the rows after the count.
 pub const FROM_COLLECTED: &str = " FROM (SELECT value AS r FROM json_each(?)) AS matches \
-     CROSS JOIN accounts ON accounts.rowid = matches.r WHERE kind = 'customer'";
+     CROSS JOIN accounts ON accounts.id = matches.r WHERE kind = 'customer'";
 
 pub fn ids_json(ids: &[i64]) -> String {
     let list: Vec<String> = ids.iter().map(i64::to_string).collect();
     format!("[{}]", list.join(","))
 }
 
-/// The same test on a row's own columns, which the order indexes carry; `+` keeps SQLite from
-/// serving it from another index, so it walks the order and stops after a page of matches.
-/// Also for the few members of a small group. Binds: `contains_binds`.
+/// The test of a row's own columns: the term stands in the email or in the full name. Also
+/// what a walk of an order tests on each row it reaches (many matches, or the few members of a
+/// small group). Binds: `contains_binds`.
 pub fn contains(term: &str) -> &'static str {
     if is_full_name(term) {
-        " AND +(first_name_key || ' ' || last_name_key) >= ? \
-         AND +(first_name_key || ' ' || last_name_key) < ?"
+        " AND instr(first_name_key || ' ' || last_name_key, ?) > 0"
     } else {
         // Without a space, a part of "first last" is a part of the first or of the last name:
         // tested without building the full name on every row walked (the concatenation was a
@@ -106,11 +109,8 @@ pub fn contains(term: &str) -> &'static str {
 }
 
 pub fn contains_binds(term: &str) -> Vec<String> {
-    if is_full_name(term) {
-        vec![term.to_owned(), prefix_end(term)]
-    } else {
-        vec![term.to_owned(); 3]
-    }
+    let n = if is_full_name(term) { 1 } else { 3 };
+    vec![term.to_owned(); n]
 }
 
 #[derive(QueryableByName)]
@@ -119,9 +119,12 @@ struct Count {
     n: i64,
 }
 
-/// How many customers match `term`, counting no further than `cap`, from the indexes alone
-/// (only customers are in them).
+/// How many customers match `term`, counting no further than `cap` (only customers are in the
+/// index; a row read per candidate confirms it). None for a term without a trigram.
 pub fn count_matches(conn: &mut Conn, term: &str, cap: i64) -> QueryResult<i64> {
+    if !is_substring(term) {
+        return Ok(0);
+    }
     let sql = format!("SELECT COUNT(*) AS n FROM ({} LIMIT ?)", matches_sql(term));
     Ok(CachedSql::new(sql, match_binds(term), Some(cap)).get_result::<Count>(conn)?.n)
 }
@@ -132,9 +135,12 @@ struct Id {
     r: i64,
 }
 
-/// The row ids of the customers matching `term`, no more than `cap`, from the indexes alone;
-/// from the trigram index in rowid order (FTS5's own).
+/// The keys of the customers matching `term`, no more than `cap`, in key order (FTS5's own);
+/// none for a term without a trigram.
 pub fn matching_ids(conn: &mut Conn, term: &str, cap: i64) -> QueryResult<Vec<i64>> {
+    if !is_substring(term) {
+        return Ok(Vec::new());
+    }
     let sql = format!("{} LIMIT ?", matches_sql(term));
     let ids: Vec<Id> = CachedSql::new(sql, match_binds(term), Some(cap)).load(conn)?;
     Ok(ids.into_iter().map(|i| i.r).collect())

@@ -20,6 +20,7 @@ pub mod seed;
 pub mod sessions;
 pub mod settings;
 pub mod signing_keys;
+pub mod stored_hash;
 pub mod submissions;
 pub mod tokens;
 
@@ -49,7 +50,8 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionSe
         conn.batch_execute(
             "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
         )
-        .map_err(diesel::r2d2::Error::QueryError)
+        .map_err(diesel::r2d2::Error::QueryError)?;
+        stored_hash::register_functions(conn).map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -158,6 +160,7 @@ impl Db {
         let url = file_url(data_dir)?;
         let mut conn = Conn::establish(&url)?;
         conn.batch_execute("PRAGMA busy_timeout = 5000;")?;
+        stored_hash::register_functions(&mut conn)?;
         prepare(&mut conn)?;
         Ok(conn)
     }

@@ -5,6 +5,7 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::db::millis::Millis;
     use crate::db::ids::*;
+    use crate::db::stored_hash::StoredHash;
 
     accounts (id) {
         id -> AccountKey,
@@ -16,7 +17,7 @@ diesel::table! {
         last_name -> Text,
         first_name_key -> Text,
         last_name_key -> Text,
-        password_hash -> Nullable<Text>,
+        password_hash -> Nullable<StoredHash>,
         must_change_password -> Bool,
         status -> Text,
         lock_reason -> Nullable<Text>,

@@ -237,7 +237,7 @@ impl TestApp {
                         last_name: "Person",
                         first_name_key: "test",
                         last_name_key: "person",
-                        password_hash: hash.as_deref(),
+                        password_hash: hash.as_deref().map(roster::db::stored_hash::HashText),
                         must_change_password: false,
                         status: status.as_str(),
                         lock_reason: None,

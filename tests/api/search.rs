@@ -90,6 +90,33 @@ async fn a_search_finds_any_part_of_an_email_a_domain_or_a_full_name_in_any_case
     );
 }
 
+/// The search index knows which trigrams a customer holds, not where: a customer holding every
+/// trigram of a term, but apart (or some in the email, the rest in the name), is not a match,
+/// in any order, counted or listed, with or without a filter.
+#[actix_web::test]
+async fn a_term_matches_only_where_its_letters_stand_together() {
+    let app = signed_in_app().await;
+    let c = |email, first, last| customer(email, first, last, Status::Active);
+    let ids = app
+        .insert_customers(vec![
+            c("nna.ann@apart.example", "Bo", "Berg"),
+            c("ann@split.example", "Nna", "Berg"),
+            c("joanna@together.example", "Jo", "Berg"),
+            c("x1@names.example", "Ann", "Annan"),
+            c("x2@names.example", "Annan", "Ann"),
+        ])
+        .await;
+    for sort in ["", "&sort=email&dir=asc", "&sort=last_sign_in"] {
+        let (_, html) = app.get_text(&format!("/console/users?q=anna{sort}")).await;
+        assert_eq!(found(&html), set(&[&ids[2], &ids[3], &ids[4]]), "{sort}: {html}");
+        assert!(html.contains("3 matching customers"), "{html}");
+    }
+    let (_, html) = app.get_text("/console/users?q=ann+ann&status=active").await;
+    assert_eq!(found(&html), set(&[&ids[3]]), "{html}");
+    let (_, html) = app.get_text("/console/users?q=annan+ann").await;
+    assert_eq!(found(&html), set(&[&ids[4]]), "{html}");
+}
+
 #[actix_web::test]
 async fn an_empty_search_says_what_it_looked_for() {
     let app = signed_in_app().await;

@@ -38,6 +38,7 @@ async fn times_written_as_text_by_the_previous_release_read_back_to_the_millisec
     {
         let path = dir.path().join(DB_FILE);
         let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        roster::db::stored_hash::register_functions(&mut conn).unwrap();
         conn.run_pending_migrations(MIGRATIONS).unwrap();
         back_to_before(&mut conn, "_millis");
         // As diesel wrote them (six decimals), as SQL's CURRENT_TIMESTAMP wrote them (none),
@@ -82,7 +83,7 @@ async fn times_written_as_text_by_the_previous_release_read_back_to_the_millisec
     // it walk whole indexes), and count the customer added after the earlier ANALYZE.
     let stat = type_of(
         &mut conn,
-        "SELECT stat AS kind FROM sqlite_stat1 WHERE idx = 'accounts_kind_last_sign_in'",
+        "SELECT stat AS kind FROM sqlite_stat1 WHERE idx = 'accounts_customer_last_sign_in'",
     );
     assert!(stat.starts_with("2 "), "{stat}");
 
@@ -95,6 +96,9 @@ async fn times_written_as_text_by_the_previous_release_read_back_to_the_millisec
     );
     assert_eq!(kind, "0");
 }
+
+const ADA_HASH_TYPE: &str =
+    "SELECT typeof(password_hash) AS kind FROM accounts WHERE email = 'ada@example.com'";
 
 #[actix_web::test]
 async fn sessions_and_links_of_the_previous_release_still_work_after_the_upgrade() {
@@ -120,6 +124,7 @@ async fn sessions_and_links_of_the_previous_release_still_work_after_the_upgrade
         back_to_before(&mut conn, "_millis");
         let kind = type_of(&mut conn, "SELECT typeof(idle_expires_at) AS kind FROM sessions");
         assert_eq!(kind, "text");
+        assert_eq!(type_of(&mut conn, ADA_HASH_TYPE), "text", "hashes as the release read them");
     }
     // This release starts on it (the earlier server is left idle).
     let upgraded = Application::build(test_config(app.data_dir.path())).await.unwrap();
@@ -136,6 +141,12 @@ async fn sessions_and_links_of_the_previous_release_still_work_after_the_upgrade
     let strong = "a strong new passphrase 2026";
     let res = submit_page(&client(), &link, &[("password", strong), ("confirm", strong)]).await;
     assert_eq!(res.status(), 303, "the invitation link still works");
+    // Ada's password hash, text before, is stored compact and still signs her in.
+    assert_eq!(type_of(&mut app.db.conn().unwrap(), ADA_HASH_TYPE), "blob");
+    let (_, res) = app.myaccount_sign_in("ada@example.com", "ada's long passphrase").await;
+    assert_eq!(res.status(), 303, "signed in with the converted hash");
+    let (_, res) = app.myaccount_sign_in("ada@example.com", "ada's long passphrasE").await;
+    assert_ne!(res.status(), 303, "and only with her password");
     let (status, log) = get_with(&app.client, &format!("{base}/console/settings/audit-log")).await;
     assert_eq!(status, 200);
     assert!(log.contains("invitation"), "the earlier events are listed: {log}");
@@ -149,6 +160,7 @@ async fn a_seed_interrupted_under_the_previous_release_is_finished_in_the_new_fo
     {
         let path = dir.path().join(DB_FILE);
         let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        roster::db::stored_hash::register_functions(&mut conn).unwrap();
         conn.run_pending_migrations(MIGRATIONS).unwrap();
         back_to_before(&mut conn, "_millis");
         // Indexes and triggers set aside, a customer added, and no rebuild.
@@ -166,7 +178,7 @@ async fn a_seed_interrupted_under_the_previous_release_is_finished_in_the_new_fo
     assert_eq!(crate::cli::schema_objects(&mut conn), expected, "every index and trigger back");
     let sql = type_of(
         &mut conn,
-        "SELECT sql AS kind FROM sqlite_master WHERE name = 'accounts_kind_last_sign_in'",
+        "SELECT sql AS kind FROM sqlite_master WHERE name = 'accounts_customer_last_sign_in'",
     );
     assert!(sql.contains("COALESCE(last_sign_in_at, 0)"), "built in its new form: {sql}");
     use roster::db::customer_list::ListQuery;
@@ -363,6 +375,7 @@ fn an_upgrade_that_leaves_the_file_mostly_free_compacts_it() {
     {
         let path = dir.path().join(DB_FILE);
         let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        roster::db::stored_hash::register_functions(&mut conn).unwrap();
         conn.run_pending_migrations(MIGRATIONS).unwrap();
         back_to_before(&mut conn, "_audit_keys");
         // Pages written, then given up: most of the file is free.

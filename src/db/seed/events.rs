@@ -45,7 +45,7 @@ const ACTIONS: &[&str] = &[
 /// Subjects when the same seed made no customers: the first `SUBJECTS` existing ones.
 pub fn existing_subjects(conn: &mut Conn) -> QueryResult<Vec<(String, String)>> {
     let rows: Vec<(crate::db::ids::PublicId, String)> = accounts::table
-        .filter(accounts::kind.eq(Kind::Customer.as_str()))
+        .filter(crate::db::accounts::of_kind(Kind::Customer))
         .select((accounts::public_id, accounts::email))
         .limit(SUBJECTS as i64)
         .load(conn)?;

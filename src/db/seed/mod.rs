@@ -22,6 +22,7 @@ use super::accounts::NewAccount;
 use super::ids::{AccountId, GroupId, PublicId};
 use super::schema::{accounts, group_members, groups};
 use super::{Conn, bulk_load, now};
+use crate::db::stored_hash::HashText;
 use crate::domain::account::{Kind, LockReason, Status};
 use crate::domain::clock::At;
 use crate::domain::name::search_key;
@@ -225,7 +226,7 @@ fn insert_rows(conn: &mut Conn, rows: &[Row], password_hash: &str) -> anyhow::Re
                 first_name_key: &r.first_key,
                 last_name_key: &r.last_key,
                 password_hash: matches!(r.status, Status::Active | Status::Locked)
-                    .then_some(password_hash),
+                    .then_some(HashText(password_hash)),
                 must_change_password: false,
                 status: r.status.as_str(),
                 lock_reason: r.lock_reason.map(LockReason::as_str),
