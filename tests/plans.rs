@@ -150,9 +150,9 @@ fn streamed(term: &str) -> ListQuery {
     ListQuery { stream: true, ..search(term, false, SortField::Created) }
 }
 
-/// In the default order a search reads its candidates from the trigram index in rowid order,
-/// fetching each by rowid to confirm it, and stops after a page: no sort, whatever the number
-/// of matches, with a space in the term, a cursor, a status or a large group tested on each.
+/// In the default order a search without a space reads its candidates from the trigram index in
+/// rowid order, fetching each by rowid, and stops after a page: no sort, whatever the number
+/// of matches, with a cursor, a status or a large group tested on each match.
 #[test]
 fn a_search_streams_from_the_trigram_index_in_rowid_order() {
     use roster::domain::account::Status;
@@ -168,7 +168,7 @@ fn a_search_streams_from_the_trigram_index_in_rowid_order() {
         customer_list::page(c, &active).unwrap();
         customer_list::count_capped(c, &active, 1001).unwrap();
         customer_list::page(c, &ListQuery { group: Some(dense), ..streamed("example") }).unwrap();
-        customer_list::page(c, &streamed("donna yam")).unwrap();
+        customer_list::page(c, &streamed("exa")).unwrap();
     });
     let plans: Vec<_> =
         plans.into_iter().filter(|p| p != CURSOR_ROW && p != "SCAN accounts").collect();
@@ -182,15 +182,16 @@ fn a_search_streams_from_the_trigram_index_in_rowid_order() {
     }
 }
 
-/// Few matches are collected from the trigram index in rowid order, each confirmed on its row
-/// (read by rowid; the index knows which trigrams a row holds, not where), with or without a
-/// space in the term; then a page fetches the collected rows by rowid.
+/// Few matches are collected from one index (the trigram index, reading no row for a single
+/// trigram and confirming longer terms on the row; for a term with a space the customers'
+/// (first, last) name index, reading no row), then a page fetches them by rowid.
 #[test]
-fn a_sparse_search_collects_its_matches_from_the_trigram_index() {
+fn a_sparse_search_collects_its_matches_from_one_index() {
     let plans = plans(|c| {
+        roster::db::customer_search::matching_ids(c, "exa", 1001).unwrap();
         roster::db::customer_search::matching_ids(c, "example", 1001).unwrap();
         roster::db::customer_search::matching_ids(c, "donna yam", 1001).unwrap();
-        customer_list::count_capped(c, &search("example", false, SortField::Email), 1001).unwrap();
+        roster::db::customer_search::matching_ids(c, "mary ann smi", 1001).unwrap();
         customer_list::count_capped(c, &search("donna yam", false, SortField::Created), 1001)
             .unwrap();
         let collected = ListQuery {
@@ -199,21 +200,25 @@ fn a_sparse_search_collects_its_matches_from_the_trigram_index() {
         };
         customer_list::page(c, &collected).unwrap();
     });
-    assert_eq!(plans.len(), 5, "{plans:#?}");
-    for plan in &plans[..4] {
-        let (matches, rows) = plan
-            .split_once("SEARCH accounts USING INTEGER PRIMARY KEY (rowid=?)")
-            .unwrap_or_else(|| panic!("candidates confirmed by rowid: {plan}"));
-        assert!(matches.contains("SCAN customer_search VIRTUAL TABLE"), "{plan}");
-        assert!(!rows.contains("accounts") && !plan.contains("TEMP B-TREE"), "{plan}");
-    }
-    let (ids, rows) = plans[4]
+    assert_eq!(plans.len(), 6, "{plans:#?}");
+    assert!(plans[0].contains("customer_search") && !plans[0].contains("accounts"), "{plans:?}");
+    let (matches, rows) = plans[1]
         .split_once("SEARCH accounts USING INTEGER PRIMARY KEY (rowid=?)")
-        .unwrap_or_else(|| panic!("collected matches fetched by rowid: {}", plans[4]));
-    assert!(ids.contains("json_each") && !rows.contains("accounts"), "{}", plans[4]);
+        .unwrap_or_else(|| panic!("candidates confirmed by rowid: {}", plans[1]));
+    assert!(matches.contains("SCAN customer_search VIRTUAL TABLE"), "{}", plans[1]);
+    assert!(!rows.contains("accounts") && !plans[1].contains("TEMP B-TREE"), "{}", plans[1]);
+    for plan in &plans[2..5] {
+        assert!(plan.contains("COVERING INDEX accounts_customer_full_name"), "{plan}");
+        assert!(!plan.contains("SCAN accounts") && !plan.contains("PRIMARY KEY"), "{plan}");
+    }
+    let (ids, rows) = plans[5]
+        .split_once("SEARCH accounts USING INTEGER PRIMARY KEY (rowid=?)")
+        .unwrap_or_else(|| panic!("collected matches fetched by rowid: {}", plans[5]));
+    assert!(ids.contains("json_each") && !rows.contains("accounts"), "{}", plans[5]);
 }
 
-/// Many matches, when not streamed, are found by walking the order (the table in rowid order;
+/// Many matches, when not streamed (a term with a space), are found by walking the order (the
+/// table in rowid order;
 /// the customers' last sign-in index, reading each entry's row), and a search narrowed by a
 /// small status walks the status index in rowid order: no sort. A one- or two-letter prefix is
 /// read from the customers' email and name indexes.
@@ -233,7 +238,7 @@ fn a_dense_search_walks_the_order_without_sorting() {
     let (plans, prefix) = plans.split_at(4);
     let prefix = prefix.join(" | ");
     for index in
-        ["accounts_customer_email", "accounts_customer_first_name", "accounts_customer_last_name"]
+        ["accounts_customer_email", "accounts_customer_full_name", "accounts_customer_last_name"]
     {
         assert!(prefix.contains(&format!("INDEX {index}")), "{index}: {prefix}");
     }

@@ -34,7 +34,7 @@ END;
 CREATE INDEX IF NOT EXISTS accounts_kind_full_name
     ON accounts (kind, first_name_key || ' ' || last_name_key);
 DROP INDEX IF EXISTS accounts_customer_last_sign_in;
-DROP INDEX IF EXISTS accounts_customer_first_name;
+DROP INDEX IF EXISTS accounts_customer_full_name;
 DROP INDEX IF EXISTS accounts_customer_last_name;
 DROP INDEX IF EXISTS accounts_customer_email;
 DROP INDEX IF EXISTS accounts_administrator_email;
@@ -52,7 +52,7 @@ UPDATE accounts SET password_hash = roster_hash_text(password_hash)
 
 DELETE FROM bulk_load_pending WHERE name IN
     ('customer_search_insert', 'customer_search_delete', 'customer_search_update',
-     'accounts_customer_last_sign_in', 'accounts_customer_first_name',
+     'accounts_customer_last_sign_in', 'accounts_customer_full_name',
      'accounts_customer_last_name', 'accounts_customer_email', 'accounts_administrator_email',
      'accounts_status');
 UPDATE bulk_load_pending SET after_rowid = (SELECT COALESCE(MAX(id), 0) FROM accounts);

@@ -1,9 +1,9 @@
 -- Leaner search and indexes (issue 20): 1M customers, fresh seed, by dbstat.
 --
 -- The trigram index keeps only which customers hold each trigram (detail=none), not where in
--- which column (127 → ~37 bytes per customer), and no per-row column sizes (columnsize=0,
--- 13 bytes): a term is then every trigram of it, anywhere in the row, and the row's own columns
--- confirm the match (`customer_search`: a row read per match, ~1 ms for a thousand). Without
+-- which column (127 → 37 bytes per customer), and no per-row column sizes (columnsize=0,
+-- 13 bytes): a term is then every trigram of it, anywhere in the row, and for more than one
+-- trigram the row's own columns confirm the match (`customer_search`). Without
 -- `contentless_delete` (which needs the sizes), a row leaves the index by the 'delete' command
 -- with the values it was indexed with, which the triggers have (old.*).
 DROP TRIGGER IF EXISTS customer_search_update;
@@ -45,13 +45,14 @@ BEGIN
     WHERE new.kind = 'customer';
 END;
 
--- A term with a space ("donna yam") is now found by the trigram index too, anywhere in
--- "first last": the expression index of full names goes (31 bytes per customer).
+-- A term with a space ("donna yam") is the start of "first last": found in an index of
+-- (first name, last name) keys, which also serves a first name's prefix, instead of an index
+-- of the concatenation beside one of first names (31 + 24 → 22 bytes per customer).
 DROP INDEX IF EXISTS accounts_kind_full_name;
 
 -- The Last sign-in order without the email and name keys (70 → ~15 bytes per customer): a
 -- dense search in that order reads the row of each entry it walks, as the email order does.
--- It, the two name indexes (a one- or two-letter prefix) and the email index are partial
+-- It, the two name indexes and the email index are partial
 -- indexes, one kind each, instead of the kind's 9 bytes in every entry; an email stays unique
 -- within its kind. Queries spell the kind (`kind = 'customer'`, `accounts::of_kind`) as SQLite
 -- needs to use them; with the kind no longer leading an index, none can be served by the
@@ -60,7 +61,8 @@ DROP INDEX IF EXISTS accounts_kind_last_sign_in;
 CREATE INDEX accounts_customer_last_sign_in ON accounts (COALESCE(last_sign_in_at, 0))
     WHERE kind = 'customer';
 DROP INDEX IF EXISTS accounts_kind_first_name;
-CREATE INDEX accounts_customer_first_name ON accounts (first_name_key) WHERE kind = 'customer';
+CREATE INDEX accounts_customer_full_name ON accounts (first_name_key, last_name_key)
+    WHERE kind = 'customer';
 DROP INDEX IF EXISTS accounts_kind_last_name;
 CREATE INDEX accounts_customer_last_name ON accounts (last_name_key) WHERE kind = 'customer';
 DROP INDEX IF EXISTS accounts_kind_email;

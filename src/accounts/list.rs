@@ -68,7 +68,7 @@ fn plan(conn: &mut Conn, q: &mut ListQuery) -> QueryResult<(i64, i64)> {
     // or walked (reading no more rows than matches, see `walks_status`) and counted to 100 only:
     // the first 101 matches are enough to decide.
     let by_status = q.status.is_some() && q.group.is_none();
-    let streams = q.sort == SortField::Created && customer_search::is_substring(&term);
+    let streams = q.sort == SortField::Created && customer_search::streams(&term);
     let collect_max = if by_status && streams { NARROWED_COUNT_CAP } else { sparse_max };
     let ids = customer_search::matching_ids(conn, &term, collect_max + 1)?;
     let narrowed = q.status.is_some() || q.group.is_some();

@@ -70,8 +70,9 @@ impl Cursor {
 
 #[derive(Debug, Clone)]
 pub struct ListQuery {
-    /// Lower-cased search term: any part of the email or of "first last" (three characters or
-    /// more, see `customer_search`); else a prefix of the email, first or last name.
+    /// Lower-cased search term: any part of the email, first or last name, or the start of
+    /// "first last" (three characters or more, see `customer_search`); else a prefix of the
+    /// email, first or last name.
     pub search: Option<String>,
     pub status: Option<Status>,
     pub sort: SortField,
@@ -91,7 +92,7 @@ pub struct ListQuery {
     /// `customer_search::matching_ids`): the query starts from them.
     pub matches: Option<Vec<i64>>,
     /// In the "Created" order, a search's matches stream from the trigram index in rowid order
-    /// (`customer_search::is_substring`), tested against the filters as they come.
+    /// (`customer_search::streams`), tested against the filters as they come.
     pub stream: bool,
 }
 
@@ -189,7 +190,10 @@ fn filters(q: &ListQuery) -> (String, Vec<Bind>) {
             sql.push_str(" AND status <> 'active'");
         }
     }
-    let from_matches = q.matches.is_some() && !sparse_group;
+    // Matches the FROM clause starts from, which need no test: collected ones, or streamed
+    // ones of a single trigram.
+    let from_matches = (q.matches.is_some() && !sparse_group)
+        || (streamed(q) && !substring.is_some_and(customer_search::confirms));
     match (term, substring) {
         (Some(term), None) => prefix(q, term, &mut sql, &mut binds),
         // Streamed candidates, or a walk (many matches, or a small group's members): tested on
@@ -321,7 +325,7 @@ fn streamed(q: &ListQuery) -> bool {
     q.stream
         && q.matches.is_none()
         && !q.group.as_ref().is_some_and(|g| g.sparse)
-        && q.search.as_deref().is_some_and(customer_search::is_substring)
+        && q.search.as_deref().is_some_and(customer_search::streams)
 }
 
 /// The "Created" order's key: the rowid, named as the streamed search index's when the rows

