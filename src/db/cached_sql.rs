@@ -7,7 +7,7 @@
 
 use diesel::QueryResult;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Binary, Text, Untyped};
+use diesel::sql_types::{BigInt, Binary, Nullable, Text, Untyped};
 use diesel::sqlite::Sqlite;
 use diesel::{RunQueryDsl, SqliteConnection};
 
@@ -19,12 +19,17 @@ pub struct CachedSql {
     last: Option<i64>,
 }
 
-/// A parameter: text, an integer (a key) or bytes (a public id).
+/// A parameter: text, an integer (a key) or bytes (a public id); or one that may be NULL,
+/// bound with the same SQL type either way (the statement cache is keyed by the bind types, so
+/// a statement whose NULLs vary row by row stays one entry).
 #[derive(Debug, Clone)]
 pub enum Bind {
     Text(String),
     Integer(i64),
     Bytes(Vec<u8>),
+    MaybeText(Option<String>),
+    MaybeInteger(Option<i64>),
+    MaybeBytes(Option<Vec<u8>>),
 }
 
 impl From<String> for Bind {
@@ -71,6 +76,9 @@ impl QueryFragment<Sqlite> for CachedSql {
                 Bind::Text(text) => out.push_bind_param::<Text, _>(text)?,
                 Bind::Integer(n) => out.push_bind_param::<BigInt, _>(n)?,
                 Bind::Bytes(bytes) => out.push_bind_param::<Binary, _>(bytes)?,
+                Bind::MaybeText(text) => out.push_bind_param::<Nullable<Text>, _>(text)?,
+                Bind::MaybeInteger(n) => out.push_bind_param::<Nullable<BigInt>, _>(n)?,
+                Bind::MaybeBytes(bytes) => out.push_bind_param::<Nullable<Binary>, _>(bytes)?,
             }
             out.push_sql(segments.next().unwrap_or_default());
         }
