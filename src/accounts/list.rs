@@ -67,6 +67,11 @@ fn plan(conn: &mut Conn, q: &mut ListQuery) -> QueryResult<(i64, i64)> {
     // Narrowed by a status in the "Created" order, more than a hundred matches are streamed
     // or walked (reading no more rows than matches, see `walks_status`) and counted to 100 only:
     // the first 101 matches are enough to decide.
+    if !customer_search::can_match(&term) {
+        // Longer than any email or full name: no customer matches, and nothing is searched.
+        q.matches = Some(Vec::new());
+        return Ok((0, sparse_max));
+    }
     let by_status = q.status.is_some() && q.group.is_none();
     let streams = q.sort == SortField::Created && customer_search::streams(&term);
     let collect_max = if by_status && streams { NARROWED_COUNT_CAP } else { sparse_max };

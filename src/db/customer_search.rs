@@ -28,9 +28,15 @@ use super::cached_sql::CachedSql;
 /// The shortest term the trigram index can answer.
 pub const MIN_CHARS: usize = 3;
 
-/// A full name is split at no more than this many of its spaces (a first name of up to four
-/// words); one statement per count, so the SQL texts stay few.
-const MAX_SPLITS: usize = 4;
+/// The longest term that can match: no email (254 characters at most) nor full name (201)
+/// holds a longer one. Longer terms match nothing, unsearched (`can_match`); this also bounds
+/// the trigrams of a query and the statements of a full name (one per count of its spaces).
+pub const MAX_CHARS: usize = 254;
+
+/// Whether `term` is short enough to be part of an email or a full name.
+pub fn can_match(term: &str) -> bool {
+    term.chars().count() <= MAX_CHARS
+}
 
 /// Whether `term` is searched by this module (any part of the email or name, or the start of
 /// the full name), not as a prefix of one column.
@@ -89,7 +95,7 @@ fn full_name_matches(term: &str) -> (String, Vec<String>) {
          AND first_name_key >= ? AND first_name_key < ?",
     );
     let mut binds = vec![term.to_owned(), prefix_end(term)];
-    for (at, _) in term.match_indices(' ').take(MAX_SPLITS) {
+    for (at, _) in term.match_indices(' ') {
         let (first, rest) = (&term[..at], &term[at + 1..]);
         sql.push_str(
             " UNION ALL SELECT id AS r FROM accounts WHERE kind = 'customer' \
@@ -179,7 +185,7 @@ struct Count {
 /// How many customers match `term`, counting no further than `cap` (see `matches_sql`). None
 /// for a term without a trigram.
 pub fn count_matches(conn: &mut Conn, term: &str, cap: i64) -> QueryResult<i64> {
-    if !is_substring(term) {
+    if !is_substring(term) || !can_match(term) {
         return Ok(0);
     }
     let (sql, binds) = matches_sql(term);
@@ -196,7 +202,7 @@ struct Id {
 /// The keys of the customers matching `term`, no more than `cap` (in key order from the
 /// trigram index); none for a term without a trigram.
 pub fn matching_ids(conn: &mut Conn, term: &str, cap: i64) -> QueryResult<Vec<i64>> {
-    if !is_substring(term) {
+    if !is_substring(term) || !can_match(term) {
         return Ok(Vec::new());
     }
     let (sql, binds) = matches_sql(term);

@@ -115,6 +115,19 @@ async fn a_term_matches_only_where_its_letters_stand_together() {
     assert_eq!(found(&html), set(&[&ids[3]]), "{html}");
     let (_, html) = app.get_text("/console/users?q=annan+ann").await;
     assert_eq!(found(&html), set(&[&ids[4]]), "{html}");
+
+    // The same when the candidates stream from the index (as they do with many matches): each
+    // is confirmed on its row.
+    let q =
+        roster::db::customer_list::ListQuery { stream: true, ..crate::users::search_query("anna") };
+    let rows = app.db.run(move |c| Ok(roster::db::customer_list::page(c, &q)?)).await.unwrap();
+    let streamed: HashSet<String> = rows.iter().map(|r| r.id.to_string()).collect();
+    assert_eq!(streamed, set(&[&ids[2], &ids[3], &ids[4]]));
+
+    // A term longer than any email or full name matches nothing, and is not searched.
+    let (status, html) = app.get_text(&format!("/console/users?q={}", "an".repeat(200))).await;
+    assert_eq!(status, 200);
+    assert!(found(&html).is_empty(), "{html}");
 }
 
 /// A full name is found from its start however its words divide into first and last name.
@@ -128,6 +141,7 @@ async fn a_full_name_is_found_whichever_name_holds_its_words() {
             c("m2@example.com", "Mary", "Annesley"),
             c("m3@example.com", "Mary", "Ann Smythe"),
             c("m4@example.com", "Rosemary", "Ann"),
+            c("m5@example.com", "Ana María Luisa de la", "Cruz"),
         ])
         .await;
     for (term, expected) in [
@@ -136,6 +150,7 @@ async fn a_full_name_is_found_whichever_name_holds_its_words() {
         ("mary ann smi", vec![&ids[0]]),
         ("mary ann smy", vec![&ids[2]]),
         ("ary ann", vec![]),
+        ("ana maría luisa de la cru", vec![&ids[4]]),
     ] {
         let (_, html) = app.get_text(&format!("/console/users?q={}", term.replace(' ', "+"))).await;
         assert_eq!(found(&html), set(&expected), "{term}: {html}");
