@@ -276,6 +276,53 @@ fn accounts_by_email_and_the_administrators_use_their_kinds_email_index() {
     }
 }
 
+/// The audit log's pages walk one index in key order, newest first, never sorting: the table
+/// itself, or the index of the filter's word (found first in `audit_words`); a time bound is
+/// a key found in the time index. The overview's count is a range of the action index.
+#[test]
+fn audit_log_pages_walk_one_index_in_key_order() {
+    use roster::db::audit::{self, Filter};
+    let at = roster::db::now();
+    let plans = plans(|c| {
+        let word = |w: &str| Some(w.to_owned());
+        let filters = [
+            Filter::default(),
+            Filter { actor: word("a@example.com"), ..Filter::default() },
+            Filter { subject: word("b@example.com"), ..Filter::default() },
+            Filter {
+                subject_id: word("0190a000-0000-7000-8000-0000000000b1"),
+                ..Filter::default()
+            },
+            Filter {
+                action: word("signin.failed"),
+                from: Some(at),
+                until: Some(at),
+                ..Filter::default()
+            },
+        ];
+        for f in &filters {
+            audit::page(c, f, Some(1_000), 51).unwrap();
+        }
+        audit::count_since(c, "signin.failed", at).unwrap();
+    });
+    let walks = [
+        "SEARCH e USING INTEGER PRIMARY KEY (rowid<?)",
+        "SEARCH e USING INDEX audit_events_actor (actor_label=? AND rowid<?)",
+        "SEARCH e USING INDEX audit_events_subject_label (subject_label=? AND rowid<?)",
+        "SEARCH e USING INDEX audit_events_subject (subject_id=? AND rowid<?)",
+        "SEARCH e USING INDEX audit_events_action (action=? AND rowid>? AND rowid<?)",
+        "SEARCH audit_events USING INDEX audit_events_action (action=? AND rowid>?)",
+    ];
+    assert_eq!(plans.len(), walks.len(), "{plans:#?}");
+    for (plan, walk) in plans.iter().zip(walks) {
+        assert!(plan.contains(walk), "{walk}: {plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+    }
+    for plan in &plans[4..] {
+        assert!(plan.contains("USING COVERING INDEX audit_events_occurred"), "{plan}");
+    }
+}
+
 #[derive(QueryableByName)]
 struct CompileOption {
     #[diesel(sql_type = Text)]

@@ -15,7 +15,6 @@ use crate::db::audit::{self, AuditEvent, Filter};
 use crate::db::customer_list::Cursor;
 use crate::db::{Db, accounts};
 use crate::domain::FieldErrors;
-use crate::domain::clock::At;
 use crate::domain::format::{Stamp, Zone, iso};
 use crate::error::AppError;
 
@@ -172,18 +171,19 @@ pub struct EventPage {
     pub older: Option<String>,
 }
 
+/// Events are ordered by key, which the cursor carries; its time part is kept so that links
+/// made before migration 22 (time, key) still work: the key alone places them.
 fn cursor_of(e: &AuditEvent) -> String {
     encode_cursor(&Cursor { value: e.occurred_at.millis().to_string(), id: e.id.to_string() })
 }
 
-fn position(before: Option<&str>) -> Result<Option<(At, i64)>, AppError> {
+fn position(before: Option<&str>) -> Result<Option<i64>, AppError> {
     let Some(raw) = before else { return Ok(None) };
     const INVALID: AppError =
         AppError::BadRequest("This page link is not valid. Start from the first page.");
     let c = decode_cursor(raw)?;
-    let at = c.value.parse().ok().and_then(At::from_millis).ok_or(INVALID)?;
     let id = c.id.parse().map_err(|_| INVALID)?;
-    Ok(Some((at, id)))
+    Ok(Some(id))
 }
 
 pub async fn page(
@@ -256,8 +256,8 @@ pub async fn export_chunk(
     db: &Db,
     zone: Zone,
     filter: Filter,
-    before: Option<(At, i64)>,
-) -> Result<(String, Option<(At, i64)>), AppError> {
+    before: Option<i64>,
+) -> Result<(String, Option<i64>), AppError> {
     let (rows, names) = db
         .run(move |c| {
             let rows = audit::page(c, &filter, before, EXPORT_CHUNK)?;
@@ -266,9 +266,7 @@ pub async fn export_chunk(
         })
         .await?;
     let names: HashMap<String, String> = names.into_iter().collect();
-    let next = (rows.len() as i64 == EXPORT_CHUNK)
-        .then(|| rows.last().map(|e| (e.occurred_at, e.id)))
-        .flatten();
+    let next = (rows.len() as i64 == EXPORT_CHUNK).then(|| rows.last().map(|e| e.id)).flatten();
     let mut out = String::with_capacity(rows.len() * 160);
     for e in rows {
         csv_line(e, &names, zone, &mut out);

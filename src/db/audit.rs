@@ -1,11 +1,22 @@
 //! The audit trail: written in the same transaction as the change it records.
+//!
+//! Stored compactly (migration 22): `audit_events` holds numbers that point at `audit_words`,
+//! where each label, name, action and public id is written once. The log is read and written
+//! through the view `audit_log`, whose columns are the words; its trigger interns the words of
+//! an event it is given.
 
+use std::collections::HashMap;
+
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable};
+use diesel::sqlite::Sqlite;
 
 use super::ids::{AccountId, PublicId};
-use super::schema::audit_events;
+use super::schema::{audit_events, audit_words};
 use super::{Conn, now};
 
+use super::millis::Millis;
 use crate::domain::clock::At;
 
 /// Who acted: an account, or the system (CLI, setup page, anonymous visitor).
@@ -60,10 +71,30 @@ impl Actor {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::millis::Millis;
+
+    /// The view of `audit_events` with its words (migration 22; `diesel print-schema` does not
+    /// see views). Inserting into it records an event.
+    audit_log (id) {
+        id -> BigInt,
+        occurred_at -> Millis,
+        actor_id -> Nullable<Text>,
+        actor_label -> Text,
+        action -> Text,
+        subject_id -> Nullable<Text>,
+        subject_label -> Nullable<Text>,
+        details -> Text,
+        ip -> Text,
+        actor_name -> Text,
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = audit_events, check_for_backend(diesel::sqlite::Sqlite))]
+#[diesel(table_name = audit_log, check_for_backend(diesel::sqlite::Sqlite))]
 pub struct AuditEvent {
-    /// Numbered in the order events happened; not shown, only the log's cursor carries it.
+    /// Numbered in the order events were recorded; not shown, only the log's cursor carries it.
     pub id: i64,
     pub occurred_at: At,
     pub actor_id: Option<String>,
@@ -85,26 +116,26 @@ pub fn record(
     subject: Option<(&str, &str)>,
     details: serde_json::Value,
 ) -> QueryResult<()> {
-    diesel::insert_into(audit_events::table)
+    diesel::insert_into(audit_log::table)
         .values((
-            audit_events::occurred_at.eq(now()),
-            audit_events::actor_id.eq(actor.id.as_deref()),
-            audit_events::actor_label.eq(&actor.label),
-            audit_events::actor_name.eq(&actor.name),
-            audit_events::action.eq(action),
-            audit_events::subject_id.eq(subject.map(|s| s.0)),
-            audit_events::subject_label.eq(subject.map(|s| s.1)),
-            audit_events::details.eq(details.to_string()),
-            audit_events::ip.eq(&actor.ip),
+            audit_log::occurred_at.eq(now()),
+            audit_log::actor_id.eq(actor.id.as_deref()),
+            audit_log::actor_label.eq(&actor.label),
+            audit_log::actor_name.eq(&actor.name),
+            audit_log::action.eq(action),
+            audit_log::subject_id.eq(subject.map(|s| s.0)),
+            audit_log::subject_label.eq(subject.map(|s| s.1)),
+            audit_log::details.eq(details.to_string()),
+            audit_log::ip.eq(&actor.ip),
         ))
         .execute(conn)?;
     Ok(())
 }
 
-/// Newest first; for tests and, later, the History tab and the audit log.
+/// Newest first; for tests and the overview.
 pub fn recent(conn: &mut Conn, limit: i64) -> QueryResult<Vec<AuditEvent>> {
-    audit_events::table
-        .order((audit_events::occurred_at.desc(), audit_events::id.desc()))
+    audit_log::table
+        .order(audit_log::id.desc())
         .limit(limit)
         .select(AuditEvent::as_select())
         .load(conn)
@@ -131,16 +162,17 @@ pub struct Filter {
     pub until: Option<At>,
 }
 
-/// Newest first, `limit` events older than `before` (occurred_at, id). Each filter has an index
-/// ending in (occurred_at, id), so a page is a walk of about `limit` entries.
+/// Newest first, `limit` events recorded before the event `before`. Each filter's index ends in
+/// the key (SQLite appends the rowid), so a page is a walk of about `limit` entries; a filter
+/// on a word starts from that word (the view's joins let the planner begin there).
 pub fn page(
     conn: &mut Conn,
     f: &Filter,
-    before: Option<(At, i64)>,
+    before: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<AuditEvent>> {
-    use audit_events::dsl as e;
-    let mut q = e::audit_events.into_boxed();
+    use audit_log::dsl as e;
+    let mut q = e::audit_log.into_boxed();
     if let Some(v) = &f.actor {
         q = q.filter(e::actor_label.eq(v.clone()));
     }
@@ -153,28 +185,63 @@ pub fn page(
     if let Some(v) = &f.action {
         q = q.filter(e::action.eq(v.clone()));
     }
+    // A time bound becomes a key bound, found in the time index (see `first_at_or_after`).
     if let Some(t) = f.from {
-        q = q.filter(e::occurred_at.ge(t));
+        q = q.filter(e::id.nullable().ge(first_at_or_after(t))).filter(e::occurred_at.ge(t));
     }
     if let Some(t) = f.until {
-        q = q.filter(e::occurred_at.lt(t));
+        let last = sql::<Nullable<BigInt>>("(SELECT id FROM audit_events WHERE occurred_at < ")
+            .bind::<Millis, _>(t)
+            .sql(" ORDER BY occurred_at DESC, id DESC LIMIT 1)");
+        q = q.filter(e::id.nullable().le(last)).filter(e::occurred_at.lt(t));
     }
-    if let Some((at, id)) = before {
-        // `occurred_at <= at` alone bounds the index range (an OR at the top would not): the
-        // walk starts at the cursor, not at the newest event.
-        q = q.filter(e::occurred_at.le(at)).filter(e::occurred_at.lt(at).or(e::id.lt(id)));
+    if let Some(id) = before {
+        q = q.filter(e::id.lt(id));
     }
-    q.order((e::occurred_at.desc(), e::id.desc()))
-        .limit(limit)
-        .select(AuditEvent::as_select())
-        .load(conn)
+    q.order(e::id.desc()).limit(limit).select(AuditEvent::as_select()).load(conn)
 }
 
-/// How many `action` events happened since `since` (the `audit_events_action` index).
+/// How many `action` events happened since `since`: a range of the `audit_events_action`
+/// index, from the first event since then (found in the time index).
 pub fn count_since(conn: &mut Conn, action: &str, since: At) -> QueryResult<i64> {
+    let word = audit_words::table
+        .filter(audit_words::word.eq(action))
+        .select(audit_words::id)
+        .single_value();
     audit_events::table
-        .filter(audit_events::action.eq(action))
+        .filter(audit_events::action.nullable().eq(word))
+        .filter(audit_events::id.nullable().ge(first_at_or_after(since)))
         .filter(audit_events::occurred_at.ge(since))
         .count()
         .get_result(conn)
+}
+
+/// The keys of `words` in `audit_words`, each added if it is not there yet (for loads that write
+/// `audit_events` directly, without the view's trigger).
+pub fn word_keys(conn: &mut Conn, words: &[&str]) -> QueryResult<HashMap<String, i64>> {
+    let mut keys = HashMap::with_capacity(words.len());
+    // 5,000 a statement stays under SQLite's 32,766 parameters.
+    for chunk in words.chunks(5_000) {
+        let rows: Vec<_> = chunk.iter().map(|w| audit_words::word.eq(*w)).collect();
+        diesel::insert_or_ignore_into(audit_words::table).values(&rows).execute(conn)?;
+        let found: Vec<(i64, String)> = audit_words::table
+            .filter(audit_words::word.eq_any(chunk))
+            .select((audit_words::id, audit_words::word))
+            .load(conn)?;
+        keys.extend(found.into_iter().map(|(id, w)| (w, id)));
+    }
+    Ok(keys)
+}
+
+/// The key of the first event at or after `t` (NULL: there is none), from the time index. Keys
+/// follow the clock (events are recorded as they happen, one writer at a time), so a time
+/// bound becomes a bound on the key; callers test the time too.
+fn first_at_or_after<QS: 'static>(
+    t: At,
+) -> Box<dyn BoxableExpression<QS, Sqlite, SqlType = Nullable<BigInt>>> {
+    Box::new(
+        sql::<Nullable<BigInt>>("(SELECT id FROM audit_events WHERE occurred_at >= ")
+            .bind::<Millis, _>(t)
+            .sql(" ORDER BY occurred_at, id LIMIT 1)"),
+    )
 }

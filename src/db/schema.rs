@@ -84,14 +84,25 @@ diesel::table! {
     audit_events (id) {
         id -> BigInt,
         occurred_at -> Millis,
-        actor_id -> Nullable<Text>,
-        actor_label -> Text,
-        action -> Text,
-        subject_id -> Nullable<Text>,
-        subject_label -> Nullable<Text>,
+        actor_id -> Nullable<BigInt>,
+        actor_label -> BigInt,
+        actor_name -> BigInt,
+        action -> BigInt,
+        subject_id -> Nullable<BigInt>,
+        subject_label -> Nullable<BigInt>,
         details -> Text,
         ip -> Text,
-        actor_name -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::millis::Millis;
+    use crate::db::ids::*;
+
+    audit_words (id) {
+        id -> BigInt,
+        word -> Text,
     }
 }
 
@@ -330,6 +341,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     authorization_codes,
     attributes,
     audit_events,
+    audit_words,
     form_submissions,
     group_members,
     groups,

@@ -25,8 +25,8 @@ async fn footprint(app: &TestApp) -> Vec<i64> {
                 attribute_values::table.count().get_result(c)?,
                 one_time_tokens::table.count().get_result(c)?,
                 outbox::table.count().get_result(c)?,
-                audit_events::table
-                    .filter(audit_events::action.ne("signin.succeeded"))
+                roster::db::audit::audit_log::table
+                    .filter(roster::db::audit::audit_log::action.ne("signin.succeeded"))
                     .count()
                     .get_result(c)?,
                 accounts::table.filter(accounts::status.eq("locked")).count().get_result(c)?,

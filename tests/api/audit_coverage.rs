@@ -716,7 +716,7 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
 
 async fn count(app: &TestApp, action: Option<&'static str>) -> i64 {
     use diesel::prelude::*;
-    use roster::db::schema::audit_events as e;
+    use roster::db::audit::audit_log as e;
     app.db
         .run(move |c| {
             Ok(match action {

@@ -144,7 +144,8 @@ fn seed_adds_audit_events_and_leaves_every_index_and_trigger_in_place() {
     assert_eq!(schema_objects(&mut conn), before, "every index and trigger is back");
     assert!(!roster::db::bulk_load::pending(&mut conn).unwrap());
     use diesel::prelude::*;
-    use roster::db::schema::{accounts, audit_events};
+    use roster::db::audit::audit_log as audit_events;
+    use roster::db::schema::accounts;
     let events: i64 = audit_events::table.count().get_result(&mut conn).unwrap();
     assert_eq!(events, 4000);
     // About seeded customers, newest last, in the order their ids sort.

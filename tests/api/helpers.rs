@@ -323,16 +323,17 @@ impl TestApp {
     /// non-secret values only.
     pub async fn assert_no_secrets_in_audit(&self) {
         use diesel::prelude::*;
+        use roster::db::audit::audit_log;
         use roster::db::schema::*;
         let (events, secrets) = self
             .db
             .run(|c| {
-                let events: Vec<(String, String, Option<String>, String)> = audit_events::table
+                let events: Vec<(String, String, Option<String>, String)> = audit_log::table
                     .select((
-                        audit_events::details,
-                        audit_events::actor_label,
-                        audit_events::subject_label,
-                        audit_events::actor_name,
+                        audit_log::details,
+                        audit_log::actor_label,
+                        audit_log::subject_label,
+                        audit_log::actor_name,
                     ))
                     .load(c)?;
                 let mut secrets: Vec<String> = accounts::table

@@ -393,3 +393,74 @@ fn an_upgrade_that_leaves_the_file_mostly_free_compacts_it() {
     let (free, total) = free_pages(&mut conn);
     assert!(free * 4 <= total, "{free} of {total} pages free after the upgrade");
 }
+
+/// The events of the release before audit words read back through the log's view exactly as
+/// they were written (labels of people since deleted, no subject, details, addresses), in the
+/// same order; an event recorded after the upgrade shares the words already there.
+#[test]
+fn audit_events_of_the_release_before_audit_words_read_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let columns = "id || '|' || occurred_at || '|' || COALESCE(actor_id, '-') || '|' || \
+                   actor_label || '|' || actor_name || '|' || action || '|' || \
+                   COALESCE(subject_id, '-') || '|' || COALESCE(subject_label, '-') || '|' || \
+                   details || '|' || ip";
+    let rows = |conn: &mut SqliteConnection, from: &str| -> Vec<String> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = Text)]
+            row: String,
+        }
+        diesel::sql_query(format!("SELECT {columns} AS row FROM {from} ORDER BY id"))
+            .load::<Row>(conn)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.row)
+            .collect()
+    };
+    let before = {
+        let path = dir.path().join(DB_FILE);
+        let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+        roster::db::stored_hash::register_functions(&mut conn).unwrap();
+        conn.run_pending_migrations(MIGRATIONS).unwrap();
+        back_to_before(&mut conn, "_audit_words");
+        conn.batch_execute(
+            "INSERT INTO audit_events (occurred_at, actor_id, actor_label, actor_name, action, \
+             subject_id, subject_label, details, ip) VALUES \
+             (1765000000000, '0190a000-0000-7000-8000-0000000000a1', 'ann@example.com', \
+              'Ann Lee', 'customer.created', '0190a000-0000-7000-8000-0000000000b1', \
+              'gone@example.com', '{}', '192.0.2.1'), \
+             (1765000000001, NULL, 'anonymous', '', 'signin.failed', NULL, NULL, '{}', \
+              '2001:db8::1'), \
+             (1765000000002, '0190a000-0000-7000-8000-0000000000a1', 'ann@example.com', \
+              'Ann Lee', 'customer.updated', '0190a000-0000-7000-8000-0000000000b1', \
+              'gone@example.com', '{\"first_name\":{\"before\":\"A\",\"after\":\"B\"}}', ''), \
+             (1765000000003, NULL, 'system', 'System', 'customer.deleted', \
+              '0190a000-0000-7000-8000-0000000000b1', 'gone@example.com', '{}', '');",
+        )
+        .unwrap();
+        rows(&mut conn, "audit_events")
+    };
+    assert_eq!(before.len(), 4);
+    let db = Db::open(dir.path()).unwrap();
+    let mut conn = db.conn().unwrap();
+    assert_eq!(rows(&mut conn, "audit_log"), before, "every event, every word, in order");
+    let words = |conn: &mut SqliteConnection| {
+        type_of(conn, "SELECT CAST(COUNT(*) AS TEXT) AS kind FROM audit_words")
+    };
+    // Each distinct id, label, name and action once: two accounts' ids, four labels
+    // (with "anonymous" and "system"), three names (with no name), four actions.
+    let distinct = words(&mut conn);
+    assert_eq!(distinct, "13");
+    roster::db::audit::record(
+        &mut conn,
+        &roster::db::audit::Actor::system("system").named("System"),
+        "customer.deleted",
+        Some(("0190a000-0000-7000-8000-0000000000b1", "gone@example.com")),
+        serde_json::json!({}),
+    )
+    .unwrap();
+    assert_eq!(words(&mut conn), distinct, "a repeated event adds no word");
+    let after = rows(&mut conn, "audit_log");
+    assert_eq!(after.len(), 5);
+    assert!(after[4].ends_with("|system|System|customer.deleted|0190a000-0000-7000-8000-0000000000b1|gone@example.com|{}|"), "{}", after[4]);
+}
