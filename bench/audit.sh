@@ -33,14 +33,16 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 python3 -c "print(f'seed wall time: {$end - $start:.1f} s')" | tee -a "$OUT/seed.txt"
 printf 'bench password 2026\n' | "$BIN" --data-dir "$DATA" create-owner --email owner@example.com >/dev/null
-# The cursor after 49,950 events (page 1,000 of 50), in the log's own format, and a subject.
+# The cursor after 49,950 events (page 1,000 of 50), in the log's own format, and a subject
+# of the seed's events, about ~E/1,000 of them (read through the log's view, which holds the
+# words).
 read -r DEEP SUBJECT < <(python3 - "$DATA/roster.sqlite3" <<'PY'
 import base64, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-at, eid = db.execute("SELECT occurred_at, id FROM audit_events ORDER BY occurred_at DESC, id DESC "
+at, eid = db.execute("SELECT occurred_at, id FROM audit_log ORDER BY id DESC "
                      "LIMIT 1 OFFSET 49949").fetchone()
-subject = db.execute("SELECT subject_label FROM audit_events WHERE subject_label IS NOT NULL "
-                     "ORDER BY occurred_at DESC LIMIT 1").fetchone()[0]
+subject = db.execute("SELECT subject_label FROM audit_log WHERE subject_label IS NOT NULL "
+                     "ORDER BY id LIMIT 1").fetchone()[0]
 cursor = base64.urlsafe_b64encode(f"{at}\n{eid}".encode()).decode().rstrip("=")
 print(f"/console/settings/audit-log?before={cursor} {subject}")
 PY
@@ -52,14 +54,17 @@ SERVER_PID=$!
 for _ in $(seq 1 100); do curl -fs -o /dev/null "$BASE/console/login" && break; sleep 0.05; done
 COOKIE=$(session_cookie console "$BASE" owner@example.com "bench password 2026" "$OUT/cookies.txt")
 
+# One day half a year ago: a From/Until filter on top of an action's.
+DAY=$(date -u -d '-182 days' +%Y-%m-%d)
 SUBJECT_Q=$(python3 -c "import urllib.parse,sys; print(urllib.parse.quote(sys.argv[1]))" "$SUBJECT")
 declare -A PAGES=(
   [first]="/console/settings/audit-log"
   [by_action]="/console/settings/audit-log?action=customer.updated"
   [by_subject]="/console/settings/audit-log?subject=$SUBJECT_Q"
   [deep_1000]="$DEEP"
+  [by_day]="/console/settings/audit-log?action=signin.failed&from=$DAY&to=$DAY"
 )
-ORDER=(first by_action by_subject deep_1000)
+ORDER=(first by_action by_subject deep_1000 by_day)
 for name in "${ORDER[@]}"; do
   curl -fs -H "Cookie: $COOKIE" "$BASE${PAGES[$name]}" -o "$OUT/$name.html"
   echo "$name: $(grep -c '<time datetime' "$OUT/$name.html") events, $(wc -c <"$OUT/$name.html") bytes" | tee -a "$OUT/pages.txt"

@@ -92,7 +92,8 @@ async fn a_search_finds_any_part_of_an_email_a_domain_or_a_full_name_in_any_case
 
 /// The search index knows which trigrams a customer holds, not where: a customer holding every
 /// trigram of a term, but apart (or some in the email, the rest in the name), is not a match,
-/// in any order, counted or listed, with or without a filter.
+/// in any order, counted or listed, with or without a filter; nor one holding the trigrams a
+/// term is looked up by (those that cover it without overlapping) but not the term.
 #[actix_web::test]
 async fn a_term_matches_only_where_its_letters_stand_together() {
     let app = signed_in_app().await;
@@ -104,8 +105,14 @@ async fn a_term_matches_only_where_its_letters_stand_together() {
             c("joanna@together.example", "Jo", "Berg"),
             c("x1@names.example", "Ann", "Annan"),
             c("x2@names.example", "Annan", "Ann"),
+            // Every trigram "example.org" is looked up by (exa, mpl, e.o, org), apart.
+            c("exa.mpl@e.org", "Cover", "Only"),
+            c("pat@example.org", "Pat", "Whole"),
         ])
         .await;
+    let (_, html) = app.get_text("/console/users?q=example.org").await;
+    assert_eq!(found(&html), set(&[&ids[6]]), "{html}");
+    assert!(html.contains("1 matching customer"), "{html}");
     for sort in ["", "&sort=email&dir=asc", "&sort=last_sign_in"] {
         let (_, html) = app.get_text(&format!("/console/users?q=anna{sort}")).await;
         assert_eq!(found(&html), set(&[&ids[2], &ids[3], &ids[4]]), "{sort}: {html}");
@@ -123,6 +130,12 @@ async fn a_term_matches_only_where_its_letters_stand_together() {
     let rows = app.db.run(move |c| Ok(roster::db::customer_list::page(c, &q)?)).await.unwrap();
     let streamed: HashSet<String> = rows.iter().map(|r| r.id.to_string()).collect();
     assert_eq!(streamed, set(&[&ids[2], &ids[3], &ids[4]]));
+    let q = roster::db::customer_list::ListQuery {
+        stream: true,
+        ..crate::users::search_query("example.org")
+    };
+    let rows = app.db.run(move |c| Ok(roster::db::customer_list::page(c, &q)?)).await.unwrap();
+    assert_eq!(rows.iter().map(|r| r.id.to_string()).collect::<HashSet<_>>(), set(&[&ids[6]]));
 
     // A term longer than any email or full name matches nothing, and is not searched.
     let (status, html) = app.get_text(&format!("/console/users?q={}", "an".repeat(200))).await;
