@@ -4,7 +4,9 @@
 -- The log is read and written through the view `audit_log`, which has the columns the table
 -- had; its trigger interns the words of each new event. Events are ordered by their key (the
 -- order they were recorded in), so no index repeats the time: the time index serves the
--- From/Until filters alone.
+-- From/Until filters alone, turned into key bounds. For that, keys follow time: events are
+-- numbered here in time order, and the trigger never records an event earlier than the one
+-- before it (a clock stepped back, or a time read before waiting for the write lock).
 CREATE TABLE audit_words (
     id INTEGER PRIMARY KEY,
     word TEXT NOT NULL UNIQUE
@@ -32,9 +34,9 @@ CREATE TABLE new_audit_events (
     details TEXT NOT NULL DEFAULT '{}',
     ip TEXT NOT NULL DEFAULT ''
 );
-INSERT INTO new_audit_events (id, occurred_at, actor_id, actor_label, actor_name, action,
+INSERT INTO new_audit_events (occurred_at, actor_id, actor_label, actor_name, action,
     subject_id, subject_label, details, ip)
-SELECT e.id, e.occurred_at,
+SELECT e.occurred_at,
     (SELECT w.id FROM audit_words w WHERE w.word = e.actor_id),
     (SELECT w.id FROM audit_words w WHERE w.word = e.actor_label),
     (SELECT w.id FROM audit_words w WHERE w.word = e.actor_name),
@@ -42,7 +44,7 @@ SELECT e.id, e.occurred_at,
     (SELECT w.id FROM audit_words w WHERE w.word = e.subject_id),
     (SELECT w.id FROM audit_words w WHERE w.word = e.subject_label),
     e.details, e.ip
-FROM audit_events e ORDER BY e.id;
+FROM audit_events e ORDER BY e.occurred_at, e.id;
 DROP TABLE audit_events;
 ALTER TABLE new_audit_events RENAME TO audit_events;
 -- An interrupted seed's set-aside audit indexes are made here, in their new form.
@@ -65,17 +67,19 @@ JOIN audit_words ac ON ac.id = e.action
 LEFT JOIN audit_words ai ON ai.id = e.actor_id
 LEFT JOIN audit_words si ON si.id = e.subject_id
 LEFT JOIN audit_words sl ON sl.id = e.subject_label;
--- A NULL is not a word: NOT NULL makes OR IGNORE skip it.
+-- A NULL is not a word: NOT NULL makes OR IGNORE skip it. An event is never earlier than the
+-- one before it (one lookup of the last key).
 CREATE TRIGGER audit_log_insert INSTEAD OF INSERT ON audit_log
 BEGIN
     INSERT OR IGNORE INTO audit_words (word) VALUES (NEW.actor_id), (NEW.actor_label),
-        (NEW.actor_name), (NEW.action), (NEW.subject_id), (NEW.subject_label);
+        (COALESCE(NEW.actor_name, '')), (NEW.action), (NEW.subject_id), (NEW.subject_label);
     INSERT INTO audit_events (occurred_at, actor_id, actor_label, actor_name, action,
         subject_id, subject_label, details, ip)
-    VALUES (NEW.occurred_at,
+    VALUES (MAX(NEW.occurred_at, COALESCE(
+            (SELECT occurred_at FROM audit_events ORDER BY id DESC LIMIT 1), NEW.occurred_at)),
         (SELECT id FROM audit_words WHERE word = NEW.actor_id),
         (SELECT id FROM audit_words WHERE word = NEW.actor_label),
-        (SELECT id FROM audit_words WHERE word = NEW.actor_name),
+        (SELECT id FROM audit_words WHERE word = COALESCE(NEW.actor_name, '')),
         (SELECT id FROM audit_words WHERE word = NEW.action),
         (SELECT id FROM audit_words WHERE word = NEW.subject_id),
         (SELECT id FROM audit_words WHERE word = NEW.subject_label),

@@ -4,8 +4,9 @@
 //!   `accounts.id`, kept by triggers; migration 2026-12-07-000021_lean_search). It records only
 //!   which customers hold each trigram (`detail=none`), not where: 38 bytes per customer at 10M,
 //!   where one with positions took 127. A term is looked up by its trigrams (`trigrams`): a
-//!   term of three characters is one trigram, exact; a longer one, the trigrams that cover
-//!   it, confirmed on the row's own columns (`contains`, a row read per candidate);
+//!   term of three characters is one trigram, exact; a longer one, all its trigrams (or, from
+//!   nine characters, those that cover it), confirmed on the row's own columns (`contains`, a
+//!   row read per candidate);
 //! - with a space, the start of the full name ("Donna Yam"): the customers' index of
 //!   (first name, last name) keys, one range per way of splitting the term into a first name
 //!   and the start of a last name (`full_name_matches`). An email has no space.
@@ -60,18 +61,24 @@ fn exact(term: &str) -> bool {
     term.chars().count() == MIN_CHARS
 }
 
-/// The term as an FTS5 query: the trigrams that cover it without overlapping (those starting
-/// at every third character, and the last one), each once, as a quoted string (so no
-/// character of it is query syntax; `"` is doubled, as FTS5 strings escape it), all of them
-/// required. Every character stands in one of them, so a candidate that holds them is
-/// nearly always a match, and `contains` confirms it; the trigrams in between would only
-/// narrow it further at the cost of walking their lists: at 1M customers, counting
-/// "example.org" to 1,001 took 0.68 ms with all nine trigrams and 0.40 with four, a whole
-/// email 1.17 ms with 23 and 0.36 with 9 (`bench/HISTORY.md`).
+/// Terms up to this long are looked up by all their trigrams; longer ones by a cover.
+const COVER_FROM: usize = 9;
+
+/// The term as an FTS5 query: its trigrams, each once, as a quoted string (so no character of
+/// it is query syntax; `"` is doubled, as FTS5 strings escape it), all of them required. A term
+/// of `COVER_FROM` characters or more is looked up by the trigrams that cover it without
+/// overlapping (those starting at every third character, and the last one): every character
+/// stands in one of them, so a candidate is nearly always a match, and `contains` confirms it;
+/// the trigrams in between would only narrow it further at the cost of walking their lists (at
+/// 1M customers, counting "example.org" to 1,001 took 0.68 ms with all nine and 0.40 with four,
+/// a whole email 1.17 ms with 23 and 0.36 with 9: `bench/HISTORY.md`). A shorter term keeps
+/// them all: a cover of two trigrams ("mar", "com" for "marcom") can hold many customers whom
+/// the trigrams between ("rco") would have left out, each a row read to confirm.
 pub fn trigrams(term: &str) -> String {
     let chars: Vec<char> = term.chars().collect();
     let last = chars.len().saturating_sub(MIN_CHARS);
-    let starts = (0..last).step_by(MIN_CHARS).chain([last]);
+    let step = if chars.len() >= COVER_FROM { MIN_CHARS } else { 1 };
+    let starts = (0..last).step_by(step).chain([last]);
     let mut seen: Vec<String> = Vec::new();
     for start in starts.filter(|_| chars.len() >= MIN_CHARS) {
         let trigram: String = chars[start..start + MIN_CHARS].iter().collect();
@@ -259,12 +266,15 @@ mod tests {
     use super::trigrams;
 
     #[test]
-    fn a_term_is_looked_up_by_the_trigrams_that_cover_it_each_once() {
+    fn a_long_term_is_looked_up_by_the_trigrams_that_cover_it_a_short_one_by_all() {
         assert_eq!(trigrams("abc"), r#""abc""#);
         assert_eq!(trigrams("abcd"), r#""abc" "bcd""#);
-        assert_eq!(trigrams("abcdef"), r#""abc" "def""#);
+        assert_eq!(trigrams("marcom"), r#""mar" "arc" "rco" "com""#);
+        assert_eq!(trigrams("zoë\"x"), r#""zoë" "oë""" "ë""x""#);
+        assert_eq!(trigrams("abcdefgh"), r#""abc" "bcd" "cde" "def" "efg" "fgh""#);
+        assert_eq!(trigrams("abcdefghi"), r#""abc" "def" "ghi""#);
         assert_eq!(trigrams("example.org"), r#""exa" "mpl" "e.o" "org""#);
-        assert_eq!(trigrams("aaaaaaa"), r#""aaa""#);
-        assert_eq!(trigrams("zoë\"x"), r#""zoë" "ë""x""#);
+        assert_eq!(trigrams("aaaaaaaaaaa"), r#""aaa""#);
+        assert_eq!(trigrams("zoë\"xzoë\"x"), r#""zoë" """xz" "oë""" "ë""x""#);
     }
 }

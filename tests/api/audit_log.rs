@@ -242,56 +242,50 @@ fn the_action_filter_lists_every_recorded_action_once_each_with_its_sentence() {
 
 /// Events recorded at known times (one an hour, as the clock moves): From and Until select
 /// exactly the events of their hours, alone and with a word filter; a word no event has
-/// matches nothing; the counts since a time agree.
-#[actix_web::test]
-async fn from_and_until_select_exactly_the_events_of_their_hours() {
+/// matches nothing; the counts since a time agree. An event given a time before the newest
+/// one's (a clock stepped back) is recorded at the newest one's, so keys keep following time.
+#[test]
+fn from_and_until_select_exactly_the_events_of_their_hours() {
     use diesel::prelude::*;
     use roster::db::audit::{Filter, audit_log};
     use roster::domain::clock::At;
-    let app = signed_in_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = roster::db::Db::open(dir.path()).unwrap();
+    let c = &mut db.conn().unwrap();
     let hour = 3_600_000;
     let start = At::now().millis() - 24 * hour;
     let at = move |h: i64| At::from_millis(start + h * hour).unwrap();
-    let (pages, counts) = app
-        .db
-        .run(move |c| {
-            for h in 0..10 {
-                diesel::insert_into(audit_log::table)
-                    .values((
-                        audit_log::occurred_at.eq(at(h)),
-                        audit_log::actor_label.eq(if h % 2 == 0 { "even" } else { "odd" }),
-                        audit_log::actor_name.eq(""),
-                        audit_log::action.eq("signin.failed"),
-                        audit_log::details.eq("{}"),
-                        audit_log::ip.eq(""),
-                    ))
-                    .execute(c)?;
-            }
-            // Only these events (not the test's own sign-in) are failed sign-ins.
-            let failed = Filter { action: Some("signin.failed".into()), ..Filter::default() };
-            let mut hours = |f: Filter| -> QueryResult<Vec<i64>> {
-                let rows = audit::page(c, &f, None, 100)?;
-                Ok(rows.iter().map(|e| (e.occurred_at.millis() - start) / hour).collect())
-            };
-            let window = Filter { from: Some(at(3)), until: Some(at(7)), ..failed.clone() };
-            let odd = Filter { actor: Some("odd".into()), ..window.clone() };
-            let after = Filter { from: Some(at(8)), ..failed.clone() };
-            let upto = Filter { until: Some(at(2)), ..failed.clone() };
-            let none = Filter { actor: Some("nobody".into()), ..failed };
-            let pages =
-                vec![hours(window)?, hours(odd)?, hours(after)?, hours(upto)?, hours(none)?];
-            let counts = (
-                audit::count_since(c, "signin.failed", at(6))?,
-                audit::count_since(c, "no.such_action", at(0))?,
-            );
-            Ok((pages, counts))
-        })
-        .await
-        .unwrap();
-    assert_eq!(pages[0], vec![6, 5, 4, 3], "From 3 until 7, newest first");
-    assert_eq!(pages[1], vec![5, 3], "and by the odd hours' actor");
-    assert_eq!(pages[2], vec![9, 8], "from 8 on");
-    assert_eq!(pages[3], vec![1, 0], "until 2");
-    assert!(pages[4].is_empty(), "an actor with no events");
-    assert_eq!(counts, (4, 0), "4 failed sign-ins since hour 6, none of an unknown action");
+    let mut insert = |h: i64, actor: &str| {
+        diesel::insert_into(audit_log::table)
+            .values((
+                audit_log::occurred_at.eq(at(h)),
+                audit_log::actor_label.eq(actor),
+                audit_log::actor_name.eq(""),
+                audit_log::action.eq("signin.failed"),
+                audit_log::details.eq("{}"),
+                audit_log::ip.eq(""),
+            ))
+            .execute(c)
+            .unwrap();
+    };
+    for h in 0..10 {
+        insert(h, if h % 2 == 0 { "even" } else { "odd" });
+    }
+    // Back in time: recorded at hour 9.
+    insert(4, "late");
+    let mut hours = |f: Filter| -> Vec<i64> {
+        let rows = audit::page(c, &f, None, 100).unwrap();
+        rows.iter().map(|e| (e.occurred_at.millis() - start) / hour).collect()
+    };
+    let all = Filter::default();
+    let window = Filter { from: Some(at(3)), until: Some(at(7)), ..all.clone() };
+    let odd = Filter { actor: Some("odd".into()), ..window.clone() };
+    assert_eq!(hours(window), vec![6, 5, 4, 3], "From 3 until 7, newest first");
+    assert_eq!(hours(odd), vec![5, 3], "and by the odd hours' actor");
+    assert_eq!(hours(Filter { from: Some(at(8)), ..all.clone() }), vec![9, 9, 8], "from 8 on");
+    assert_eq!(hours(Filter { until: Some(at(2)), ..all.clone() }), vec![1, 0], "until 2");
+    assert_eq!(hours(Filter { actor: Some("late".into()), ..all.clone() }), vec![9]);
+    assert!(hours(Filter { actor: Some("nobody".into()), ..all }).is_empty());
+    assert_eq!(audit::count_since(c, "signin.failed", at(6)).unwrap(), 5, "6, 7, 8, 9, late");
+    assert_eq!(audit::count_since(c, "no.such_action", at(0)).unwrap(), 0);
 }

@@ -196,8 +196,18 @@ fn seed_adds_audit_events_and_leaves_every_index_and_trigger_in_place() {
     let more = roster(dir.path(), &["seed", "--events", "10"], "");
     assert!(more.status.success(), "{}", String::from_utf8_lossy(&more.stderr));
     let db = roster::db::Db::open(dir.path()).unwrap();
-    let events: i64 = audit_events::table.count().get_result(&mut db.conn().unwrap()).unwrap();
+    let mut conn = db.conn().unwrap();
+    let events: i64 = audit_events::table.count().get_result(&mut conn).unwrap();
     assert_eq!(events, 4010);
+    // After the events already there, so keys still follow time (From/Until rely on it).
+    let by_time: Vec<i64> = audit_events::table
+        .order((audit_events::occurred_at, audit_events::id))
+        .select(audit_events::id)
+        .load(&mut conn)
+        .unwrap();
+    let mut by_id = by_time.clone();
+    by_id.sort();
+    assert_eq!(by_time, by_id, "the second seed's events come after the first's");
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! The seed's audit events: spread evenly over the last year (in time order, so their UUIDv7 ids
-//! and every index key are appended), twenty kinds of action by five administrators and
-//! anonymous visitors, about a sample of the customers.
+//! The seed's audit events: spread evenly over the last year, or since the newest event already
+//! there (keys follow time: see `db::audit`), in time order, so every index key is appended;
+//! twenty kinds of action by five administrators and anonymous visitors, about a sample of the
+//! customers.
 
 use chrono::Duration;
 use diesel::prelude::*;
@@ -64,9 +65,12 @@ pub fn insert(
     let mut rng = StdRng::seed_from_u64(7);
     let admins: Vec<(String, String)> =
         (0..5).map(|i| (format!("admin{i}@example.com"), format!("Admin {i}"))).collect();
-    let year = 365 * 24 * 3600 * 1_000_000_i64;
-    let step = (year / count.max(1) as i64).max(1);
-    let start = now - Duration::microseconds(year);
+    let year_ago = now - Duration::days(365);
+    let newest: Option<At> =
+        audit_events::table.select(diesel::dsl::max(audit_events::occurred_at)).first(conn)?;
+    let start = newest.map_or(year_ago, |t| t.max(year_ago));
+    let span = (now - start).num_microseconds().unwrap_or(0).max(0);
+    let step = (span / count.max(1) as i64).max(1);
     let updated = serde_json::json!({"first_name": {"before": "Ann", "after": "Anna"}}).to_string();
     // The words events point at (migration 22), interned once; rows are written as numbers.
     let mut words: Vec<&str> = ACTIONS.to_vec();
