@@ -171,8 +171,9 @@ pub struct EventPage {
     pub older: Option<String>,
 }
 
-/// Events are ordered by key, which the cursor carries; its time part is kept so that links
-/// made before migration 22 (time, key) still work: the key alone places them.
+/// Events are ordered by key, which the cursor carries. Its time part is still written, and
+/// ignored, so that links made before migration 22 (time, key) still work: keys were in time
+/// order already, and the migration numbered them in that order.
 fn cursor_of(e: &AuditEvent) -> String {
     encode_cursor(&Cursor { value: e.occurred_at.millis().to_string(), id: e.id.to_string() })
 }
