@@ -19,8 +19,10 @@ use crate::error::AppError;
 
 pub const DEFAULT_PER_PAGE: i64 = 25;
 pub const PAGE_SIZES: [i64; 3] = [25, 50, 100];
-/// Counting stops here: "more than 1,000 customers" is as useful as an exact figure and
-/// stays cheap (a thousand index entries).
+/// Counting stops here, for a one- or two-letter prefix, a group-filtered search and the
+/// list's other filters without a kept total: "more than 1,000 customers" is as useful as an
+/// exact figure and stays cheap (a thousand index entries). A search of three characters or
+/// more in the "Created" order stops at `SEARCH_COUNT_CAP`.
 ///
 /// The count also decides how a search runs. Up to this many matches are collected from the
 /// search index (or, for a one- or two-letter prefix, the email/name indexes) and sorted: a row
@@ -47,10 +49,16 @@ fn sparse_max(q: &ListQuery) -> i64 {
     }
 }
 
-/// A search with more than `sparse_max` matches, narrowed by a status, is counted only this far
-/// ("More than 100 matching customers"): counting reads a row per match or per status customer,
-/// ~6,000 of them for a thousand locked customers in a domain at a million (6 ms).
-pub const NARROWED_COUNT_CAP: i64 = 100;
+/// A search of three characters or more in the "Created" order (the list's default), and a
+/// search with more than `sparse_max` matches narrowed by a status, is counted only this far
+/// ("More than 100 matching customers"). Counting reads a row per match (to confirm the search
+/// index's candidate) or per status customer: at 10M customers, a domain or a name shared by
+/// thousands took ~1 ms to count to 1,001, more than the rest of the page (the list's whole
+/// request takes ~0.35 ms), and its p99 under load missed 15 ms; to 101, 0.08 ms
+/// (`bench/HISTORY.md`, "Counting a search to 100"). "More than 100" tells the administrator
+/// what "more than 1,000" did: narrow the search. Other orders collect their matches anyway
+/// and count as far as they collect (`sparse_max`).
+pub const SEARCH_COUNT_CAP: i64 = 100;
 
 /// Decides how the page's rows are fetched (`dense_search`, `matches`, `stream`) and counts them
 /// as far as that decision needs: (count, the cap it stopped at).
@@ -64,17 +72,16 @@ fn plan(conn: &mut Conn, q: &mut ListQuery) -> QueryResult<(i64, i64)> {
         q.dense_search = !term.is_empty() && counted > sparse_max;
         return Ok((counted, sparse_max));
     }
-    // Narrowed by a status in the "Created" order, more than a hundred matches are streamed
-    // or walked (reading no more rows than matches, see `walks_status`) and counted to 100 only:
-    // the first 101 matches are enough to decide.
+    // In the "Created" order without a group, more than a hundred matches are streamed (or,
+    // narrowed by a status, maybe walked: `walks_status`) and counted to 100 only: the first
+    // 101 matches are enough to decide.
     if !customer_search::can_match(&term) {
         // Longer than any email or full name: no customer matches, and nothing is searched.
         q.matches = Some(Vec::new());
         return Ok((0, sparse_max));
     }
-    let by_status = q.status.is_some() && q.group.is_none();
     let streams = q.sort == SortField::Created && customer_search::streams(&term);
-    let collect_max = if by_status && streams { NARROWED_COUNT_CAP } else { sparse_max };
+    let collect_max = if streams && q.group.is_none() { SEARCH_COUNT_CAP } else { sparse_max };
     let ids = customer_search::matching_ids(conn, &term, collect_max + 1)?;
     let narrowed = q.status.is_some() || q.group.is_some();
     if ids.len() as i64 <= collect_max {
@@ -96,11 +103,11 @@ fn plan(conn: &mut Conn, q: &mut ListQuery) -> QueryResult<(i64, i64)> {
         q.dense_search = true;
     }
     match (q.status, &q.group) {
-        (None, None) => Ok((sparse_max + 1, sparse_max)),
+        (None, None) => Ok((collect_max + 1, collect_max)),
         (Some(_), None) if streams => {
             // Counted by finding the first 101 in the list's order: a first page is among them,
             // and reads only its own rows (not a second pass over the matches).
-            let cap = NARROWED_COUNT_CAP;
+            let cap = SEARCH_COUNT_CAP;
             let first = customer_list::first_ids(conn, q, cap + 1)?;
             let counted = first.len() as i64;
             if q.cursor.is_none() {
@@ -110,7 +117,7 @@ fn plan(conn: &mut Conn, q: &mut ListQuery) -> QueryResult<(i64, i64)> {
             Ok((counted, cap))
         }
         (Some(_), None) => {
-            let cap = NARROWED_COUNT_CAP;
+            let cap = SEARCH_COUNT_CAP;
             Ok((customer_list::count_capped(conn, q, cap + 1)?, cap))
         }
         _ => Ok((customer_list::count_capped(conn, q, sparse_max + 1)?, sparse_max)),
@@ -120,13 +127,12 @@ fn plan(conn: &mut Conn, q: &mut ListQuery) -> QueryResult<(i64, i64)> {
 /// Whether a search with many matches, narrowed by a status alone, is counted and listed by
 /// walking the status's index (rowid order, a row read and tested per entry) rather than
 /// streaming the search's matches (a row read per match to test its status). Each reads about
-/// as many rows as it takes to find `NARROWED_COUNT_CAP` matches of the status: the walk
+/// as many rows as it takes to find `SEARCH_COUNT_CAP` matches of the status: the walk
 /// cap / the term's share of customers, or the status's customers if fewer; the stream cap /
 /// the status's share, or the term's matches if fewer. The term's share is estimated from
 /// `first_ids`, its first matches in rowid order: where the last of them stands among all rows.
 /// At a million: "example.org" among the locked is walked (~600 rows instead of ~2,500), a
 /// part of an email shared by 0.15 % streamed (~1,500 rows instead of every locked customer).
-/// Reading 101 first matches rather than 1,001 for this saves ~0.6 ms of checks for a domain.
 fn walks_status(conn: &mut Conn, q: &ListQuery, first_ids: &[i64]) -> QueryResult<bool> {
     let (Some(status), None, Some(&last)) = (q.status, &q.group, first_ids.last()) else {
         return Ok(false);
@@ -136,7 +142,7 @@ fn walks_status(conn: &mut Conn, q: &ListQuery, first_ids: &[i64]) -> QueryResul
     let mine = counts.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n).max(1) as f64;
     let rows = customer_search::last_rowid(conn)?.max(last) as f64;
     let matches = (first_ids.len() as f64 * rows / last.max(1) as f64).min(all);
-    let cap = NARROWED_COUNT_CAP as f64;
+    let cap = SEARCH_COUNT_CAP as f64;
     let walked = mine.min(cap * all / matches);
     let streamed = matches.min(cap * all / mine);
     Ok(walked <= streamed)
@@ -192,8 +198,9 @@ pub struct ListPage {
     pub prev: Option<String>,
     /// Matches, counted up to `count_cap + 1`.
     pub count: i64,
-    /// Where the count stopped: `COUNT_CAP`, or `NARROWED_COUNT_CAP` for a search with many
-    /// matches narrowed by a status.
+    /// Where the count stopped: `COUNT_CAP`; `SEARCH_COUNT_CAP` for a search in the "Created"
+    /// order or one with many matches narrowed by a status; `INDEX_ORDER_SPARSE_MAX` for a
+    /// search sorted by email or last sign-in.
     pub count_cap: i64,
     /// Exactly how many rows the filter matches, when kept counts say it without counting rows:
     /// no search and no group (all customers, or one status), or a group alone.
