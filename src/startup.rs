@@ -13,6 +13,7 @@ use actix_web::{App, HttpServer};
 use anyhow::Context;
 use chrono::Duration;
 
+use crate::accounts::throttle::{self, Throttle};
 use crate::config::{
     Config, MIN_SESSION_SECRET_BYTES, SESSION_SECRET_VAR, origin_of, parse_base_url,
 };
@@ -24,7 +25,6 @@ use crate::mail::{Links, Outbox};
 use crate::passwords::Hasher;
 use crate::web::csrf::CsrfKey;
 use crate::web::session_store::{DbSessionStore, SessionLayer};
-use crate::web::throttle::Throttle;
 use crate::web::{self, AppState, frame, urls};
 use actix_web::web::Data;
 
@@ -78,8 +78,8 @@ impl Application {
             origin: origin_of(&base_url),
             base_url: base_url.clone(),
             setup_token_hash: setup_token.as_deref().map(hash_token),
-            sign_in_throttle: Throttle::new(10, StdDuration::from_secs(300)),
-            mail_throttle: Throttle::new(10, StdDuration::from_secs(900)),
+            sign_in_throttle: Throttle::new(db.clone(), config.clock.clone(), throttle::SIGN_IN),
+            mail_throttle: Throttle::new(db.clone(), config.clock.clone(), throttle::MAIL),
             outbox: outbox.clone(),
             links: links.clone(),
             smtp_available,
@@ -94,8 +94,7 @@ impl Application {
             ),
             trusted_proxies: config.trusted_proxies.clone(),
             clock: config.clock.clone(),
-            org_name: std::sync::RwLock::new(org.name.clone()),
-            zone: std::sync::RwLock::new(org.zone()),
+            org: std::sync::RwLock::new(web::OrgShown::new(org.name.clone(), org.zone())),
         });
         let (idle, absolute) = (
             Duration::minutes(org.session_idle_minutes.into()),
@@ -126,6 +125,7 @@ impl Application {
         if has_applications {
             web::prepare_keys(&state);
         }
+        let background = state.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -139,8 +139,12 @@ impl Application {
         .listen(listener)?
         .run();
 
-        spawn_sweeper(db.clone());
+        spawn_sweeper(
+            db.clone(),
+            [background.sign_in_throttle.clone(), background.mail_throttle.clone()],
+        );
         spawn_lock_expiry(db.clone(), config.clock.clone());
+        spawn_settings_refresh(background);
         Worker { db: db.clone(), transport, outbox, config: config.mail.clone(), links }.spawn();
         tracing::info!("Roster is listening on {addr}; open {base_url}{}", urls::CONSOLE);
         tracing::info!("{mail_line}");
@@ -176,9 +180,9 @@ impl Application {
     }
 }
 
-/// Deletes expired sessions (loading one also deletes it if expired) and the wizard's old
-/// replay keys every few minutes.
-fn spawn_sweeper(db: Db) {
+/// Deletes expired sessions (loading one also deletes it if expired), the wizard's old
+/// replay keys and the throttles' windows that are over, every few minutes.
+fn spawn_sweeper(db: Db, throttles: [Throttle; 2]) {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(StdDuration::from_secs(300));
         loop {
@@ -194,9 +198,34 @@ fn spawn_sweeper(db: Db) {
             if let Err(e) = swept {
                 tracing::warn!(error = %e, "sweeping expired sessions failed");
             }
+            for throttle in &throttles {
+                if let Err(e) = throttle.sweep().await {
+                    tracing::warn!(error = %e, "sweeping the sign-in throttle failed");
+                }
+            }
         }
     });
 }
+
+/// Every page shows the organization's name and times in its zone, so each process keeps them
+/// in memory (no query per page) and reads them again every few seconds: a change saved
+/// through another process on the same database shows within `SETTINGS_FRESH_FOR` (through
+/// this one, at once: Settings > General sets them).
+fn spawn_settings_refresh(state: Data<AppState>) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(SETTINGS_FRESH_FOR);
+        loop {
+            tick.tick().await;
+            let changes = state.org_changes();
+            match state.db.run(|c| Ok(settings::load(c)?)).await {
+                Ok(org) => state.refresh_org(changes, &org.name, org.zone()),
+                Err(e) => tracing::warn!(error = %e, "reading the organization's settings failed"),
+            }
+        }
+    });
+}
+
+pub const SETTINGS_FRESH_FOR: StdDuration = StdDuration::from_secs(5);
 
 /// Lifts timed locks (failed sign-ins) when they are over, every minute, so lists and pages
 /// show accounts as they are. Sign-in lifts an expired lock itself too, so nothing waits on

@@ -30,6 +30,7 @@ pub mod revocation;
 pub mod sessions;
 pub mod signin;
 pub mod signing_keys;
+pub mod throttle;
 pub mod token;
 
 use crate::db::accounts::Account;

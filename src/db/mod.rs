@@ -7,6 +7,7 @@ pub mod attributes;
 pub mod audit;
 pub mod bulk_load;
 mod cached_sql;
+pub mod client_failures;
 pub mod customer_counts;
 pub mod customer_list;
 pub mod customer_search;

@@ -109,6 +109,18 @@ diesel::table! {
 diesel::table! {
     use diesel::sql_types::*;
     use crate::db::millis::Millis;
+
+    client_failures (scope, client) {
+        scope -> Text,
+        client -> Text,
+        failures -> Integer,
+        window_start -> Millis,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::millis::Millis;
     use crate::db::ids::*;
 
     form_submissions (submission_key) {
@@ -342,6 +354,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     attributes,
     audit_events,
     audit_words,
+    client_failures,
     form_submissions,
     group_members,
     groups,

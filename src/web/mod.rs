@@ -20,7 +20,6 @@ pub mod session_store;
 pub mod setup;
 pub mod signin;
 pub mod static_files;
-pub mod throttle;
 /// The route paths, for the handlers (`domain::urls`: mail builds links with them too).
 pub use crate::domain::urls;
 
@@ -44,10 +43,11 @@ pub struct AppState {
     pub origin: String,
     /// SHA-256 of the first-run setup token, while the organization has no owner.
     pub setup_token_hash: Option<String>,
-    pub sign_in_throttle: throttle::Throttle,
+    /// Per client address: failed sign-ins and guessed links (`accounts::throttle`).
+    pub sign_in_throttle: crate::accounts::throttle::Throttle,
     /// Per client address: forms that email an address the visitor names (forgot password,
     /// registration, resending a verification link), so no one can mail-bomb through us.
-    pub mail_throttle: throttle::Throttle,
+    pub mail_throttle: crate::accounts::throttle::Throttle,
     /// Wakes the mail worker after a transaction queued email.
     pub outbox: Outbox,
     pub links: Links,
@@ -64,11 +64,23 @@ pub struct AppState {
     pub trusted_proxies: Vec<Cidr>,
     /// The time of timed locks.
     pub clock: Clock,
-    /// The organization's name as every page shows it: read at start, replaced when Settings >
-    /// General saves a new one (one process owns the database), so pages need no query for it.
-    pub org_name: std::sync::RwLock<String>,
-    /// The organization's time zone, kept the same way.
-    pub zone: std::sync::RwLock<Zone>,
+    /// The organization's name and time zone as every page shows them, so pages need no query
+    /// for them: read at start, replaced when Settings > General saves new ones, and read again
+    /// every few seconds for a change saved through another process (`startup`).
+    pub org: std::sync::RwLock<OrgShown>,
+}
+
+pub struct OrgShown {
+    pub name: String,
+    pub zone: Zone,
+    /// Changes made through this process: a refresh whose read began before one is stale.
+    pub changes: u64,
+}
+
+impl OrgShown {
+    pub fn new(name: String, zone: Zone) -> Self {
+        Self { name, zone, changes: 0 }
+    }
 }
 
 pub type State = web::Data<AppState>;
@@ -85,20 +97,47 @@ pub fn prepare_keys(state: &State) {
 }
 
 impl AppState {
+    fn shown(&self) -> std::sync::RwLockReadGuard<'_, OrgShown> {
+        self.org.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn change_shown(&self) -> std::sync::RwLockWriteGuard<'_, OrgShown> {
+        self.org.write().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub fn org_name(&self) -> String {
-        self.org_name.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.shown().name.clone()
     }
 
     pub fn set_org_name(&self, name: &str) {
-        *self.org_name.write().unwrap_or_else(|p| p.into_inner()) = name.to_owned();
+        let mut org = self.change_shown();
+        org.name = name.to_owned();
+        org.changes += 1;
     }
 
     pub fn zone(&self) -> Zone {
-        *self.zone.read().unwrap_or_else(|p| p.into_inner())
+        self.shown().zone
     }
 
     pub fn set_zone(&self, zone: Zone) {
-        *self.zone.write().unwrap_or_else(|p| p.into_inner()) = zone;
+        let mut org = self.change_shown();
+        org.zone = zone;
+        org.changes += 1;
+    }
+
+    /// How many changes this process has made to what it shows (see `refresh_org`).
+    pub fn org_changes(&self) -> u64 {
+        self.shown().changes
+    }
+
+    /// Shows the name and zone read from the database, unless this process changed them since
+    /// `changes` (when the read began): then the read may predate that change.
+    pub fn refresh_org(&self, changes: u64, name: &str, zone: Zone) {
+        let mut org = self.change_shown();
+        if org.changes == changes {
+            org.name = name.to_owned();
+            org.zone = zone;
+        }
     }
 
     /// A UTC time as the organization reads it.

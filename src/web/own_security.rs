@@ -143,9 +143,7 @@ pub async fn change_password(
 ) -> Result<Changed, AppError> {
     let ip = client_ip(req);
     // It checks a password: throttled like sign-in, and a wrong one counts.
-    if !state.sign_in_throttle.allows(&ip) {
-        return Err(AppError::TooManyRequests);
-    }
+    state.sign_in_throttle.check(&ip).await?;
     let s = state.services();
     let id = owner.account.id;
     match password::change(&s, id, &form.current, &form.password, &form.confirm, &ip).await {
@@ -158,7 +156,7 @@ pub async fn change_password(
             Ok(Changed::Done(see_other(req, owner.page)))
         }
         Err(ChangeError::WrongCurrent(errors)) => {
-            state.sign_in_throttle.record_failure(&ip);
+            state.sign_in_throttle.record_failure(&ip).await?;
             Ok(Changed::Invalid(view(state, session, owner, &form.password, errors).await?))
         }
         Err(ChangeError::Invalid(errors)) => {

@@ -166,19 +166,17 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
     // Before any hashing: a flood from one address costs nothing past this point.
-    if !state.sign_in_throttle.allows(&ip) {
-        return Err(AppError::TooManyRequests);
-    }
+    state.sign_in_throttle.check(&ip).await?;
     let LoginForm { email, password, next } = form.into_inner();
     let next = destination(area, next.as_deref());
     match signin::sign_in(&state.services(), area.kind, &email, password, &ip).await? {
         SignInOutcome::SignedIn(account) => {
-            state.sign_in_throttle.record_success(&ip);
+            state.sign_in_throttle.record_success(&ip).await?;
             start_session(&session, account.public_id, &req)?;
             onward(&req, next, area.home)
         }
         SignInOutcome::Failed => {
-            state.sign_in_throttle.record_failure(&ip);
+            state.sign_in_throttle.record_failure(&ip).await?;
             let page = LoginPage {
                 email: email.trim().chars().take(254).collect(),
                 error: Some(GENERIC_FAILURE),

@@ -592,17 +592,40 @@ impl TestApp {
         email: &str,
         password: &str,
     ) -> (reqwest::Client, reqwest::Response) {
-        let browser = client();
-        let page = browser.get(self.url("/myaccount/login")).send().await.unwrap();
-        let token = csrf_in(&page.text().await.unwrap());
-        let res = browser
-            .post(self.url("/myaccount/login"))
-            .form(&[("csrf_token", token.as_str()), ("email", email), ("password", password)])
-            .send()
-            .await
-            .unwrap();
-        (browser, res)
+        myaccount_sign_in_at(&self.base, email, password).await
     }
+
+    /// Another Roster process on this app's database, started with `change` made to the
+    /// configuration: the same data dir (so the same file and session secret), but its own
+    /// connections, caches and background tasks, as a second process behind a load balancer
+    /// has. Its base URL.
+    pub async fn second_process(&self, change: impl FnOnce(&mut Config)) -> String {
+        let mut config = test_config(self.data_dir.path());
+        change(&mut config);
+        let other = Application::build(config).await.expect("the second process starts");
+        let base = other.base_url().to_owned();
+        actix_web::rt::spawn(other.run_until_stopped());
+        base
+    }
+}
+
+/// Signs in to My Account at `base` with a fresh browser; returns it and the sign-in response.
+pub async fn myaccount_sign_in_at(
+    base: &str,
+    email: &str,
+    password: &str,
+) -> (reqwest::Client, reqwest::Response) {
+    let browser = client();
+    let login = format!("{base}/myaccount/login");
+    let page = browser.get(&login).send().await.unwrap();
+    let token = csrf_in(&page.text().await.unwrap());
+    let res = browser
+        .post(&login)
+        .form(&[("csrf_token", token.as_str()), ("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    (browser, res)
 }
 
 /// GET with a given browser.

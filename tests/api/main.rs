@@ -20,6 +20,7 @@ mod myaccount;
 mod oidc;
 mod onboarding;
 mod overview;
+mod processes;
 mod profile;
 mod registration;
 mod search;

@@ -381,9 +381,7 @@ pub async fn transfer(
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
     // A guessed password counts like a failed sign-in, and is refused like one when too many.
-    if !state.sign_in_throttle.allows(&ip) {
-        return Err(AppError::TooManyRequests);
-    }
+    state.sign_in_throttle.check(&ip).await?;
     let s = state.services();
     match use_case::transfer_ownership(&s, admin.id, admin.actor(&req), &id, &form.password).await {
         Ok(()) => {
@@ -392,7 +390,7 @@ pub async fn transfer(
         }
         Err(FormError::Invalid(errors)) => {
             if errors.get("password") == Some(use_case::WRONG_PASSWORD) {
-                state.sign_in_throttle.record_failure(&ip);
+                state.sign_in_throttle.record_failure(&ip).await?;
             }
             transfer_page(&state, &session, &admin, &id, errors).await
         }

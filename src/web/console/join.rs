@@ -60,14 +60,14 @@ async fn form_page(
     html(status, &page)
 }
 
-fn closed(
+async fn closed(
     state: &State,
     req: &HttpRequest,
     ip: &str,
     link: &Link,
 ) -> Result<HttpResponse, AppError> {
     if matches!(link, Link::Unknown) {
-        state.sign_in_throttle.record_failure(ip);
+        state.sign_in_throttle.record_failure(ip).await?;
     }
     let (status, heading, message) = closed_text(&KIND, link);
     let page = JoinPage {
@@ -87,12 +87,12 @@ pub async fn show(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
-    throttled(&state, &ip)?;
+    throttled(&state, &ip).await?;
     match links::inspect(&state.services(), &token, KIND.purpose, Kind::Administrator).await? {
         Link::Open { email, name } => {
             form_page(&state, &req, &token, (email, name), "", FieldErrors::default()).await
         }
-        other => closed(&state, &req, &ip, &other),
+        other => closed(&state, &req, &ip, &other).await,
     }
 }
 
@@ -104,7 +104,7 @@ pub async fn submit(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
-    throttled(&state, &ip)?;
+    throttled(&state, &ip).await?;
     let body = body.into_inner();
     let s = state.services();
     let purpose = (KIND.purpose, Kind::Administrator);
@@ -121,10 +121,10 @@ pub async fn submit(
                 Link::Open { email, name } => {
                     form_page(&state, &req, &token, (email, name), &body.password, errors).await
                 }
-                other => closed(&state, &req, &ip, &other),
+                other => closed(&state, &req, &ip, &other).await,
             }
         }
-        Err(AcceptError::Closed(link)) => closed(&state, &req, &ip, &link),
+        Err(AcceptError::Closed(link)) => closed(&state, &req, &ip, &link).await,
         Err(AcceptError::Other(e)) => Err(e),
     }
 }

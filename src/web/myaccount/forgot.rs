@@ -62,7 +62,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
     // Every request counts toward the limit: it may send an email.
-    state.mail_throttle.charge(&ip)?;
+    state.mail_throttle.charge(&ip).await?;
     let email =
         form.into_inner().email.trim().chars().take(EmailAddress::MAX_LEN + 1).collect::<String>();
     if let Err(message) = EmailAddress::parse(&email) {

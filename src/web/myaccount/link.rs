@@ -134,7 +134,7 @@ pub(super) async fn refuse(
     link: &Link,
 ) -> Result<HttpResponse, AppError> {
     if matches!(link, Link::Unknown) {
-        state.sign_in_throttle.record_failure(ip);
+        state.sign_in_throttle.record_failure(ip).await?;
     }
     closed(kind, state, req, link).await
 }
@@ -200,8 +200,8 @@ async fn form(
 }
 
 /// Refuses a client that guessed too many links, before any work; counts an unknown link.
-pub(crate) fn throttled(state: &State, ip: &str) -> Result<(), AppError> {
-    if state.sign_in_throttle.allows(ip) { Ok(()) } else { Err(AppError::TooManyRequests) }
+pub(crate) async fn throttled(state: &State, ip: &str) -> Result<(), AppError> {
+    state.sign_in_throttle.check(ip).await
 }
 
 pub async fn show(
@@ -211,7 +211,7 @@ pub async fn show(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
-    throttled(&state, &ip)?;
+    throttled(&state, &ip).await?;
     match links::inspect(&state.services(), &token, kind.purpose, Kind::Customer).await? {
         Link::Open { email, name } => html(
             StatusCode::OK,
@@ -230,7 +230,7 @@ pub async fn submit(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
-    throttled(&state, &ip)?;
+    throttled(&state, &ip).await?;
     let body = body.into_inner();
     let outcome = links::accept(
         &state.services(),

@@ -93,9 +93,7 @@ pub async fn submit(
     let form = form.into_inner();
     let ip = client_ip(&req);
     // It checks a password (the new one must not be the temporary one): throttled like sign-in.
-    if !state.sign_in_throttle.allows(&ip) {
-        return Err(AppError::TooManyRequests);
-    }
+    state.sign_in_throttle.check(&ip).await?;
     match password::replace_temporary(
         &state.db,
         &state.hasher,

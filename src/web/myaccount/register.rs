@@ -128,9 +128,7 @@ pub async fn submit(
     let s = state.services();
     registration::ensure_enabled(&s).await?;
     let ip = client_ip(&req);
-    if !state.mail_throttle.allows(&ip) {
-        return Err(AppError::TooManyRequests);
-    }
+    state.mail_throttle.check(&ip).await?;
     let fixed = ["email", "first_name", "last_name", "password", "confirm", "next"];
     let (values, attribute_values) = split_form(&body, &fixed)?;
     let [email, first_name, last_name, password, confirm, next]: [String; 6] =
@@ -146,11 +144,11 @@ pub async fn submit(
     };
     match registration::register(&s, input, &ip).await {
         Ok(Registered::CheckEmail) => {
-            state.mail_throttle.record_failure(&ip);
+            state.mail_throttle.record_failure(&ip).await?;
             Ok(see_other(&req, &pending_url(email.trim(), false, &next)))
         }
         Ok(Registered::Active(account)) => {
-            state.mail_throttle.record_failure(&ip);
+            state.mail_throttle.record_failure(&ip).await?;
             signin::start_session(&session, account.public_id, &req)?;
             flash::set(&session, "Welcome! Your account is ready.");
             signin::onward(&req, next, urls::MYACCOUNT)
@@ -219,7 +217,7 @@ pub async fn resend(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
-    state.mail_throttle.charge(&ip)?;
+    state.mail_throttle.charge(&ip).await?;
     let ResendForm { email, next } = form.into_inner();
     registration::resend(&state.services(), &email, &ip).await?;
     Ok(see_other(&req, &pending_url(email.trim(), true, &destination(next.as_deref()))))
@@ -239,7 +237,7 @@ pub async fn verify_page(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
-    link::throttled(&state, &ip)?;
+    link::throttled(&state, &ip).await?;
     match link_use::inspect(&state.services(), &token, Purpose::Verification, Kind::Customer)
         .await?
     {
@@ -261,7 +259,7 @@ pub async fn verify(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
-    link::throttled(&state, &ip)?;
+    link::throttled(&state, &ip).await?;
     match registration::verify(&state.services(), &token, &ip).await {
         Ok(email) => {
             let query = serde_urlencoded::to_string([("notice", "verified"), ("email", &email)])

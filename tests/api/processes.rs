@@ -1,0 +1,117 @@
+//! Two Roster processes on one database, as behind a load balancer: what one process does
+//! takes effect on the other's very next request, and limits count the tries made through
+//! both. Everything shared lives in the database; a process keeps only what it can read again.
+
+use roster::domain::account::{Kind, Status};
+use roster::domain::clock::Clock;
+
+use crate::helpers::*;
+use crate::smtp::SmtpSink;
+
+const PASSWORD: &str = "juniper lantern 1987";
+const WRONG: &str = "not the password at all";
+
+/// A wrong My Account password from this test's address (127.0.0.1) at `base`: its status.
+async fn wrong_password(base: &str) -> u16 {
+    myaccount_sign_in_at(base, "someone@example.com", WRONG).await.1.status().as_u16()
+}
+
+#[actix_web::test]
+async fn the_sign_in_throttle_counts_the_tries_made_through_both_processes() {
+    let clock = Clock::default();
+    let app = spawn_app_with(|c| c.clock = clock.clone()).await;
+    let other = app.second_process(|c| c.clock = clock.clone()).await;
+    for base in [&app.base, &other].repeat(5) {
+        assert_eq!(wrong_password(base).await, 422, "ten tries in all: five through each");
+    }
+    assert_eq!(wrong_password(&app.base).await, 429, "the eleventh waits, through either");
+    assert_eq!(wrong_password(&other).await, 429);
+    // A restart forgives nothing: a process started now finds the count.
+    let restarted = app.second_process(|c| c.clock = clock.clone()).await;
+    assert_eq!(wrong_password(&restarted).await, 429);
+    // The window is over after five minutes, for every process.
+    clock.advance(chrono::Duration::minutes(5));
+    assert_eq!(wrong_password(&other).await, 422);
+    let (failures, _) = app
+        .db
+        .run(|c| Ok(roster::db::client_failures::find(c, "sign_in", "127.0.0.1")?.unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(failures, 1, "a new window, counted from this try");
+}
+
+#[actix_web::test]
+async fn a_sign_in_through_one_process_clears_the_count_for_both() {
+    let app = spawn_app().await;
+    let other = app.second_process(|_| {}).await;
+    let email = "ok@example.com";
+    app.insert_account(Kind::Customer, None, email, Status::Active, Some(PASSWORD)).await;
+    for _ in 0..9 {
+        assert_eq!(wrong_password(&app.base).await, 422);
+    }
+    assert_eq!(myaccount_sign_in_at(&other, email, PASSWORD).await.1.status(), 303);
+    for _ in 0..10 {
+        assert_eq!(wrong_password(&app.base).await, 422, "counted from nothing again");
+    }
+    assert_eq!(wrong_password(&other).await, 429);
+}
+
+#[actix_web::test]
+async fn emails_asked_for_through_both_processes_count_toward_one_limit() {
+    // The form asks for an email only when the organization can send one.
+    let sink = SmtpSink::start().await;
+    let app = spawn_app_with(|c| c.mail.smtp_url = Some(sink.url())).await;
+    let other = app.second_process(|c| c.mail.smtp_url = Some(sink.url())).await;
+    let ask = |base: String| async move {
+        let browser = client();
+        let url = format!("{base}/myaccount/forgot-password");
+        let token = csrf_in(&get_with(&browser, &url).await.1);
+        let form = [("csrf_token", token.as_str()), ("email", "anyone@example.com")];
+        browser.post(&url).form(&form).send().await.unwrap().status().as_u16()
+    };
+    for base in [&app.base, &other].repeat(5) {
+        assert_ne!(ask(base.clone()).await, 429, "ten emails in all");
+    }
+    assert_eq!(ask(app.base.clone()).await, 429);
+    assert_eq!(ask(other.clone()).await, 429);
+}
+
+#[actix_web::test]
+async fn lock_user_through_one_process_ends_the_session_held_through_the_other() {
+    let app = signed_in_app().await;
+    let other = app.second_process(|_| {}).await;
+    let email = "held@example.com";
+    let id = app.active_customer(email, PASSWORD).await;
+    let (customer, res) = myaccount_sign_in_at(&other, email, PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    let myaccount = format!("{other}/myaccount");
+    assert_eq!(get_with(&customer, &myaccount).await.0, 200);
+
+    let page = format!("/console/users/{id}");
+    let res = app.post_on(&page, &format!("{page}/lock"), &[("confirm", "on")]).await;
+    assert_eq!(res.status(), 303);
+    let res = customer.get(&myaccount).send().await.unwrap();
+    assert_eq!(res.status(), 303, "the very next request through the other process");
+    assert_eq!(header(res.headers(), "location"), "/myaccount/login");
+    assert_eq!(myaccount_sign_in_at(&other, email, PASSWORD).await.1.status(), 422);
+}
+
+#[actix_web::test]
+async fn the_organizations_new_name_shows_through_the_other_process_within_seconds() {
+    let app = signed_in_app().await;
+    let other = app.second_process(|_| {}).await;
+    let page = "/console/settings/general";
+    let fields = [
+        ("name", "Renamed Elsewhere"),
+        ("time_zone", "UTC"),
+        ("mail_from_name", "Acme"),
+        ("mail_from_address", "hello@acme.example"),
+    ];
+    assert_eq!(app.post_on(page, page, &fields).await.status(), 303);
+    let login = format!("{other}/myaccount/login");
+    let deadline = std::time::Instant::now() + roster::startup::SETTINGS_FRESH_FOR * 3;
+    while !get_with(&client(), &login).await.1.contains("Renamed Elsewhere") {
+        assert!(std::time::Instant::now() < deadline, "the other process never showed it");
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
