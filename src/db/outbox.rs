@@ -97,11 +97,22 @@ pub fn next_due_at(conn: &mut Conn) -> QueryResult<Option<At>> {
     o::table.filter(unsent()).select(diesel::dsl::min(o::next_attempt_at)).first(conn)
 }
 
-/// Counts the attempt before it is made, so a message that crashes the sender still runs out
-/// of attempts. False when the message is no longer unsent (cancelled meanwhile).
-pub fn begin_attempt(conn: &mut Conn, id: &str, at: At) -> QueryResult<bool> {
-    let n = diesel::update(o::table.find(id).filter(o::state.eq_any(UNSENT)))
-        .set((o::attempts.eq(o::attempts + 1), o::last_attempt_at.eq(at), o::updated_at.eq(at)))
+/// Claims a due message for one attempt, in one statement: its next attempt moves to `until`,
+/// so no other sender (of this process or of another on the same database) takes it
+/// meanwhile, and if this one dies before recording the outcome, the message is due again
+/// then. Counts the attempt before it is made, so a message that crashes the sender still runs
+/// out of attempts. False when another sender claimed it first, or it is no longer unsent
+/// (cancelled meanwhile).
+pub fn claim(conn: &mut Conn, id: &str, at: At, until: At) -> QueryResult<bool> {
+    let claimable =
+        o::table.find(id).filter(o::state.eq_any(UNSENT)).filter(o::next_attempt_at.le(at));
+    let n = diesel::update(claimable)
+        .set((
+            o::attempts.eq(o::attempts + 1),
+            o::last_attempt_at.eq(at),
+            o::next_attempt_at.eq(until),
+            o::updated_at.eq(at),
+        ))
         .execute(conn)?;
     Ok(n == 1)
 }

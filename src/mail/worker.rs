@@ -26,6 +26,10 @@ const BATCH: i64 = 32;
 const CONCURRENCY: usize = 8;
 /// The longest the worker sleeps without looking (it is woken at once for new mail).
 const IDLE_POLL: Duration = Duration::from_secs(30);
+/// A sender holds its claim on a message (`outbox::claim`) for the send's timeout and this
+/// much more: time to read its link and record the outcome. A sender that dies meanwhile (its
+/// process killed mid-send) leaves the message to be sent again after that, by any process.
+const CLAIM_MARGIN: Duration = Duration::from_secs(60);
 const MAX_DELAY: Duration = Duration::from_secs(3600);
 const ERROR_PAUSE: Duration = Duration::from_secs(5);
 
@@ -125,10 +129,13 @@ impl Worker {
         from: &Mailbox,
     ) -> Result<(), AppError> {
         let (id, token_id) = (message.id.clone(), message.token_id.clone());
+        let claim_for = chrono::Duration::from_std(self.config.send_timeout + CLAIM_MARGIN)
+            .unwrap_or(chrono::Duration::hours(1));
         let started = self
             .db
             .run(move |c| {
-                if !outbox::begin_attempt(c, &id, now())? {
+                let at = now();
+                if !outbox::claim(c, &id, at, at + claim_for)? {
                     return Ok(None);
                 }
                 Ok(Some(match token_id {

@@ -6,7 +6,7 @@ use roster::domain::account::{Kind, Status};
 use roster::domain::clock::Clock;
 
 use crate::helpers::*;
-use crate::smtp::SmtpSink;
+use crate::smtp::{SmtpSink, recipient};
 
 const PASSWORD: &str = "juniper lantern 1987";
 const WRONG: &str = "not the password at all";
@@ -114,4 +114,80 @@ async fn the_organizations_new_name_shows_through_the_other_process_within_secon
         assert!(std::time::Instant::now() < deadline, "the other process never showed it");
         actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+}
+
+#[actix_web::test]
+async fn invitations_queued_through_both_processes_are_each_emailed_exactly_once() {
+    let sink = SmtpSink::start().await;
+    let app = signed_in_app_with(|c| c.mail.smtp_url = Some(sink.url())).await;
+    let other = app.second_process(|c| c.mail.smtp_url = Some(sink.url())).await;
+    // The owner's browser is signed in to both: one session, in the database.
+    let wizard = |base: &str| format!("{base}{WIZARD}");
+    for i in 0..200 {
+        let base = if i % 2 == 0 { app.base.clone() } else { other.clone() };
+        let page = get_with(&app.client, &wizard(&base)).await.1;
+        let email = format!("invitee{i:03}@example.com");
+        let form = [
+            ("csrf_token", csrf_in(&page)),
+            ("submission", hidden_field(&page, "submission")),
+            ("action", "next".to_owned()),
+            ("email", email),
+            ("first_name", "Ada".to_owned()),
+            ("last_name", "Lovelace".to_owned()),
+            ("method", "invite".to_owned()),
+            ("delivery", "email".to_owned()),
+            ("password", String::new()),
+        ];
+        let res = app.client.post(wizard(&base)).form(&form).send().await.unwrap();
+        assert_eq!(res.status(), 303, "invitation {i} queued");
+    }
+    let received = sink.wait_for(200).await;
+    // Both senders poll and are woken by their own process's changes: a moment for a
+    // duplicate to arrive, if one were sent.
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(500)).await;
+    let received = sink.messages().len().max(received.len());
+    assert_eq!(received, 200, "each invitation once");
+    let mut to: Vec<String> = sink.messages().iter().map(|m| recipient(m)).collect();
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), 200, "two hundred different recipients");
+    let outbox = app.outbox().await;
+    assert!(outbox.iter().all(|m| m.state == "sent" && m.attempts == 1), "{outbox:?}");
+}
+
+#[actix_web::test]
+async fn a_claimed_email_is_left_alone_until_its_claim_runs_out() {
+    use roster::db::outbox;
+    let app = signed_in_app().await;
+    let id = app.active_customer("claimed@example.com", PASSWORD).await;
+    let key = app.key(&id).await;
+    let at = roster::db::now();
+    let (claimed, by_another, due_meanwhile, due_after, reclaimed) = app
+        .db
+        .run(move |c| {
+            let message = outbox::NewMessage {
+                template: roster::domain::mail::Template::AccountLocked,
+                account_id: key,
+                recipient: "claimed@example.com",
+                recipient_name: "",
+                subject: "Welcome",
+                token_id: None,
+                params: serde_json::json!({}),
+            };
+            let m = outbox::enqueue(c, &message, at)?;
+            let until = at + chrono::Duration::minutes(3);
+            let claimed = outbox::claim(c, &m, at, until)?;
+            let by_another = outbox::claim(c, &m, at + chrono::Duration::seconds(1), until)?;
+            let meanwhile = outbox::due(c, at + chrono::Duration::minutes(2), 10)?.len();
+            let after = outbox::due(c, until, 10)?.len();
+            let reclaimed = outbox::claim(c, &m, until, until + chrono::Duration::minutes(3))?;
+            Ok((claimed, by_another, meanwhile, after, reclaimed))
+        })
+        .await
+        .unwrap();
+    assert!(claimed, "the first sender claims it");
+    assert!(!by_another, "another sender does not, while the claim holds");
+    assert_eq!(due_meanwhile, 0);
+    assert_eq!(due_after, 1, "a sender that died leaves it due again");
+    assert!(reclaimed, "and any sender may take it then");
 }
