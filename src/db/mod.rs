@@ -231,6 +231,7 @@ fn prepare(conn: &mut Conn) -> anyhow::Result<()> {
 /// up there (measured: the customer page a third slower beside a 178 MB WAL at 200,000
 /// customers).
 fn migrate(conn: &mut Conn) -> anyhow::Result<()> {
+    let _migrating = migration_lock(conn)?;
     let pending = conn
         .pending_migrations(MIGRATIONS)
         .map_err(|e| anyhow::anyhow!("reading the migrations failed: {e}"))?;
@@ -311,6 +312,11 @@ fn compact_if_sparse(conn: &mut Conn, wal: &Path) -> anyhow::Result<()> {
 
 /// The WAL file of the connection's database (a step's writes go there until its checkpoint).
 fn wal_path(conn: &mut Conn) -> anyhow::Result<std::path::PathBuf> {
+    beside_database(conn, "-wal")
+}
+
+/// The database file's path with `suffix` appended.
+fn beside_database(conn: &mut Conn, suffix: &str) -> anyhow::Result<std::path::PathBuf> {
     use diesel::RunQueryDsl;
     #[derive(diesel::QueryableByName)]
     struct File {
@@ -319,7 +325,34 @@ fn wal_path(conn: &mut Conn) -> anyhow::Result<std::path::PathBuf> {
     }
     let f: File = diesel::sql_query("SELECT file FROM pragma_database_list WHERE name = 'main'")
         .get_result(conn)?;
-    Ok(std::path::PathBuf::from(format!("{}-wal", f.file)))
+    Ok(std::path::PathBuf::from(format!("{}{suffix}", f.file)))
+}
+
+/// Held while migrations run, so that processes starting together on one database migrate it
+/// once: the others wait here, then find nothing pending (without it, the second ran the
+/// first's steps again and failed on tables that already existed). An exclusive `flock` on a
+/// file beside the database, not on the database file itself: SQLite's own locks are POSIX
+/// locks on that file, which closing any other handle to it would drop.
+fn migration_lock(conn: &mut Conn) -> anyhow::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = beside_database(conn, "-migrating")?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| anyhow::anyhow!("opening {}: {e}", path.display()))?;
+    let locked = match file.try_lock() {
+        Err(std::fs::TryLockError::WouldBlock) => {
+            tracing::info!("another process is migrating the database; waiting for it");
+            file.lock()
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+        Ok(()) => Ok(()),
+    };
+    locked.map_err(|e| anyhow::anyhow!("locking {}: {e}", path.display()))?;
+    Ok(file)
 }
 
 /// The progress of a migration step that takes a while: every few seconds a line on the log

@@ -191,3 +191,29 @@ async fn a_claimed_email_is_left_alone_until_its_claim_runs_out() {
     assert_eq!(due_after, 1, "a sender that died leaves it due again");
     assert!(reclaimed, "and any sender may take it then");
 }
+
+#[test]
+fn processes_started_together_on_a_new_database_migrate_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // Four `roster` processes at the same moment, each opening (so migrating) the new file.
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+                .arg("--data-dir")
+                .arg(dir.path())
+                .args(["unlock", "--email", "nobody@example.com"])
+                .env("ROSTER_LOG", "warn")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // Each opened the database and got as far as looking for the account.
+        assert!(stderr.contains("no administrator"), "{stderr}");
+        assert!(!stderr.contains("migrating the database failed"), "{stderr}");
+    }
+}
