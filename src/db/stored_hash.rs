@@ -114,9 +114,12 @@ pub struct HashText<'a>(pub &'a str);
 
 impl ToSql<StoredHash, Sqlite> for HashText<'_> {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        // Bytes either way: SQLite's binder refuses text for a column bound as Binary ("Type
+        // mismatch"), so a hash without a compact form is stored as its UTF-8 bytes (`expand`
+        // reads them back as the string; no text hash starts with `ARGON2ID_V19`).
         match compact(self.0) {
             Some(bytes) => out.set_value(bytes),
-            None => out.set_value(self.0),
+            None => out.set_value(self.0.as_bytes()),
         }
         Ok(IsNull::No)
     }

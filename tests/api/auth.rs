@@ -208,3 +208,26 @@ async fn sessions_are_stored_only_as_hashes() {
     assert!(!stored.is_empty());
     assert!(stored.iter().all(|h| h.len() == 64 && h.chars().all(|c| c.is_ascii_hexdigit())));
 }
+
+/// Roster's own argon2id hashes are stored compact; any other (a different algorithm, such as
+/// one imported) is stored as its text's bytes and read back exactly as written.
+#[actix_web::test]
+async fn a_hash_without_a_compact_form_is_stored_and_read_back_as_written() {
+    let app = spawn_app().await;
+    let id = app.active_customer("bcrypt@example.com", "a long enough password").await;
+    let key = app.key(&id).await;
+    let bcrypt = "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW";
+    app.db
+        .run(move |c| {
+            Ok(roster::db::accounts::set_password(
+                c,
+                key,
+                bcrypt,
+                Status::Active,
+                roster::db::now(),
+            )?)
+        })
+        .await
+        .unwrap();
+    assert_eq!(app.account(&id).await.unwrap().password_hash.as_deref(), Some(bcrypt));
+}
