@@ -200,7 +200,7 @@ fn spawn_sweeper(db: Db, throttles: [Throttle; 2]) {
             }
             for throttle in &throttles {
                 if let Err(e) = throttle.sweep().await {
-                    tracing::warn!(error = %e, "sweeping the sign-in throttle failed");
+                    tracing::warn!(error = %e, "sweeping a throttle's windows failed");
                 }
             }
         }

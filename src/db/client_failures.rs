@@ -16,14 +16,15 @@ pub fn find(conn: &mut Conn, scope: &str, client: &str) -> QueryResult<Option<(i
 
 /// Counts one failure of `client` at `at`, in a new window when its last one started at or
 /// before `over_from` (so it is over): one statement, so that two processes counting the same
-/// address at once both count. Returns the failures of the window, this one included.
+/// address at once both count. Returns the failures of the window, this one included, and when
+/// the window started.
 pub fn count(
     conn: &mut Conn,
     scope: &str,
     client: &str,
     at: At,
     over_from: At,
-) -> QueryResult<i32> {
+) -> QueryResult<(i32, At)> {
     let over = f::window_start.le(over_from);
     diesel::insert_into(f::table)
         .values((
@@ -40,7 +41,7 @@ pub fn count(
                 .eq(case_when(over, excluded(f::window_start)).otherwise(f::window_start)),
         ))
         .execute(conn)?;
-    f::table.find((scope, client)).select(f::failures).first(conn)
+    f::table.find((scope, client)).select((f::failures, f::window_start)).first(conn)
 }
 
 /// Forgets `client`'s failures (it signed in).
@@ -48,8 +49,15 @@ pub fn forget(conn: &mut Conn, scope: &str, client: &str) -> QueryResult<usize> 
     diesel::delete(f::table.find((scope, client))).execute(conn)
 }
 
-/// Deletes the windows of `scope` that started at or before `over_from`: they no longer count.
-pub fn delete_over(conn: &mut Conn, scope: &str, over_from: At) -> QueryResult<usize> {
-    diesel::delete(f::table.filter(f::scope.eq(scope)).filter(f::window_start.le(over_from)))
+/// Deletes up to `limit` windows of `scope` that started at or before `over_from`: they no
+/// longer count.
+pub fn delete_over(conn: &mut Conn, scope: &str, over_from: At, limit: i64) -> QueryResult<usize> {
+    let over: Vec<String> = f::table
+        .filter(f::scope.eq(scope))
+        .filter(f::window_start.le(over_from))
+        .select(f::client)
+        .limit(limit)
+        .load(conn)?;
+    diesel::delete(f::table.filter(f::scope.eq(scope)).filter(f::client.eq_any(&over)))
         .execute(conn)
 }

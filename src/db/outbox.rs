@@ -100,21 +100,23 @@ pub fn next_due_at(conn: &mut Conn) -> QueryResult<Option<At>> {
 /// Claims a due message for one attempt, in one statement: its next attempt moves to `until`,
 /// so no other sender (of this process or of another on the same database) takes it
 /// meanwhile, and if this one dies before recording the outcome, the message is due again
-/// then. Counts the attempt before it is made, so a message that crashes the sender still runs
-/// out of attempts. False when another sender claimed it first, or it is no longer unsent
-/// (cancelled meanwhile).
-pub fn claim(conn: &mut Conn, id: &str, at: At, until: At) -> QueryResult<bool> {
+/// then. Counts the attempt before it is made: returns the message's attempts, this one
+/// included, so that a message whose sender keeps dying still runs out of them (the sender
+/// gives it up past its maximum). None when another sender claimed it first, or it is no
+/// longer unsent (cancelled meanwhile).
+pub fn claim(conn: &mut Conn, id: &str, at: At, until: At) -> QueryResult<Option<i32>> {
     let claimable =
         o::table.find(id).filter(o::state.eq_any(UNSENT)).filter(o::next_attempt_at.le(at));
-    let n = diesel::update(claimable)
+    diesel::update(claimable)
         .set((
             o::attempts.eq(o::attempts + 1),
             o::last_attempt_at.eq(at),
             o::next_attempt_at.eq(until),
             o::updated_at.eq(at),
         ))
-        .execute(conn)?;
-    Ok(n == 1)
+        .returning(o::attempts)
+        .get_result(conn)
+        .optional()
 }
 
 pub fn mark_sent(conn: &mut Conn, id: &str, at: At) -> QueryResult<()> {
@@ -129,16 +131,20 @@ pub fn mark_sent(conn: &mut Conn, id: &str, at: At) -> QueryResult<()> {
     Ok(())
 }
 
-/// After a failed attempt: try again at `next`, or give up (`next` = None).
+/// After attempt number `attempt` failed: try again at `next`, or give up (`next` = None).
+/// Nothing changes if the message has had another attempt since (this sender's claim ran out
+/// and another sender took it: its outcome is the one to keep).
 pub fn mark_attempt_failed(
     conn: &mut Conn,
     id: &str,
+    attempt: i32,
     error: &str,
     next: Option<At>,
     at: At,
 ) -> QueryResult<()> {
     let state = if next.is_some() { MailState::Retrying } else { MailState::Failed };
-    diesel::update(o::table.find(id).filter(o::state.eq_any(UNSENT)))
+    let mine = o::table.find(id).filter(o::state.eq_any(UNSENT)).filter(o::attempts.eq(attempt));
+    diesel::update(mine)
         .set((
             o::state.eq(state.as_str()),
             o::next_attempt_at.eq(next.unwrap_or(at)),

@@ -129,24 +129,38 @@ impl Worker {
         from: &Mailbox,
     ) -> Result<(), AppError> {
         let (id, token_id) = (message.id.clone(), message.token_id.clone());
-        let claim_for = chrono::Duration::from_std(self.config.send_timeout + CLAIM_MARGIN)
-            .unwrap_or(chrono::Duration::hours(1));
+        // At most a day, so a huge --smtp-timeout cannot overflow the time of the claim.
+        let claim_for =
+            chrono::Duration::from_std(self.config.send_timeout.saturating_add(CLAIM_MARGIN))
+                .unwrap_or(chrono::Duration::days(1))
+                .min(chrono::Duration::days(1));
         let started = self
             .db
             .run(move |c| {
                 let at = now();
-                if !outbox::claim(c, &id, at, at + claim_for)? {
+                let Some(attempt) = outbox::claim(c, &id, at, at + claim_for)? else {
                     return Ok(None);
-                }
-                Ok(Some(match token_id {
+                };
+                let token = match token_id {
                     Some(t) => tokens::find(c, &t)?,
                     None => None,
-                }))
+                };
+                Ok(Some((attempt, token)))
             })
             .await?;
-        let Some(token) = started else { return Ok(()) };
-        let outcome = self.attempt(message, token.as_ref(), org, from).await;
-        self.record(message, outcome).await
+        let Some((attempt, token)) = started else { return Ok(()) };
+        let outcome = if attempt > self.max_attempts() {
+            // Claimed again after its claims ran out, each time: its sender died mid-send
+            // (killed, or crashed on this very message) as many times as it may be tried.
+            Outcome::Give(format!("no outcome recorded after {} attempts", attempt - 1))
+        } else {
+            self.attempt(message, token.as_ref(), org, from).await
+        };
+        self.record(message, attempt, outcome).await
+    }
+
+    fn max_attempts(&self) -> i32 {
+        i32::try_from(self.config.max_attempts).unwrap_or(i32::MAX)
     }
 
     async fn attempt(
@@ -211,9 +225,16 @@ impl Worker {
         }
     }
 
-    async fn record(&self, message: &Message, outcome: Outcome) -> Result<(), AppError> {
+    /// Records attempt number `attempt`'s outcome (its count comes from the claim, not from the
+    /// row read before it).
+    async fn record(
+        &self,
+        message: &Message,
+        attempt: i32,
+        outcome: Outcome,
+    ) -> Result<(), AppError> {
         let id = message.id.clone();
-        let attempts = u32::try_from(message.attempts).unwrap_or(0) + 1;
+        let attempts = u32::try_from(attempt).unwrap_or(0);
         let next: Option<At> = (attempts < self.config.max_attempts).then(|| {
             let delay = backoff(self.config.retry_base, attempts);
             now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1))
@@ -231,8 +252,10 @@ impl Worker {
                 let at = now();
                 match outcome {
                     Outcome::Sent => outbox::mark_sent(c, &id, at)?,
-                    Outcome::Retry(e) => outbox::mark_attempt_failed(c, &id, &e, next, at)?,
-                    Outcome::Give(e) => outbox::mark_attempt_failed(c, &id, &e, None, at)?,
+                    Outcome::Retry(e) => {
+                        outbox::mark_attempt_failed(c, &id, attempt, &e, next, at)?
+                    }
+                    Outcome::Give(e) => outbox::mark_attempt_failed(c, &id, attempt, &e, None, at)?,
                     Outcome::Cancel(why) => {
                         outbox::cancel(c, &id, why, at)?;
                     }

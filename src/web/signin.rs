@@ -165,18 +165,18 @@ pub async fn submit(
     req: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let ip = client_ip(&req);
-    // Before any hashing: a flood from one address costs nothing past this point.
-    state.sign_in_throttle.check(&ip).await?;
+    // Counted before any hashing, so a burst of tries at once cannot pass the limit; an
+    // address over it is refused from the process's memory, without a query.
+    state.sign_in_throttle.charge(&ip).await?;
     let LoginForm { email, password, next } = form.into_inner();
     let next = destination(area, next.as_deref());
     match signin::sign_in(&state.services(), area.kind, &email, password, &ip).await? {
         SignInOutcome::SignedIn(account) => {
-            state.sign_in_throttle.record_success(&ip).await?;
+            state.sign_in_throttle.record_success(&ip).await;
             start_session(&session, account.public_id, &req)?;
             onward(&req, next, area.home)
         }
         SignInOutcome::Failed => {
-            state.sign_in_throttle.record_failure(&ip).await?;
             let page = LoginPage {
                 email: email.trim().chars().take(254).collect(),
                 error: Some(GENERIC_FAILURE),

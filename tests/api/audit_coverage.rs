@@ -441,7 +441,7 @@ async fn fixture(pattern: &str) -> Option<(World, Prepared)> {
                         params: serde_json::json!({}),
                     };
                     let mid = roster::db::outbox::enqueue(c, &m, at + chrono::Duration::days(1))?;
-                    roster::db::outbox::mark_attempt_failed(c, &mid, "refused", None, at)?;
+                    roster::db::outbox::mark_attempt_failed(c, &mid, 0, "refused", None, at)?;
                     Ok(mid)
                 })
                 .await
