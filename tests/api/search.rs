@@ -249,6 +249,46 @@ async fn a_search_with_more_than_a_thousand_matches_pages_through_them_with_its_
     assert_eq!(listed_ids(&app.get_text(&prev).await.1), newest_active[..25]);
 }
 
+/// Between 101 and 1,000 matches (once counted exactly and collected, now counted to 100 and
+/// streamed from the search index): every match is listed once, in order, forwards and back,
+/// and the last page has no Next.
+#[actix_web::test]
+async fn a_search_with_a_few_hundred_matches_pages_through_every_one_of_them() {
+    let app = signed_in_app().await;
+    let base = now() - Duration::days(10);
+    let emails: Vec<String> = (0..150).map(|i| format!("f{i:03}@few.example")).collect();
+    let ids = app
+        .insert_customers(
+            emails
+                .iter()
+                .enumerate()
+                .map(|(i, e)| Customer {
+                    email: e,
+                    first: "Few",
+                    last: "Hundred",
+                    status: Status::Active,
+                    created_at: base + Duration::minutes(i as i64),
+                    last_sign_in_at: None,
+                })
+                .collect(),
+        )
+        .await;
+    app.insert_customers(vec![customer("other@else.example", "Not", "Listed", Status::Active)])
+        .await;
+    let newest: Vec<String> = ids.iter().rev().cloned().collect();
+    let mut pages = vec![app.get_text("/console/users?q=few.example").await.1];
+    while let Some(next) = rel_link(pages.last().unwrap(), "next") {
+        pages.push(app.get_text(&next).await.1);
+    }
+    assert_eq!(pages.len(), 6, "150 matches, 25 a page");
+    for (i, page) in pages.iter().enumerate() {
+        assert!(page.contains("More than 100 matching customers"), "page {i}");
+        assert_eq!(listed_ids(page), newest[i * 25..(i + 1) * 25], "page {i}");
+    }
+    let back = rel_link(&pages[5], "prev").expect("a previous page");
+    assert_eq!(listed_ids(&app.get_text(&back).await.1), newest[100..125]);
+}
+
 #[actix_web::test]
 async fn the_list_says_where_a_page_is_when_the_total_is_known() {
     let app = signed_in_app().await;
