@@ -1,6 +1,7 @@
 //! The profile schema's rows (`attributes`) and, for now, the count of values per attribute.
 
 use diesel::prelude::*;
+use diesel::upsert::excluded;
 
 use super::Conn;
 use super::ids::{AccountId, AttributeId, PublicId};
@@ -197,13 +198,17 @@ pub fn set_value(
     use attribute_values as v;
     match value {
         Some(val) => {
-            diesel::replace_into(v::table)
+            // An upsert both backends speak (REPLACE is SQLite's alone).
+            diesel::insert_into(v::table)
                 .values((
                     v::attribute_id.eq(attribute_id),
                     v::account_id.eq(account_id),
                     v::value.eq(&val.value),
                     v::value_key.eq(&val.key),
                 ))
+                .on_conflict((v::attribute_id, v::account_id))
+                .do_update()
+                .set((v::value.eq(excluded(v::value)), v::value_key.eq(excluded(v::value_key))))
                 .execute(conn)?;
         }
         None => {

@@ -46,7 +46,7 @@ impl SortField {
     /// number).
     fn param(self) -> &'static str {
         match self {
-            Self::Created | Self::LastSignIn => "CAST(? AS INTEGER)",
+            Self::Created | Self::LastSignIn => "CAST(? AS BIGINT)",
             Self::Email => "?",
         }
     }
@@ -251,7 +251,7 @@ pub fn page(conn: &mut Conn, q: &ListQuery) -> QueryResult<Vec<CustomerRow>> {
         let rowid = created_key(q);
         if let Some(cursor) = &q.cursor {
             let (older_than, newer_than) = created_bounds(conn, cursor)?;
-            for part in [" AND ", rowid, cmp, "CAST(? AS INTEGER)"] {
+            for part in [" AND ", rowid, cmp, "CAST(? AS BIGINT)"] {
                 sql.push_str(part);
             }
             binds.push(if descending { older_than } else { newer_than }.to_string().into());
@@ -354,7 +354,7 @@ fn created_bounds(conn: &mut Conn, cursor: &Cursor) -> QueryResult<(i64, i64)> {
         return Ok((r, r));
     }
     let before: Option<RowId> = diesel::sql_query(
-        "SELECT rowid AS r FROM accounts WHERE created_at <= CAST(? AS INTEGER) \
+        "SELECT rowid AS r FROM accounts WHERE created_at <= CAST(? AS BIGINT) \
          ORDER BY rowid DESC LIMIT 1",
     )
     .bind::<Text, _>(&cursor.value)
@@ -395,7 +395,7 @@ pub fn count_capped(conn: &mut Conn, q: &ListQuery, cap: i64) -> QueryResult<i64
                 let mut sql = String::from(
                     "SELECT COUNT(*) AS n FROM (SELECT 1 FROM accounts WHERE kind = 'customer' AND ",
                 );
-                for part in [column, " >= ? AND ", column, " < ? LIMIT ?)"] {
+                for part in [column, " >= ? AND ", column, " < ? LIMIT ?) AS capped"] {
                     sql.push_str(part);
                 }
                 let binds = vec![term.to_owned(), prefix_end(term)];
@@ -410,6 +410,6 @@ pub fn count_capped(conn: &mut Conn, q: &ListQuery, cap: i64) -> QueryResult<i64
     let (where_sql, binds) = filters(q);
     let mut sql = String::from("SELECT COUNT(*) AS n FROM (SELECT 1");
     sql.push_str(&where_sql);
-    sql.push_str(" LIMIT ?)");
+    sql.push_str(" LIMIT ?) AS capped");
     Ok(CachedSql::new(sql, binds, Some(cap)).get_result::<Count>(conn)?.n)
 }

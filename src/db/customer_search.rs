@@ -204,7 +204,7 @@ pub fn count_matches(conn: &mut Conn, term: &str, cap: i64) -> QueryResult<i64> 
         return Ok(0);
     }
     let (sql, binds) = matches_sql(term);
-    let sql = format!("SELECT COUNT(*) AS n FROM ({sql} LIMIT ?)");
+    let sql = format!("SELECT COUNT(*) AS n FROM ({sql} LIMIT ?) AS capped");
     Ok(CachedSql::new(sql, binds, Some(cap)).get_result::<Count>(conn)?.n)
 }
 

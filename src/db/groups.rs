@@ -168,12 +168,13 @@ pub fn add_member(
 ) -> QueryResult<Vec<GroupId>> {
     let mut joined = Vec::new();
     for &g in group_ids {
-        let inserted = diesel::insert_or_ignore_into(group_members::table)
+        let inserted = diesel::insert_into(group_members::table)
             .values((
                 group_members::group_id.eq(g),
                 group_members::account_id.eq(account_id),
                 group_members::added_at.eq(at),
             ))
+            .on_conflict_do_nothing()
             .execute(conn)?;
         if inserted == 1 {
             diesel::update(groups::table.find(g))
