@@ -526,15 +526,22 @@ impl TestApp {
     /// Opens the New User wizard and submits step 1 with `fields` (plus its CSRF token and
     /// submission key), pressing Next (which is Finish when there are no groups).
     pub async fn new_customer(&self, fields: &[(&str, &str)]) -> (u16, String) {
-        let page = self.get_text(WIZARD).await.1;
+        let res = self.new_customer_at(&self.base, fields).await;
+        self.followed(res).await
+    }
+
+    /// `new_customer` through the process at `base` (this browser is signed in to every
+    /// process on the database): the wizard's answer, not followed.
+    pub async fn new_customer_at(&self, base: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let wizard = format!("{base}{WIZARD}");
+        let page = get_with(&self.client, &wizard).await.1;
         let mut form = vec![
             ("csrf_token".to_owned(), csrf_in(&page)),
             ("submission".to_owned(), hidden_field(&page, "submission")),
             ("action".to_owned(), "next".to_owned()),
         ];
         form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let res = self.client.post(self.url(WIZARD)).form(&form).send().await.unwrap();
-        self.followed(res).await
+        self.client.post(&wizard).form(&form).send().await.unwrap()
     }
 
     /// The page a form's answer leads to: after a 303, the page at its `Location` (as a browser

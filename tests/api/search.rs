@@ -185,27 +185,32 @@ async fn an_empty_search_says_what_it_looked_for() {
     assert!(html.contains("0 matching customers"), "the kept count of locked customers");
 }
 
+/// Customers with these emails and one name, created a minute apart (ten days ago, in this
+/// order) with the status `status(i)`; their ids, oldest first.
+async fn one_a_minute(
+    app: &TestApp,
+    emails: &[String],
+    (first, last): (&str, &str),
+    status: impl Fn(usize) -> Status,
+) -> Vec<String> {
+    let base = now() - Duration::days(10);
+    let customers = emails.iter().enumerate().map(|(i, e)| Customer {
+        email: e,
+        first,
+        last,
+        status: status(i),
+        created_at: base + Duration::minutes(i as i64),
+        last_sign_in_at: None,
+    });
+    app.insert_customers(customers.collect()).await
+}
+
 #[actix_web::test]
 async fn a_search_with_more_than_a_thousand_matches_pages_through_them_with_its_filters() {
     let app = signed_in_app().await;
-    let base = now() - Duration::days(10);
     let emails: Vec<String> = (0..1_030).map(|i| format!("m{i:04}@bulk.example")).collect();
-    let ids = app
-        .insert_customers(
-            emails
-                .iter()
-                .enumerate()
-                .map(|(i, e)| Customer {
-                    email: e,
-                    first: "Many",
-                    last: "Matches",
-                    status: if i % 100 == 7 { Status::Locked } else { Status::Active },
-                    created_at: base + Duration::minutes(i as i64),
-                    last_sign_in_at: None,
-                })
-                .collect(),
-        )
-        .await;
+    let locked_every_100th = |i: usize| if i % 100 == 7 { Status::Locked } else { Status::Active };
+    let ids = one_a_minute(&app, &emails, ("Many", "Matches"), locked_every_100th).await;
     app.insert_customers(vec![customer("other@else.example", "Many", "Other", Status::Locked)])
         .await;
 
@@ -255,24 +260,8 @@ async fn a_search_with_more_than_a_thousand_matches_pages_through_them_with_its_
 #[actix_web::test]
 async fn a_search_with_a_few_hundred_matches_pages_through_every_one_of_them() {
     let app = signed_in_app().await;
-    let base = now() - Duration::days(10);
     let emails: Vec<String> = (0..150).map(|i| format!("f{i:03}@few.example")).collect();
-    let ids = app
-        .insert_customers(
-            emails
-                .iter()
-                .enumerate()
-                .map(|(i, e)| Customer {
-                    email: e,
-                    first: "Few",
-                    last: "Hundred",
-                    status: Status::Active,
-                    created_at: base + Duration::minutes(i as i64),
-                    last_sign_in_at: None,
-                })
-                .collect(),
-        )
-        .await;
+    let ids = one_a_minute(&app, &emails, ("Few", "Hundred"), |_| Status::Active).await;
     app.insert_customers(vec![customer("other@else.example", "Not", "Listed", Status::Active)])
         .await;
     let newest: Vec<String> = ids.iter().rev().cloned().collect();
